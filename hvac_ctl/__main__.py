@@ -1,0 +1,5 @@
+import sys
+
+from hvac_ctl.cli import main
+
+sys.exit(main())

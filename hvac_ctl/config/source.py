@@ -1,0 +1,111 @@
+"""YAML text → plain data plus a map from every key path to its line, for `file:line` errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+Path_ = tuple[str | int, ...]
+
+
+class YamlSyntaxError(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class Source:
+    """One parsed file: its data as plain dicts and lists, and where each key stands."""
+
+    name: str
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path_) -> int:
+        """The line of the deepest part of `path` that exists (a missing key: its parent)."""
+        for n in range(len(path), -1, -1):
+            if path[:n] in self.lines:
+                return self.lines[path[:n]]
+        return 1
+
+    def resolve(self, loc: tuple[Any, ...]) -> Path_:
+        """A pydantic error location → a path in this file's data.
+
+        Locations carry things that are not in the file (a union's tag, a validator's name):
+        those are skipped, so the path names only what the engineer wrote.
+        """
+        out: list[str | int] = []
+        node = self.data
+        for part in loc:
+            in_map = isinstance(node, dict) and part in node
+            in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            if in_map or in_list:
+                node = node[part]
+                out.append(part)
+            elif isinstance(part, str) and not isinstance(node, dict | list):
+                continue
+            elif isinstance(node, dict) and isinstance(part, str) and not _is_tag(node, part):
+                out.append(part)  # a missing key: name it, the line will be its parent's
+                node = None
+        return tuple(out)
+
+
+def _is_tag(node: dict[str, Any], part: str) -> bool:
+    """A discriminated union puts the tag's value in the location (…, 'bacnet', 'address')."""
+    return part in node.values()
+
+
+def dotted(path: Path_) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top)"
+
+
+def parse_yaml(name: str, text: str) -> Source:
+    yaml = YAML(typ="rt")
+    try:
+        root = yaml.load(text)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise YamlSyntaxError(line, _first_line(e.problem or str(e))) from None
+    except Exception as e:  # ruamel raises a few unmarked errors (duplicate keys among them)
+        raise YamlSyntaxError(getattr(getattr(e, "problem_mark", None), "line", 0) + 1,
+                              _first_line(str(e))) from None
+    src = Source(name, None)
+    src.data = _plain(root, (), src.lines)
+    return src
+
+
+def _first_line(text: str) -> str:
+    return next((ln.strip() for ln in text.splitlines() if ln.strip()), "invalid YAML")
+
+
+def _plain(node: Any, path: Path_, lines: dict[Path_, int]) -> Any:
+    if isinstance(node, CommentedMap):
+        out: dict[Any, Any] = {}
+        for key, value in node.items():
+            k = str(key) if not isinstance(key, str) else key
+            line = node.lc.key(key)[0] + 1
+            lines[(*path, k)] = line
+            out[k] = _plain(value, (*path, k), lines)
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for i, value in enumerate(node):
+            lines[(*path, i)] = node.lc.item(i)[0] + 1
+            items.append(_plain(value, (*path, i), lines))
+        return items
+    if isinstance(node, bool):  # ruamel's ScalarBoolean is an int subclass: test it first
+        return bool(node)
+    for plain in (int, float, str):
+        if isinstance(node, plain):
+            return plain(node)  # drop ruamel's formatting-preserving subclasses
+    return node

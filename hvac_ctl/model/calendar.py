@@ -1,0 +1,325 @@
+"""The show calendar: performances, tours, get-ins, closed days and weekly patterns.
+
+Engineers write local wall-clock times, as on a show sheet; this module turns a date range of
+the calendar into concrete events with timezone-aware instants. Like a BACnet Schedule, a
+weekly pattern supplies the routine and dated entries are exceptions that take precedence: on a
+date with dated performances, the pattern's performances are dropped (likewise tours and
+get-ins), and a closed date has no events at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from hvac_ctl.model.venue import Name, Strict
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ID = r"^[a-z0-9][a-z0-9_.-]*$"
+
+
+def _clock(v: object) -> object:
+    """Accept "19:30" (and YAML's own time types); refuse anything else with a plain message."""
+    if isinstance(v, time):
+        return v
+    if isinstance(v, str) and re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", v.strip()):
+        h, m = v.strip().split(":")
+        return time(int(h), int(m))
+    raise ValueError(f"'{v}' is not a time of day like \"19:30\"")
+
+
+Clock = Annotated[time, BeforeValidator(_clock)]
+
+
+class _Timed(Strict):
+    start: Clock
+    end: Clock
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> _Timed:
+        if self.start == self.end:
+            raise ValueError("start and end are the same time")
+        return self
+
+
+class _ShowTimes(Strict):
+    doors_open: Clock
+    curtain: Clock
+    end: Clock  # may pass midnight: an end before the curtain is the next day
+    expected_attendance: int = Field(ge=0)
+    live_orchestra: bool = False
+    house_lights: bool = False  # true = interactive show, house lights up
+
+    @model_validator(mode="after")
+    def _order(self) -> _ShowTimes:
+        if self.doors_open >= self.curtain:
+            raise ValueError(
+                f"doors_open {self.doors_open:%H:%M} must be before curtain {self.curtain:%H:%M}"
+            )
+        if _span(self.curtain, self.end) > timedelta(hours=8):
+            raise ValueError(
+                f"end {self.end:%H:%M} makes the show last more than 8 h after the curtain "
+                f"{self.curtain:%H:%M} (an end before the curtain is read as the next day)"
+            )
+        return self
+
+
+def _span(a: time, b: time) -> timedelta:
+    """Wall-clock duration from a to b, where b earlier than a means the next day."""
+    d = datetime.combine(date(2000, 1, 1), b) - datetime.combine(date(2000, 1, 1), a)
+    return d if d > timedelta(0) else d + timedelta(days=1)
+
+
+class Performance(_ShowTimes):
+    id: str = Field(pattern=ID)
+    title: str
+    date: date
+
+
+class Tour(_Timed):
+    id: str | None = Field(default=None, pattern=ID)
+    date: date
+    route: list[Name] = Field(min_length=1)
+    group_size: int | None = Field(default=None, ge=1)
+
+
+class GetIn(_Timed):
+    id: str | None = Field(default=None, pattern=ID)
+    date: date
+    kind: Literal["set_up", "strike"] = "set_up"
+
+
+class WeeklyPerformance(_ShowTimes):
+    days: list[Weekday] = Field(min_length=1)
+    title: str
+
+
+class WeeklyTour(_Timed):
+    days: list[Weekday] = Field(min_length=1)
+    route: list[Name] = Field(min_length=1)
+    group_size: int | None = Field(default=None, ge=1)
+
+
+class WeeklyGetIn(_Timed):
+    days: list[Weekday] = Field(min_length=1)
+    kind: Literal["set_up", "strike"] = "set_up"
+
+
+class WeeklyPattern(Strict):
+    model_config = Strict.model_config | {"populate_by_name": True}
+
+    name: str
+    start: date = Field(alias="from")
+    to: date
+    skip: list[date] = Field(default=[], alias="except")
+    performances: list[WeeklyPerformance] = []
+    tours: list[WeeklyTour] = []
+    get_ins: list[WeeklyGetIn] = []
+
+    @model_validator(mode="after")
+    def _range(self) -> WeeklyPattern:
+        if self.start > self.to:
+            raise ValueError(f"from {self.start} is after to {self.to}")
+        return self
+
+    def active_on(self, day: date) -> bool:
+        return self.start <= day <= self.to and day not in self.skip
+
+
+def _one_or_many(v: object) -> object:
+    return [v] if isinstance(v, dict) else v
+
+
+class CalendarFile(Strict):
+    """One file under `schedules/calendar/`."""
+
+    performances: list[Performance] = []
+    tours: list[Tour] = []
+    get_ins: list[GetIn] = []
+    closed: list[date] = []
+    weekly: Annotated[list[WeeklyPattern], BeforeValidator(_one_or_many)] = []
+
+
+# --- concrete events ----------------------------------------------------------------------
+
+Origin = tuple[str, tuple[str | int, ...]]
+
+
+@dataclass(frozen=True)
+class ShowEvent:
+    id: str
+    title: str
+    date: date
+    doors_open: datetime
+    curtain: datetime
+    end: datetime
+    expected_attendance: int
+    live_orchestra: bool
+    house_lights: bool
+    source: Origin  # where it was written, for messages: (file, ("performances", 3))
+
+
+@dataclass(frozen=True)
+class TourEvent:
+    id: str
+    date: date
+    start: datetime
+    end: datetime
+    route: tuple[str, ...]
+    group_size: int | None
+    source: Origin
+
+
+@dataclass(frozen=True)
+class GetInEvent:
+    id: str
+    date: date
+    start: datetime
+    end: datetime
+    kind: str
+    source: Origin
+
+
+Event = ShowEvent | TourEvent | GetInEvent
+
+
+def local_instant(day: date, at: time, tz: tzinfo) -> datetime:
+    """A wall-clock time on a day, as an aware instant (fold=0: the first of a repeated hour)."""
+    return datetime.combine(day, at, tzinfo=tz)
+
+
+def exists_locally(day: date, at: time, tz: tzinfo) -> bool:
+    """False for a time skipped by a daylight-saving change (02:30 on a spring-forward day)."""
+    dt = local_instant(day, at, tz)
+    back = dt.astimezone(UTC).astimezone(tz)
+    return (back.date(), back.time().replace(tzinfo=None)) == (day, at)
+
+
+def _after(day: date, start: time, end: time, tz: tzinfo) -> tuple[datetime, datetime]:
+    a = local_instant(day, start, tz)
+    b = local_instant(day if end > start else day + timedelta(days=1), end, tz)
+    return a, b
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "show"
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """All calendar files of a venue, merged; `files` keeps each file's name for messages."""
+
+    files: tuple[tuple[str, CalendarFile], ...]
+
+    @property
+    def closed(self) -> frozenset[date]:
+        return frozenset(d for _, f in self.files for d in f.closed)
+
+    def date_range(self) -> tuple[date, date] | None:
+        days = [
+            d
+            for _, f in self.files
+            for d in (
+                *(p.date for p in f.performances),
+                *(t.date for t in f.tours),
+                *(g.date for g in f.get_ins),
+                *(w.start for w in f.weekly),
+                *(w.to for w in f.weekly),
+            )
+        ]
+        return (min(days), max(days)) if days else None
+
+    def events_on(self, day: date, tz: tzinfo) -> list[Event]:
+        """Every event whose date is `day` (an event may run past midnight into the next)."""
+        if day in self.closed:
+            return []
+        dated: dict[str, list[Event]] = {"performances": [], "tours": [], "get_ins": []}
+        for fname, f in self.files:
+            for i, p in enumerate(f.performances):
+                if p.date == day:
+                    dated["performances"].append(
+                        _show(p.id, p.title, day, p, tz, (fname, ("performances", i)))
+                    )
+            for i, t in enumerate(f.tours):
+                if t.date == day:
+                    a, b = _after(day, t.start, t.end, tz)
+                    tid = t.id or f"tour-{day.isoformat()}-{t.start:%H%M}"
+                    src = (fname, ("tours", i))
+                    dated["tours"].append(
+                        TourEvent(tid, day, a, b, tuple(t.route), t.group_size, src)
+                    )
+            for i, g in enumerate(f.get_ins):
+                if g.date == day:
+                    a, b = _after(day, g.start, g.end, tz)
+                    gid = g.id or f"{g.kind.replace('_', '-')}-{day.isoformat()}-{g.start:%H%M}"
+                    src = (fname, ("get_ins", i))
+                    dated["get_ins"].append(GetInEvent(gid, day, a, b, g.kind, src))
+        weekday = WEEKDAYS[day.weekday()]
+        routine: dict[str, list[Event]] = {"performances": [], "tours": [], "get_ins": []}
+        for fname, f in self.files:
+            for wi, w in enumerate(f.weekly):
+                if not w.active_on(day):
+                    continue
+                for j, wp in enumerate(w.performances):
+                    if weekday in wp.days:
+                        pid = f"{_slug(wp.title)}-{day.isoformat()}"
+                        src = (fname, ("weekly", wi, "performances", j))
+                        routine["performances"].append(_show(pid, wp.title, day, wp, tz, src))
+                for j, wt in enumerate(w.tours):
+                    if weekday in wt.days:
+                        a, b = _after(day, wt.start, wt.end, tz)
+                        tid = f"tour-{day.isoformat()}-{wt.start:%H%M}"
+                        src = (fname, ("weekly", wi, "tours", j))
+                        routine["tours"].append(
+                            TourEvent(tid, day, a, b, tuple(wt.route), wt.group_size, src)
+                        )
+                for j, wg in enumerate(w.get_ins):
+                    if weekday in wg.days:
+                        a, b = _after(day, wg.start, wg.end, tz)
+                        gid = f"{wg.kind.replace('_', '-')}-{day.isoformat()}-{wg.start:%H%M}"
+                        src = (fname, ("weekly", wi, "get_ins", j))
+                        routine["get_ins"].append(GetInEvent(gid, day, a, b, wg.kind, src))
+        events: list[Event] = []
+        for kind in ("performances", "tours", "get_ins"):
+            events.extend(dated[kind] or _unique_ids(routine[kind]))
+        return sorted(events, key=lambda e: (_start(e), e.id))
+
+    def events_between(self, first: date, last: date, tz: tzinfo) -> list[Event]:
+        out: list[Event] = []
+        day = first
+        while day <= last:
+            out.extend(self.events_on(day, tz))
+            day += timedelta(days=1)
+        return out
+
+
+def _show(
+    pid: str, title: str, day: date, t: _ShowTimes, tz: tzinfo, source: Origin
+) -> ShowEvent:
+    doors = local_instant(day, t.doors_open, tz)
+    curtain = local_instant(day, t.curtain, tz)
+    _, end = _after(day, t.curtain, t.end, tz)
+    return ShowEvent(
+        pid, title, day, doors, curtain, end, t.expected_attendance, t.live_orchestra,
+        t.house_lights, source,
+    )
+
+
+def _unique_ids(events: list[Event]) -> list[Event]:
+    """Two pattern shows of one title on one day (matinee and evening) get the time appended."""
+    seen: dict[str, int] = {}
+    for e in events:
+        seen[e.id] = seen.get(e.id, 0) + 1
+    return [
+        replace(e, id=f"{e.id}-{_start(e).strftime('%H%M')}") if seen[e.id] > 1 else e
+        for e in events
+    ]
+
+
+def _start(e: Event) -> datetime:
+    return e.doors_open if isinstance(e, ShowEvent) else e.start

@@ -1,0 +1,149 @@
+"""Seasons: per-zone, per-phase settings, chosen by date and optionally by outdoor temperature.
+
+`schedules/seasons.yaml` is the theatre's version of the study's "typical show-day timetable":
+for each season, each zone and each phase, the setpoint, which units run, the outdoor-air mode
+and the fan cap. The precool target is not written here: it is derived from the show setpoint
+minus the season's offset, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from hvac_ctl.model.venue import Name, Strict
+
+Mode = Literal["cool", "heat"]
+
+
+class OaMode(StrEnum):
+    """How much outdoor air a phase asks for (turned into `oa_damper_min` by the planner)."""
+
+    closed = "closed"  # full recirculation: the empty hall needs no outdoor air
+    minimum = "minimum"  # the area part only, Ra·A / Ez (building-generated contaminants)
+    occupancy = "occupancy"  # Rp·P + Ra·A from the people present, and enough to hold CO2
+    design = "design"  # as if the zone were full
+
+
+class PhaseSettings(Strict):
+    setpoint_c: float
+    units: list[Name] = []
+    oa: OaMode = OaMode.closed
+    fan_cap_pct: float = Field(default=100, ge=0, le=100)
+
+
+class PrecoolSettings(Strict):
+    """Pre-show conditioning. Its start and its outdoor-air opening time are computed."""
+
+    precool_offset_k: float = Field(ge=0.5, le=1.0)
+    units: list[Name] = []
+    fan_cap_pct: float = Field(default=100, ge=0, le=100)
+
+
+class ShowSettings(PhaseSettings):
+    oa: OaMode = OaMode.occupancy
+    occupancy_gain_k: float = Field(default=0.0, ge=-3, le=3)
+    house_lights_offset_k: float = Field(default=0.5, ge=0, le=3)
+
+
+class PostShowSettings(PhaseSettings):
+    max_minutes: int = Field(default=90, ge=5, le=360)
+
+
+class ZoneSeason(Strict):
+    idle: PhaseSettings
+    tour: PhaseSettings | None = None
+    get_in: PhaseSettings | None = None
+    precool: PrecoolSettings | None = None
+    show: ShowSettings | None = None
+    post_show: PostShowSettings | None = None
+
+    @model_validator(mode="after")
+    def _precool_needs_show(self) -> ZoneSeason:
+        if self.precool is not None and self.show is None:
+            raise ValueError("precool needs a show phase: its target is the show setpoint")
+        return self
+
+
+_MMDD = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
+def _month_day(v: str) -> tuple[int, int]:
+    m, d = (int(x) for x in v.split("-"))
+    date(2024, m, d)  # leap year: accepts 02-29, refuses 04-31
+    return m, d
+
+
+class DateRange(Strict):
+    """A yearly range of month-days; may wrap the new year (11-15 → 03-15)."""
+
+    model_config = Strict.model_config | {"populate_by_name": True}
+
+    start: str = Field(alias="from")
+    to: str
+
+    @field_validator("start", "to")
+    @classmethod
+    def _mmdd(cls, v: str) -> str:
+        if not _MMDD.match(str(v)):
+            raise ValueError(f"'{v}' is not a month-day like '06-01'")
+        try:
+            _month_day(v)
+        except ValueError:
+            raise ValueError(f"'{v}' is not a day of the year") from None
+        return v
+
+    def contains(self, day: date) -> bool:
+        md = (day.month, day.day)
+        a, b = _month_day(self.start), _month_day(self.to)
+        return a <= md <= b if a <= b else (md >= a or md <= b)
+
+
+class Switch(Strict):
+    """Use another season's settings when the outdoor temperature says so."""
+
+    above_c: float | None = None
+    below_c: float | None = None
+    to: Name
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Switch:
+        if (self.above_c is None) == (self.below_c is None):
+            raise ValueError("a switch needs exactly one of above_c or below_c")
+        return self
+
+    def applies(self, outdoor_c: float) -> bool:
+        if self.above_c is not None:
+            return outdoor_c > self.above_c
+        return self.below_c is not None and outdoor_c < self.below_c
+
+
+class Season(Strict):
+    mode: Mode
+    dates: list[DateRange] = Field(min_length=1)
+    switch: list[Switch] = []
+    zones: dict[Name, ZoneSeason]
+
+    def covers(self, day: date) -> bool:
+        return any(r.contains(day) for r in self.dates)
+
+
+class Seasons(Strict):
+    """`schedules/seasons.yaml` as a whole."""
+
+    seasons: dict[Name, Season]
+
+    def name_for(self, day: date, outdoor_c: float | None = None) -> str:
+        """The season in force on `day`; a switch may hand over to another one by weather."""
+        name = next((n for n, s in self.seasons.items() if s.covers(day)), None)
+        if name is None:
+            raise LookupError(f"no season covers {day.isoformat()}")
+        if outdoor_c is not None:
+            for sw in self.seasons[name].switch:
+                if sw.applies(outdoor_c):
+                    return sw.to
+        return name

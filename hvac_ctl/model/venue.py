@@ -1,0 +1,338 @@
+"""The venue as data: zones, units and their points, as `zones.yaml` describes them.
+
+These models are the single source of truth for addressing (used only by `drivers/`), for
+limits (used by the planner and the safety gate) and for the physics the simulator needs.
+They are pure types: loading files and turning errors into `file:line` lives in `hvac_ctl.config`.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NAME = r"^[a-z][a-z0-9_-]*$"
+Name = Annotated[str, Field(pattern=NAME)]
+
+COMMAND_POINTS = ("enable", "setpoint", "oa_damper_min", "fan_speed_max", "mode")
+SENSOR_POINTS = ("zone_temp", "zone_rh", "co2", "supply_temp", "fan_status")
+MODES = ("cool", "heat", "vent")
+
+
+class Strict(BaseModel):
+    """Base for every config model: unknown keys are errors, so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ZoneKind(StrEnum):
+    """What a zone is decides which events touch it and who its occupants are."""
+
+    auditorium = "auditorium"  # the audience: seat counts from the box office
+    stage = "stage"  # performers and crew; get-ins and the stage exhaust
+    pit = "pit"  # the orchestra: runs only for shows with a live orchestra
+
+
+class Ventilation(Strict):
+    """ASHRAE 62.1 breathing-zone rates: Vbz = Rp·P + Ra·A, Voz = Vbz / Ez."""
+
+    rp_lps_per_person: float = Field(gt=0, le=20)
+    ra_lps_per_m2: float = Field(ge=0, le=5)
+    ez: float = Field(default=1.0, gt=0, le=1.5)
+
+
+class Limits(Strict):
+    """Hard limits of a zone: nothing outside them may ever be commanded to one of its units."""
+
+    setpoint_min_c: float = Field(ge=5, le=35)
+    setpoint_max_c: float = Field(ge=5, le=35)
+    max_setpoint_change_k_per_min: float = Field(gt=0, le=5)
+    idle_band_c: tuple[float, float]
+    idle_hysteresis_k: float = Field(default=1.0, gt=0, le=5)
+    idle_rh_pct: tuple[float, float] = (35.0, 60.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Limits:
+        if self.setpoint_min_c >= self.setpoint_max_c:
+            raise ValueError("setpoint_min_c must be below setpoint_max_c")
+        lo, hi = self.idle_band_c
+        if lo >= hi:
+            raise ValueError("idle_band_c must be [low, high] with low < high")
+        if hi - lo <= 2 * self.idle_hysteresis_k:
+            raise ValueError("idle_band_c is too narrow for twice the idle_hysteresis_k")
+        if self.idle_rh_pct[0] >= self.idle_rh_pct[1]:
+            raise ValueError("idle_rh_pct must be [low, high] with low < high")
+        return self
+
+
+class Thermal(Strict):
+    """Two-node thermal model parameters for the simulator (reference-data.md)."""
+
+    fast_capacitance_mj_per_k: float = Field(gt=0)
+    mass_capacitance_mj_per_k: float = Field(default=0, ge=0)
+    fast_mass_kw_per_k: float = Field(default=0, ge=0)
+    mass_surroundings_kw_per_k: float = Field(default=0, ge=0)
+    exchange_with: Name | None = None  # another zone sharing air (the pit with the auditorium)
+    exchange_m3_per_s: float = Field(default=0, ge=0)
+
+
+class Zone(Strict):
+    kind: ZoneKind
+    description: str = ""
+    seats: int | None = Field(default=None, gt=0)
+    capacity: int | None = Field(default=None, gt=0)
+    area_m2: float = Field(gt=0)
+    volume_m3: float = Field(gt=0)
+    ventilation: Ventilation
+    limits: Limits
+    thermal: Thermal
+
+    @model_validator(mode="after")
+    def _has_occupants(self) -> Zone:
+        if self.seats is None and self.capacity is None:
+            raise ValueError("a zone needs seats (audience) or capacity (performers, musicians)")
+        return self
+
+    @property
+    def occupants_max(self) -> int:
+        return self.seats if self.seats is not None else (self.capacity or 0)
+
+
+class PointType(StrEnum):
+    bool = "bool"
+    real = "real"
+    enum = "enum"
+    uint16 = "uint16"
+    int16 = "int16"
+    float32 = "float32"
+
+
+BACNET_OBJECT_TYPES = (
+    "analogInput",
+    "analogOutput",
+    "analogValue",
+    "binaryInput",
+    "binaryOutput",
+    "binaryValue",
+    "multiStateInput",
+    "multiStateOutput",
+    "multiStateValue",
+)
+COMMANDABLE_OBJECT_TYPES = (
+    "analogOutput",
+    "analogValue",
+    "binaryOutput",
+    "binaryValue",
+    "multiStateOutput",
+    "multiStateValue",
+)
+
+
+class Point(Strict):
+    """One named point of a unit and where it lives on the device.
+
+    BACnet points give `object` ("analogValue:1"); Modbus points give `register` and `table`.
+    `min`/`max` are the unit's physical range: the simulator refuses writes outside it and the
+    safety gate never sends one.
+    """
+
+    model_config = Strict.model_config | {"populate_by_name": True}
+
+    object: str | None = None
+    register_: int | None = Field(default=None, ge=0, le=65535, alias="register")
+    table: Literal["holding", "input"] | None = None
+    type: PointType
+    units: str | None = None
+    min: float | None = None
+    max: float | None = None
+    states: dict[str, int] | None = None
+
+    @field_validator("object")
+    @classmethod
+    def _object_id(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        m = re.fullmatch(r"([A-Za-z]+):(\d+)", v)
+        if not m or m.group(1) not in BACNET_OBJECT_TYPES:
+            raise ValueError(
+                f"'{v}' is not a BACnet object id like 'analogValue:1' "
+                f"(types: {', '.join(BACNET_OBJECT_TYPES)})"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _range(self) -> Point:
+        if self.min is not None and self.max is not None and self.min >= self.max:
+            raise ValueError("min must be below max")
+        if self.type == PointType.enum and not self.states:
+            raise ValueError("an enum point needs states, e.g. {cool: 1, heat: 2}")
+        return self
+
+    @property
+    def object_type(self) -> str:
+        return (self.object or ":").split(":")[0]
+
+    @property
+    def object_instance(self) -> int:
+        return int((self.object or ":0").split(":")[1])
+
+    @property
+    def register_count(self) -> int:
+        return 2 if self.type in (PointType.float32, PointType.real) else 1
+
+    def allows(self, value: float) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+class Points(Strict):
+    """The named points every unit may have; the names are a contract with drivers and users."""
+
+    enable: Point | None = None
+    setpoint: Point | None = None
+    oa_damper_min: Point | None = None
+    fan_speed_max: Point | None = None
+    mode: Point | None = None
+    zone_temp: Point | None = None
+    zone_rh: Point | None = None
+    co2: Point | None = None
+    supply_temp: Point | None = None
+    fan_status: Point | None = None
+
+    def items(self) -> list[tuple[str, Point]]:
+        return [(n, p) for n in (*COMMAND_POINTS, *SENSOR_POINTS) if (p := getattr(self, n))]
+
+    def names(self) -> set[str]:
+        return {n for n, _ in self.items()}
+
+
+class BacnetAddress(Strict):
+    ip: str = Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$")
+    device_id: int = Field(ge=0, le=4194302)
+
+
+class ModbusAddress(Strict):
+    host: str
+    port: int = Field(ge=1, le=65535)
+    device_id: int = Field(ge=0, le=247)
+    word_order: Literal["big", "little"] = "big"
+
+
+class UnitKind(StrEnum):
+    ahu = "ahu"
+    exhaust = "exhaust"
+
+
+REQUIRED_POINTS = {
+    UnitKind.ahu: {"enable", "setpoint", "oa_damper_min", "fan_speed_max", "zone_temp", "zone_rh",
+                   "co2", "supply_temp", "fan_status"},
+    UnitKind.exhaust: {"enable", "fan_status"},
+}
+
+
+class UnitBase(Strict):
+    zone: Name
+    kind: UnitKind = UnitKind.ahu
+    serves: list[str] = []
+    airflow_m3_per_h: float = Field(gt=0)
+    cooling_kw: float = Field(default=0, ge=0)
+    heating_kw: float = Field(default=0, ge=0)
+    fan_kw: float = Field(default=0, ge=0)
+    points: Points
+
+    @model_validator(mode="after")
+    def _points_fit_protocol(self) -> UnitBase:
+        missing = REQUIRED_POINTS[self.kind] - self.points.names()
+        if missing:
+            raise ValueError(f"a {self.kind} unit needs the points {', '.join(sorted(missing))}")
+        for name, p in self.points.items():
+            self._check_point(name, p)
+        return self
+
+    def _check_point(self, name: str, p: Point) -> None:
+        raise NotImplementedError
+
+    @property
+    def airflow_m3_per_s(self) -> float:
+        return self.airflow_m3_per_h / 3600.0
+
+
+class BacnetUnit(UnitBase):
+    protocol: Literal["bacnet"]
+    address: BacnetAddress
+
+    def _check_point(self, name: str, p: Point) -> None:
+        if p.object is None:
+            raise ValueError(f"point {name}: a BACnet point needs an object id")
+        if name in COMMAND_POINTS and p.object_type not in COMMANDABLE_OBJECT_TYPES:
+            raise ValueError(f"point {name}: '{p.object_type}' is not commandable")
+
+
+class ModbusUnit(UnitBase):
+    protocol: Literal["modbus"]
+    address: ModbusAddress
+
+    def _check_point(self, name: str, p: Point) -> None:
+        if p.register_ is None or p.table is None:
+            raise ValueError(f"point {name}: a Modbus point needs a register and a table")
+        if name in COMMAND_POINTS and p.table != "holding":
+            raise ValueError(f"point {name}: commands live in holding registers")
+
+
+Unit = Annotated[BacnetUnit | ModbusUnit, Field(discriminator="protocol")]
+
+
+class Occupancy(Strict):
+    """Constants for people, used for ventilation and the CO2 plan."""
+
+    co2_per_person_lps: float = Field(default=0.00414, gt=0, le=0.05)
+    outdoor_co2_ppm: float = Field(default=420, ge=300, le=800)
+    co2_limit_ppm: float = Field(default=1000, ge=600, le=5000)
+    co2_margin_ppm: float = Field(default=100, ge=0, le=500)
+    readjust_threshold: float = Field(default=0.15, gt=0, lt=1)
+    tour_group_size: int = Field(default=40, ge=1)
+
+
+class PrecoolConfig(Strict):
+    """Optimal start (ASHRAE Guideline 36 style), with a default before any history."""
+
+    default_rate_k_per_h: dict[Literal["cool", "heat"], float] = {"cool": 2.0, "heat": 1.5}
+    history_days: int = Field(default=3, ge=1, le=30)
+    max_lead_min: int = Field(default=180, ge=15, le=720)
+    min_lead_min: int = Field(default=15, ge=0, le=120)
+
+
+class VenueInfo(Strict):
+    name: str
+    timezone: str
+    occupancy: Occupancy = Occupancy()
+    precool: PrecoolConfig = PrecoolConfig()
+    egress_min: int = Field(default=20, ge=0, le=120)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown timezone '{v}' (use an IANA name like Asia/Shanghai)"
+            ) from None
+        return v
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Venue(Strict):
+    """`zones.yaml` as a whole."""
+
+    venue: VenueInfo
+    zones: dict[Name, Zone]
+    units: dict[Name, Unit]
+
+    def units_of(self, zone: str) -> list[str]:
+        return [name for name, u in self.units.items() if u.zone == zone]

@@ -1,0 +1,504 @@
+"""The phase planner: configuration + what is known → the desired state of every unit.
+
+Pure: no I/O, no clock, no globals. `plan_at` answers for one instant; `plan_day` evaluates
+the same function at every instant where anything can change, so the day's timeline and the
+live control loop can never disagree.
+
+How a zone's phase is chosen: every event lays *claims* on the zones it touches (a show claims
+precool, show and post-show; a tour its route; a get-in the stage). Where claims overlap, the
+higher rank wins — show > get_in > precool > tour > post_show — and between equals the later
+event, so the evening's preparation beats the matinee's post-show. No claim: idle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import pairwise
+
+from hvac_ctl.model import Config
+from hvac_ctl.model.calendar import Event, GetInEvent, ShowEvent, TourEvent
+from hvac_ctl.model.seasons import OaMode, PhaseSettings, Season, ShowSettings, ZoneSeason
+from hvac_ctl.model.venue import UnitKind, Zone, ZoneKind
+from hvac_ctl.planner.inputs import Mode, OccupancyPush, PlanInputs, PointValue, ZoneMeasurement
+from hvac_ctl.planner.occupancy import acted_count, arrivals, departures
+from hvac_ctl.planner.optimal_start import average_rate, lead_time
+from hvac_ctl.planner.outputs import DayPlan, Phase, PlanState, Segment, ShowTimes, ZoneState
+from hvac_ctl.planner.ventilation import area_only_lps, occupied_lps, opening_time, voz_lps
+
+NOTHING_KNOWN = PlanInputs()  # immutable: a safe shared default
+UnitValues = dict[str, dict[str, PointValue]]
+RANK: dict[Phase, int] = {"show": 5, "get_in": 4, "precool": 3, "tour": 2, "post_show": 1}
+
+
+@dataclass(frozen=True)
+class _Claim:
+    zone: str
+    phase: Phase
+    start: datetime
+    end: datetime
+    event: Event
+    season: str
+
+    @property
+    def order(self) -> tuple[int, datetime]:
+        start = self.event.doors_open if isinstance(self.event, ShowEvent) else self.event.start
+        return RANK[self.phase], start
+
+
+def plan_at(config: Config, at: datetime, inputs: PlanInputs = NOTHING_KNOWN) -> PlanState:
+    """The desired state of every zone and unit at the instant `at` (timezone-aware)."""
+    _require_aware(at)
+    local_day = at.astimezone(config.venue.venue.tz).date()
+    return _Planner(config, inputs, local_day, local_day).state_at(at)
+
+
+def plan_day(config: Config, day: date, inputs: PlanInputs = NOTHING_KNOWN) -> DayPlan:
+    """The whole local day `day` as segments per zone, with each show's computed times."""
+    tz = config.venue.venue.tz
+    planner = _Planner(config, inputs, day, day)
+    start = datetime.combine(day, time(0), tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    cuts = sorted({t for t in planner.breakpoints() if start < t < end} | {start, end})
+    segments: list[Segment] = []
+    open_segment: dict[str, Segment] = {}
+    for a, b in pairwise(cuts):
+        state = planner.state_at(a)
+        for zone, zs in state.zones.items():
+            units = {u: state.units[u] for u in config.venue.units_of(zone)}
+            seg = Segment(zone, zs.phase, a, b, zs.setpoint_c, zs.mode, zs.event_id, units,
+                          zs.reason)
+            prev = open_segment.get(zone)
+            if prev is not None and _same(prev, seg):
+                open_segment[zone] = Segment(prev.zone, prev.phase, prev.start, b,
+                                             prev.setpoint_c, prev.mode, prev.event_id,
+                                             prev.units, prev.reason)
+            else:
+                if prev is not None:
+                    segments.append(prev)
+                open_segment[zone] = seg
+    segments.extend(open_segment.values())
+    order = {z: i for i, z in enumerate(config.venue.zones)}
+    segments.sort(key=lambda s: (order[s.zone], s.start))
+    shows = [s for s in planner.shows.values() if _touches(s, start, end)]
+    return DayPlan(day, tz, segments, sorted(shows, key=lambda s: s.doors_open))
+
+
+def _same(a: Segment, b: Segment) -> bool:
+    return (a.phase, a.event_id, round(a.setpoint_c, 3), a.mode, a.units) == (
+        b.phase, b.event_id, round(b.setpoint_c, 3), b.mode, b.units)
+
+
+def _touches(s: ShowTimes, start: datetime, end: datetime) -> bool:
+    first = min([s.doors_open, *s.precool_start.values()])
+    return first < end and s.end > start
+
+
+def _minute(t: datetime) -> datetime:
+    """Down to the whole minute: phases begin on their minute."""
+    return t - timedelta(seconds=t.second, microseconds=t.microsecond)
+
+
+def _require_aware(at: datetime) -> None:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("the planner needs a timezone-aware instant")
+
+
+class _Planner:
+    """Claims and computed show times around some local days, queried at many instants."""
+
+    def __init__(self, config: Config, inputs: PlanInputs, first: date, last: date) -> None:
+        self.config = config
+        self.inputs = inputs
+        self.venue = config.venue
+        self.tz = config.venue.venue.tz
+        self.occ = config.venue.venue.occupancy
+        # A show the evening before may run past midnight; a precool may start the day before.
+        self.events = config.calendar.events_between(
+            first - timedelta(days=1), last + timedelta(days=1), self.tz
+        )
+        self.pushes: dict[str, list[OccupancyPush]] = {}
+        for p in inputs.occupancy:
+            self.pushes.setdefault(p.event_id, []).append(p)
+        self.shows: dict[str, ShowTimes] = {}
+        self.claims: dict[str, list[_Claim]] = {z: [] for z in self.venue.zones}
+        for e in self.events:
+            self._lay_claims(e)
+
+    # --- seasons ------------------------------------------------------------------------
+
+    def season_name(self, day: date) -> str:
+        return self.config.seasons.name_for(day, self.inputs.outdoor_temp_c)
+
+    def season(self, name: str) -> Season:
+        return self.config.seasons.seasons[name]
+
+    # --- claims -------------------------------------------------------------------------
+
+    def _lay_claims(self, e: Event) -> None:
+        sname = self.season_name(e.date)
+        season = self.season(sname)
+        if isinstance(e, TourEvent):
+            for zone in e.route:
+                zs = season.zones.get(zone)
+                if zs is not None and zs.tour is not None:
+                    self.claims[zone].append(_Claim(zone, "tour", e.start, e.end, e, sname))
+            return
+        if isinstance(e, GetInEvent):
+            for zone, z in self.venue.zones.items():
+                zs = season.zones.get(zone)
+                if z.kind == ZoneKind.stage and zs is not None and zs.get_in is not None:
+                    self.claims[zone].append(_Claim(zone, "get_in", e.start, e.end, e, sname))
+            return
+        times = ShowTimes(e.id, e.title, e.doors_open, e.curtain, e.end, e.expected_attendance,
+                          {}, {}, {})
+        for zone, z in self.venue.zones.items():
+            zs = season.zones.get(zone)
+            if zs is None or zs.show is None:
+                continue
+            if zs.precool is not None and self._zone_runs_for(z, e):
+                target = self.precool_target(z, zs, e)
+                start = self._precool_start(zone, z, season.mode, target, e)
+                times.precool_start[zone] = start
+                times.precool_target_c[zone] = target
+                self.claims[zone].append(_Claim(zone, "precool", start, e.doors_open, e, sname))
+                if zs.show.oa == OaMode.occupancy:
+                    times.oa_open[zone] = self._oa_open(zone, z, zs, e)
+            self.claims[zone].append(_Claim(zone, "show", e.doors_open, e.end, e, sname))
+            if zs.post_show is not None:
+                self.claims[zone].append(
+                    _Claim(zone, "post_show", e.end, self._post_show_end(zone, z, zs, e), e, sname)
+                )
+        self.shows[e.id] = times
+
+    @staticmethod
+    def _zone_runs_for(zone: Zone, e: ShowEvent) -> bool:
+        """The pit runs only for a live orchestra."""
+        return zone.kind != ZoneKind.pit or e.live_orchestra
+
+    def precool_target(self, zone: Zone, zs: ZoneSeason, e: ShowEvent) -> float:
+        """The show setpoint to be held after curtain − the offset; the offset shrinks toward
+        0.5 K for a smaller audience, whose heat will lift the hall less."""
+        assert zs.show is not None and zs.precool is not None
+        expected = self._expected(e)
+        offset = zs.precool.precool_offset_k
+        if zone.kind == ZoneKind.auditorium and zone.seats:
+            fill = min(1.0, expected / zone.seats)
+            offset = 0.5 + (offset - 0.5) * fill if offset > 0.5 else offset
+        return self._clamp(zone, self._show_setpoint(zone, zs.show, e, expected) - offset)
+
+    @staticmethod
+    def _show_setpoint(zone: Zone, show: ShowSettings, e: ShowEvent, count: float) -> float:
+        """The season's show setpoint, moved by the audience and by house lights."""
+        setpoint = show.setpoint_c
+        if zone.kind == ZoneKind.auditorium and zone.seats:
+            setpoint += show.occupancy_gain_k * min(1.0, count / zone.seats)
+            if e.house_lights:
+                setpoint -= show.house_lights_offset_k
+        return setpoint
+
+    def _expected(self, e: ShowEvent) -> int:
+        """Expected attendance, or the count already acted on before doors open."""
+        count, _ = acted_count(self.pushes.get(e.id, ()), e.expected_attendance,
+                               self.occ.readjust_threshold, e.doors_open)
+        return count
+
+    def _precool_start(
+        self, zone: str, z: Zone, mode: Mode, target: float, e: ShowEvent
+    ) -> datetime:
+        cfg = self.venue.venue.precool
+        rate = average_rate(self.inputs.history.get(zone, ()), mode, e.date, cfg)
+        m = self.inputs.measurements.get(zone)
+        window = e.doors_open - timedelta(minutes=cfg.max_lead_min)
+        known = m is not None and m.temp_c is not None and m.at < e.doors_open
+        start_temp = m.temp_c if known and m is not None else self._assumed_temp(zone, e.date)
+        assert start_temp is not None
+        delta = (start_temp - target) if mode == "cool" else (target - start_temp)
+        start = _minute(e.doors_open - lead_time(delta, rate, cfg))
+        # Latch, as G36 does: once units run inside the window, precool has begun.
+        if known and m is not None and m.units_running and window <= m.at < start:
+            start = m.at
+        return start
+
+    def _assumed_temp(self, zone: str, day: date) -> float:
+        """Before any measurement, assume the zone floats at its idle setpoint."""
+        return self.season(self.season_name(day)).zones[zone].idle.setpoint_c
+
+    def _oa_open(self, zone: str, z: Zone, zs: ZoneSeason, e: ShowEvent) -> datetime:
+        expected = self._expected(e)
+        assert zs.show is not None
+        lps = self._capped_lps(zs.show.units, occupied_lps(z, expected, self.occ),
+                               zs.show.fan_cap_pct)
+        m = self.inputs.measurements.get(zone)
+        c0 = m.co2_ppm if m is not None and m.co2_ppm is not None and m.at < e.doors_open else None
+
+        def people(t: datetime) -> float:
+            return self._audience(z, e, expected, t)
+
+        return opening_time(z, self.occ, people, lps, e.doors_open, e.curtain, e.end, c0)
+
+    def _post_show_end(self, zone: str, z: Zone, zs: ZoneSeason, e: ShowEvent) -> datetime:
+        """The max time, or earlier: the first measurement back inside the idle band."""
+        assert zs.post_show is not None
+        latest = e.end + timedelta(minutes=zs.post_show.max_minutes)
+        earliest = e.end + timedelta(minutes=self.venue.venue.egress_min)
+        m = self.inputs.measurements.get(zone)
+        if m is not None and earliest <= m.at < latest and self._in_band(z, m):
+            return m.at
+        return latest
+
+    @staticmethod
+    def _in_band(z: Zone, m: ZoneMeasurement) -> bool:
+        lo, hi = z.limits.idle_band_c
+        rh_lo, rh_hi = z.limits.idle_rh_pct
+        temp_ok = m.temp_c is not None and lo <= m.temp_c <= hi
+        rh_ok = m.rh_pct is None or rh_lo <= m.rh_pct <= rh_hi
+        return temp_ok and rh_ok
+
+    # --- evaluation ---------------------------------------------------------------------
+
+    def breakpoints(self) -> set[datetime]:
+        """Every instant at which some zone's desired state may change."""
+        ts: set[datetime] = set()
+        for claims in self.claims.values():
+            for c in claims:
+                ts.update((c.start, c.end))
+        for s in self.shows.values():
+            ts.add(s.curtain)
+            ts.update(s.oa_open.values())
+        ts.update(p.at for p in self.inputs.occupancy)
+        for o in self.inputs.overrides:
+            ts.update((o.start, o.until))
+        ts.update(m.at for m in self.inputs.measurements.values())
+        return ts
+
+    def state_at(self, at: datetime) -> PlanState:
+        zones: dict[str, ZoneState] = {}
+        units: dict[str, dict[str, PointValue]] = {}
+        for zone in self.venue.zones:
+            state, zone_units = self._zone_at(zone, at)
+            zones[zone] = state
+            units.update(zone_units)
+        overridden: dict[tuple[str, str], str] = {}
+        for o in sorted(self.inputs.overrides, key=lambda o: o.start):
+            unit = self.venue.units.get(o.unit)
+            if unit is None or not o.active(at) or o.point not in units.get(o.unit, {}):
+                continue
+            units[o.unit][o.point] = self._safe(o.unit, o.point, o.value)
+            overridden[(o.unit, o.point)] = o.id
+        return PlanState(at, zones, units, overridden)
+
+    def _zone_at(self, zone: str, at: datetime) -> tuple[ZoneState, UnitValues]:
+        z = self.venue.zones[zone]
+        active = [c for c in self.claims[zone] if c.start <= at < c.end]
+        if not active:
+            return self._idle(zone, z, at)
+        claim = max(active, key=lambda c: c.order)
+        season = self.season(claim.season)
+        zs = season.zones[zone]
+        e = claim.event
+        mode: Mode = season.mode
+        settings: PhaseSettings
+        if claim.phase == "precool":
+            assert isinstance(e, ShowEvent) and zs.precool is not None and zs.show is not None
+            setpoint = self.shows[e.id].precool_target_c[zone]
+            oa_open = self.shows[e.id].oa_open.get(zone)
+            lps = 0.0
+            if oa_open is not None and at >= oa_open:
+                lps = occupied_lps(z, self._expected(e), self.occ)
+            running = list(zs.precool.units)
+            fan = zs.precool.fan_cap_pct
+            reason = self._precool_reason(zone, e)
+            people = 0.0
+        elif claim.phase == "show":
+            assert isinstance(e, ShowEvent) and zs.show is not None
+            settings = zs.show
+            running = list(settings.units) if self._zone_runs_for(z, e) else []
+            fan = settings.fan_cap_pct
+            setpoint, people, lps, reason = self._show(zone, z, zs, e, at)
+        else:
+            settings = getattr(zs, claim.phase)
+            running = list(settings.units)
+            fan = settings.fan_cap_pct
+            setpoint = settings.setpoint_c
+            people = self._people(z, claim, at)
+            lps = self._oa_lps(z, settings.oa, people)
+            reason = self._other_reason(claim)
+        setpoint = self._clamp(z, setpoint)
+        state = ZoneState(zone, claim.phase, e.id, claim.season, mode, setpoint, people,
+                          self._capped_lps(running, lps, fan), reason)
+        return state, self._unit_points(zone, running, state, fan, allow_exhaust=claim.phase ==
+                                        "get_in")
+
+    def _show(
+        self, zone: str, z: Zone, zs: ZoneSeason, e: ShowEvent, at: datetime
+    ) -> tuple[float, float, float, str]:
+        """Setpoint, people, outdoor air and reason for a zone during a show."""
+        assert zs.show is not None
+        show = zs.show
+        acted, acted_at = acted_count(self.pushes.get(e.id, ()), e.expected_attendance,
+                                      self.occ.readjust_threshold, at)
+        count_note = (f"count {acted} acted on at {acted_at.astimezone(self.tz):%H:%M}"
+                      if acted_at is not None else f"expected {acted}")
+        if z.kind == ZoneKind.auditorium:
+            # While doors are open counts are partial: ventilate for at least the arrival ramp.
+            people = float(acted) if at >= e.curtain else max(
+                float(acted), arrivals(e.expected_attendance, e.doors_open, e.curtain, at))
+        else:
+            people = float(z.occupants_max) if self._zone_runs_for(z, e) else 0.0
+        if at < e.curtain and zone in self.shows[e.id].precool_target_c:
+            setpoint = self.shows[e.id].precool_target_c[zone]
+            why = f"doors open for {e.id}: holding the precool target until curtain ({count_note})"
+        else:
+            setpoint = self._show_setpoint(z, show, e, acted)
+            why = f"show {e.id} ({count_note}" + (", house lights up" if e.house_lights and
+                                                  z.kind == ZoneKind.auditorium else "") + ")"
+            if not self._zone_runs_for(z, e):
+                why = f"show {e.id} without a live orchestra: pit unit off"
+        oa_open = self.shows[e.id].oa_open.get(zone)
+        if oa_open is not None and at < oa_open:
+            lps = 0.0
+            why += f"; outdoor air opens {oa_open.astimezone(self.tz):%H:%M}"
+        else:
+            lps = self._oa_lps(z, show.oa, people)
+        return setpoint, people, lps, why
+
+    def _people(self, z: Zone, claim: _Claim, at: datetime) -> float:
+        e = claim.event
+        if claim.phase == "tour" and isinstance(e, TourEvent):
+            return float(e.group_size or self.occ.tour_group_size)
+        if claim.phase == "get_in":
+            return float(z.occupants_max) if z.kind == ZoneKind.stage else 0.0
+        if claim.phase == "post_show" and isinstance(e, ShowEvent):
+            egress = timedelta(minutes=self.venue.venue.egress_min)
+            if z.kind == ZoneKind.auditorium:
+                acted, _ = acted_count(self.pushes.get(e.id, ()), e.expected_attendance,
+                                       self.occ.readjust_threshold, at)
+                return departures(acted, e.end, egress, at)
+            return departures(z.occupants_max, e.end, egress, at)
+        return 0.0
+
+    def _oa_lps(self, z: Zone, mode: OaMode, people: float) -> float:
+        if mode == OaMode.closed:
+            return 0.0
+        if mode == OaMode.minimum:
+            return area_only_lps(z)
+        if mode == OaMode.design:
+            return max(voz_lps(z, z.occupants_max), occupied_lps(z, people, self.occ))
+        return occupied_lps(z, people, self.occ)
+
+    def _audience(self, z: Zone, e: ShowEvent, expected: int, at: datetime) -> float:
+        if z.kind == ZoneKind.auditorium:
+            return arrivals(expected, e.doors_open, e.curtain, at)
+        return float(z.occupants_max) if at >= e.doors_open else 0.0
+
+    def _idle(self, zone: str, z: Zone, at: datetime) -> tuple[ZoneState, UnitValues]:
+        """Band protection with hysteresis: units run only when the zone leaves its band."""
+        sname = self.season_name(at.astimezone(self.tz).date())
+        season = self.season(sname)
+        idle = season.zones[zone].idle
+        lo, hi = z.limits.idle_band_c
+        h = z.limits.idle_hysteresis_k
+        m = self.inputs.measurements.get(zone)
+        mode: Mode = season.mode
+        setpoint = idle.setpoint_c
+        running: list[str] = []
+        reason = "idle: inside the idle band"
+        if m is not None and m.at <= at and m.temp_c is not None:
+            t, was_on = m.temp_c, m.units_running
+            rh_hi = z.limits.idle_rh_pct[1]
+            if t > hi or (was_on and t > hi - h):
+                mode, setpoint, running = "cool", hi - h, list(idle.units)
+                reason = f"idle: {t:.1f} °C above the band {lo:g}–{hi:g} °C, cooling to {hi - h:g}"
+            elif t < lo or (was_on and t < lo + h):
+                mode, setpoint, running = "heat", lo + h, list(idle.units)
+                reason = f"idle: {t:.1f} °C below the band {lo:g}–{hi:g} °C, heating to {lo + h:g}"
+            elif m.rh_pct is not None and (m.rh_pct > rh_hi or (was_on and m.rh_pct > rh_hi - 5)):
+                mode, setpoint, running = "cool", hi - h, list(idle.units)
+                reason = f"idle: RH {m.rh_pct:.0f} % above {rh_hi:g} %, dehumidifying"
+        elif m is None or m.temp_c is None:
+            reason = "idle: no measurement yet, units off"
+        setpoint = self._clamp(z, setpoint)
+        lps = self._oa_lps(z, idle.oa, 0) if running else 0.0
+        state = ZoneState(zone, "idle", None, sname, mode, setpoint, 0.0,
+                          self._capped_lps(running, lps, idle.fan_cap_pct), reason)
+        return state, self._unit_points(zone, running, state, idle.fan_cap_pct)
+
+    # --- units --------------------------------------------------------------------------
+
+    def _supply_lps(self, running: Sequence[str], fan_cap_pct: float) -> float:
+        return sum(
+            self.venue.units[u].airflow_m3_per_s * 1000 * fan_cap_pct / 100
+            for u in running
+            if self.venue.units[u].kind == UnitKind.ahu
+        )
+
+    def _capped_lps(self, running: Sequence[str], lps: float, fan_cap_pct: float) -> float:
+        """Outdoor air cannot exceed what the running units supply."""
+        return min(lps, self._supply_lps(running, fan_cap_pct))
+
+    def _unit_points(
+        self, zone: str, running: list[str], state: ZoneState, fan_cap_pct: float,
+        allow_exhaust: bool = False,
+    ) -> dict[str, dict[str, PointValue]]:
+        """Every unit of the zone gets the zone's one mode and setpoint: no unit fights another."""
+        supply = self._supply_lps(running, fan_cap_pct)
+        oa_pct = 100.0 * state.oa_lps / supply if supply > 0 else 0.0
+        out: dict[str, dict[str, PointValue]] = {}
+        for name in self.venue.units_of(zone):
+            unit = self.venue.units[name]
+            on = name in running and (unit.kind != UnitKind.exhaust or allow_exhaust)
+            values: dict[str, PointValue] = {
+                "enable": on,
+                "setpoint": round(state.setpoint_c, 2),
+                "oa_damper_min": round(oa_pct if on else 0.0, 1),
+                "fan_speed_max": float(fan_cap_pct),
+                "mode": state.mode,
+            }
+            out[name] = {
+                p: self._safe(name, p, v) for p, v in values.items() if p in unit.points.names()
+            }
+        return out
+
+    def _safe(self, unit_name: str, point: str, value: PointValue) -> PointValue:
+        """Clamp into the zone's limits and the unit's range: the planner never asks for more."""
+        unit = self.venue.units[unit_name]
+        p = getattr(unit.points, point, None)
+        if p is None or isinstance(value, bool | str):
+            return value
+        v = float(value)
+        if point == "setpoint":
+            v = self._clamp(self.venue.zones[unit.zone], v)
+        if p.min is not None:
+            v = max(v, p.min)
+        if p.max is not None:
+            v = min(v, p.max)
+        return round(v, 2)
+
+    @staticmethod
+    def _clamp(z: Zone, setpoint: float) -> float:
+        """Inside the zone's limits, at the 0.1 K resolution of a room controller."""
+        return round(min(max(setpoint, z.limits.setpoint_min_c), z.limits.setpoint_max_c), 1)
+
+    # --- reasons ------------------------------------------------------------------------
+
+    def _precool_reason(self, zone: str, e: ShowEvent) -> str:
+        s = self.shows[e.id]
+        start = s.precool_start[zone].astimezone(self.tz)
+        lead = int((e.doors_open - s.precool_start[zone]).total_seconds() // 60)
+        doors = e.doors_open.astimezone(self.tz)
+        text = (f"precool for {e.id}: to {s.precool_target_c[zone]:.1f} °C by doors "
+                f"{doors:%H:%M} (started {start:%H:%M}, lead {lead} min)")
+        if zone in s.oa_open:
+            text += f"; outdoor air opens {s.oa_open[zone].astimezone(self.tz):%H:%M}"
+        return text
+
+    def _other_reason(self, claim: _Claim) -> str:
+        e = claim.event
+        if claim.phase == "post_show":
+            until = claim.end.astimezone(self.tz)
+            return f"post-show after {e.id}: until back in the idle band or {until:%H:%M}"
+        if claim.phase == "get_in" and isinstance(e, GetInEvent):
+            return f"get-in ({e.kind}) {e.id}: loading door open, stage exhaust on"
+        return f"tour {e.id}"

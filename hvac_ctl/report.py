@@ -1,0 +1,125 @@
+"""Human views of configuration and plans: the validate summary, the day table, the day plot."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+
+from hvac_ctl.model import Config
+from hvac_ctl.model.calendar import GetInEvent, ShowEvent, TourEvent
+from hvac_ctl.planner import DayPlan, Segment
+
+PHASE_COLOURS = {
+    "idle": "#d9d9d9",
+    "tour": "#9ecae1",
+    "get_in": "#fdae6b",
+    "precool": "#74c476",
+    "show": "#de2d26",
+    "post_show": "#bcbddc",
+}
+
+
+def summary(config: Config, today: date) -> str:
+    """One screen: what the configuration describes, so an engineer sees it was read right."""
+    v = config.venue
+    lines = [f"{v.venue.name} ({v.venue.timezone}): configuration is valid", "", "zones:"]
+    for name, z in v.zones.items():
+        who = f"{z.seats} seats" if z.seats else f"capacity {z.capacity}"
+        units = ", ".join(v.units_of(name))
+        lines.append(f"  {name:<11} {z.kind:<10} {who:<14} {z.area_m2:>6.0f} m² "
+                     f"{z.volume_m3:>7.0f} m³  setpoints {z.limits.setpoint_min_c:g}–"
+                     f"{z.limits.setpoint_max_c:g} °C  units: {units}")
+    by_protocol = Counter(u.protocol for u in v.units.values())
+    lines.append(f"units: {len(v.units)} ({', '.join(f'{n} {p}' for p, n in by_protocol.items())})")
+    lines.append("seasons: " + "; ".join(
+        f"{n} ({s.mode}: {', '.join(f'{r.start}→{r.to}' for r in s.dates)})"
+        for n, s in config.seasons.seasons.items()))
+    span = config.calendar.date_range()
+    if span is None:
+        lines.append("calendar: empty")
+    else:
+        events = config.calendar.events_between(span[0], span[1], v.venue.tz)
+        kinds = Counter(type(e) for e in events)
+        lines.append(
+            f"calendar: {len(config.calendar.files)} file(s), {span[0]} → {span[1]}: "
+            f"{kinds[ShowEvent]} performances, {kinds[TourEvent]} tours, "
+            f"{kinds[GetInEvent]} get-ins, {len(config.calendar.closed)} closed days")
+    lines.append(f"today ({today}): season {config.seasons.name_for(today)}, "
+                 f"{len(config.calendar.events_on(today, v.venue.tz))} event(s)")
+    return "\n".join(lines)
+
+
+def _hm(t: datetime, plan: DayPlan) -> str:
+    local = t.astimezone(plan.tz)
+    return "24:00" if local.date() > plan.day else f"{local:%H:%M}"
+
+
+def _units_text(seg: Segment) -> str:
+    on = [u for u, p in seg.units.items() if p.get("enable")]
+    if not on:
+        return "units off"
+    parts = []
+    for u in on:
+        p = seg.units[u]
+        extra = []
+        if "oa_damper_min" in p:
+            extra.append(f"OA {p['oa_damper_min']:g} %")
+        if "fan_speed_max" in p:
+            extra.append(f"fan ≤{p['fan_speed_max']:g} %")
+        parts.append(f"{u} ({', '.join(extra)})" if extra else u)
+    return ", ".join(parts)
+
+
+def day_table(plan: DayPlan, config: Config) -> str:
+    lines = [f"Plan for {plan.day:%A %Y-%m-%d} ({config.venue.venue.name}, "
+             f"{config.venue.venue.timezone})"]
+    for s in plan.shows:
+        lines.append(f"\n{s.title} [{s.event_id}]: doors {_hm(s.doors_open, plan)}, curtain "
+                     f"{_hm(s.curtain, plan)}, end {s.end.astimezone(plan.tz):%H:%M}, "
+                     f"expected {s.expected_attendance}")
+        for zone, start in s.precool_start.items():
+            oa = s.oa_open.get(zone)
+            oa_text = f"; outdoor air opens {oa.astimezone(plan.tz):%H:%M}" if oa else ""
+            lines.append(f"  {zone}: precool from {start.astimezone(plan.tz):%H:%M} to "
+                         f"{s.precool_target_c[zone]:.1f} °C{oa_text}")
+    for zone in config.venue.zones:
+        lines.append(f"\n{zone}")
+        for seg in plan.for_zone(zone):
+            lines.append(f"  {_hm(seg.start, plan)}–{_hm(seg.end, plan)}  {seg.phase:<9} "
+                         f"{seg.setpoint_c:>5.1f} °C  {seg.mode:<4}  {_units_text(seg)}")
+    return "\n".join(lines)
+
+
+def day_plot(plan: DayPlan, config: Config, path: Path) -> None:
+    """Phases as bands, setpoints as lines; one panel per zone."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    zones = list(config.venue.zones)
+    fig, axes = plt.subplots(len(zones), 1, figsize=(12, 2.4 * len(zones)), sharex=True)
+    axes = [axes] if len(zones) == 1 else list(axes)
+    for ax, zone in zip(axes, zones, strict=True):
+        segs = plan.for_zone(zone)
+        for seg in segs:
+            ax.axvspan(seg.start, seg.end, color=PHASE_COLOURS[seg.phase], alpha=0.6, lw=0)
+        xs, ys = [], []
+        for seg in segs:
+            xs += [seg.start, seg.end]
+            ys += [seg.setpoint_c, seg.setpoint_c]
+        ax.plot(xs, ys, color="black", lw=1.6, label="setpoint")
+        lim = config.venue.zones[zone].limits
+        ax.set_ylim(lim.setpoint_min_c - 0.5, lim.setpoint_max_c + 0.5)
+        ax.set_ylabel(f"{zone}\n°C")
+        ax.grid(alpha=0.3)
+    axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=plan.tz))
+    handles = [Patch(color=c, label=p) for p, c in PHASE_COLOURS.items()]
+    axes[0].legend(handles=handles, ncol=6, loc="upper left", fontsize=8)
+    axes[0].set_title(f"{config.venue.venue.name} — {plan.day.isoformat()}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
