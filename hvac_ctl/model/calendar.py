@@ -189,14 +189,17 @@ Event = ShowEvent | TourEvent | GetInEvent
 
 
 def local_instant(day: date, at: time, tz: tzinfo) -> datetime:
-    """A wall-clock time on a day, as an aware instant (fold=0: the first of a repeated hour)."""
-    return datetime.combine(day, at, tzinfo=tz)
+    """A wall-clock time on a day, as an instant in UTC (fold=0: the first of a repeated hour).
+
+    UTC, because Python compares and subtracts datetimes sharing one tzinfo by wall clock:
+    across a daylight-saving change that is an hour wrong.
+    """
+    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
 
 
 def exists_locally(day: date, at: time, tz: tzinfo) -> bool:
     """False for a time skipped by a daylight-saving change (02:30 on a spring-forward day)."""
-    dt = local_instant(day, at, tz)
-    back = dt.astimezone(UTC).astimezone(tz)
+    back = local_instant(day, at, tz).astimezone(tz)
     return (back.date(), back.time().replace(tzinfo=None)) == (day, at)
 
 
@@ -286,7 +289,7 @@ class Calendar:
                         routine["get_ins"].append(GetInEvent(gid, day, a, b, wg.kind, src))
         events: list[Event] = []
         for kind in ("performances", "tours", "get_ins"):
-            events.extend(dated[kind] or _unique_ids(routine[kind]))
+            events.extend(dated[kind] or _unique_ids(routine[kind], tz))
         return sorted(events, key=lambda e: (_start(e), e.id))
 
     def events_between(self, first: date, last: date, tz: tzinfo) -> list[Event]:
@@ -310,13 +313,13 @@ def _show(
     )
 
 
-def _unique_ids(events: list[Event]) -> list[Event]:
+def _unique_ids(events: list[Event], tz: tzinfo) -> list[Event]:
     """Two pattern shows of one title on one day (matinee and evening) get the time appended."""
     seen: dict[str, int] = {}
     for e in events:
         seen[e.id] = seen.get(e.id, 0) + 1
     return [
-        replace(e, id=f"{e.id}-{_start(e).strftime('%H%M')}") if seen[e.id] > 1 else e
+        replace(e, id=f"{e.id}-{_start(e).astimezone(tz):%H%M}") if seen[e.id] > 1 else e
         for e in events
     ]
 

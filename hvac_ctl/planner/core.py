@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
 
 from hvac_ctl.model import Config
@@ -50,6 +50,7 @@ class _Claim:
 def plan_at(config: Config, at: datetime, inputs: PlanInputs = NOTHING_KNOWN) -> PlanState:
     """The desired state of every zone and unit at the instant `at` (timezone-aware)."""
     _require_aware(at)
+    at = at.astimezone(UTC)
     local_day = at.astimezone(config.venue.venue.tz).date()
     return _Planner(config, inputs, local_day, local_day).state_at(at)
 
@@ -58,8 +59,8 @@ def plan_day(config: Config, day: date, inputs: PlanInputs = NOTHING_KNOWN) -> D
     """The whole local day `day` as segments per zone, with each show's computed times."""
     tz = config.venue.venue.tz
     planner = _Planner(config, inputs, day, day)
-    start = datetime.combine(day, time(0), tzinfo=tz)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    start = local_midnight(day, tz)
+    end = local_midnight(day + timedelta(days=1), tz)
     cuts = sorted({t for t in planner.breakpoints() if start < t < end} | {start, end})
     segments: list[Segment] = []
     open_segment: dict[str, Segment] = {}
@@ -93,6 +94,11 @@ def _same(a: Segment, b: Segment) -> bool:
 def _touches(s: ShowTimes, start: datetime, end: datetime) -> bool:
     first = min([s.doors_open, *s.precool_start.values()])
     return first < end and s.end > start
+
+
+def local_midnight(day: date, tz: tzinfo) -> datetime:
+    """The start of a local day, in UTC: all instants inside the planner are UTC."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
 def _minute(t: datetime) -> datetime:

@@ -53,11 +53,14 @@ def co2_peak(
     end: datetime,
     c0_ppm: float | None = None,
     step: timedelta = timedelta(minutes=1),
+    settled: datetime | None = None,
 ) -> float:
     """Highest CO2 over [start, end] with dampers shut until `open_at`, then at `oa_lps`.
 
     Each step is integrated exactly (people at the step's midpoint), so the answer does not
-    depend on the step size for a constant crowd.
+    depend on the step size for a constant crowd. From `settled` on the crowd is constant:
+    once the dampers are open too, CO2 moves monotonically toward its steady state, so the
+    rest of the show is solved in closed form instead of stepped.
     """
     c = occ.outdoor_co2_ppm if c0_ppm is None else c0_ppm
     peak = c
@@ -66,6 +69,11 @@ def co2_peak(
     t = start
     dt = step.total_seconds()
     while t < end:
+        if settled is not None and t >= settled and t >= open_at and oa_lps > 0:
+            a = (oa_lps / 1000.0) / volume
+            steady = occ.outdoor_co2_ppm + people_at(t) * gen_m3s / volume * 1e6 / a
+            c_end = steady + (c - steady) * math.exp(-a * (end - t).total_seconds())
+            return max(peak, c_end)
         people = people_at(t + step / 2)
         source = people * gen_m3s / volume * 1e6  # ppm/s
         a = (oa_lps / 1000.0) / volume if t >= open_at else 0.0
@@ -99,7 +107,9 @@ def opening_time(
     latest = min(curtain, doors + short_term_period(zone, people_at(curtain)))
 
     def ok(open_at: datetime) -> bool:
-        return co2_peak(zone, occ, people_at, oa_lps, open_at, doors, end, c0_ppm) <= ceiling
+        peak = co2_peak(zone, occ, people_at, oa_lps, open_at, doors, end, c0_ppm,
+                        settled=curtain)
+        return peak <= ceiling
 
     lo, hi = 0, int((latest - doors).total_seconds() // 60)
     if ok(doors + timedelta(minutes=hi)):
