@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -411,7 +412,7 @@ def test_daylight_saving_days_are_covered_without_gap(make_config, day: date, ho
     for zone in cfg.venue.zones:
         segs = plan.for_zone(zone)
         assert sum((s.end - s.start for s in segs), timedelta()) == timedelta(hours=hours)
-        for a, b in zip(segs, segs[1:], strict=False):
+        for a, b in itertools.pairwise(segs):
             assert a.end == b.start
     offsets = {s["start"][-6:] for s in plan.to_json()}
     assert offsets == {"+01:00", "+02:00"}

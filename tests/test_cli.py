@@ -1,0 +1,66 @@
+"""The command line as engineers use it: real processes, real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def hvac(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "hvac_ctl", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_plan_json_on_a_show_day() -> None:
+    r = hvac("plan", "--date", "2026-11-29", "--json")
+    assert r.returncode == 0, r.stderr
+    segments = json.loads(r.stdout)
+    assert isinstance(segments, list)
+    keys = {"zone", "phase", "start", "end", "setpoint_c", "units"}
+    assert all(keys <= set(s) for s in segments)
+    aud = [s for s in segments if s["zone"] == "auditorium"]
+    seq = [p for i, p in enumerate(s["phase"] for s in aud) if i == 0 or aud[i - 1]["phase"] != p]
+    assert seq == ["idle", "precool", "show", "post_show", "idle"]
+    for s in segments:
+        start = datetime.fromisoformat(s["start"])
+        assert start.utcoffset() is not None and s["start"].endswith("+08:00")
+    precool = next(s for s in aud if s["phase"] == "precool")
+    show = [s for s in aud if s["phase"] == "show"]
+    assert precool["units"]["ahu-aud-1"]["oa_damper_min"] == 0
+    assert show[-1]["units"]["ahu-aud-1"]["oa_damper_min"] > 0
+    assert 0.45 <= show[-1]["setpoint_c"] - precool["setpoint_c"] <= 1.05
+
+
+def test_plan_table_and_plot(tmp_path: Path) -> None:
+    png = tmp_path / "day.png"
+    r = hvac("plan", "--date", "2026-12-05", "--plot", str(png))
+    assert r.returncode == 0, r.stderr
+    assert "Tosca [tosca-2026-12-05]" in r.stdout
+    assert "precool from" in r.stdout and "outdoor air opens" in r.stdout
+    for zone in ("auditorium", "stage", "pit"):
+        assert f"\n{zone}\n" in r.stdout
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+
+
+def test_config_dir_flag_and_bad_date(tmp_path: Path) -> None:
+    r = hvac("validate", "--config", str(ROOT), cwd=tmp_path)
+    assert r.returncode == 0 and "configuration is valid" in r.stdout
+    r = hvac("plan", "--date", "05/12/2026")
+    assert r.returncode == 2 and "is not a date like" in r.stderr
+
+
+def test_plan_refuses_a_broken_configuration(tmp_path: Path) -> None:
+    r = hvac("plan", "--date", "2026-12-05", cwd=tmp_path)  # nothing here
+    assert r.returncode == 1
+    assert "zones.yaml:1: (file): file not found" in r.stderr
+
+
+def test_demo_validates_and_prints_todays_plan() -> None:
+    r = hvac("demo")
+    assert r.returncode == 0, r.stderr
+    assert "configuration is valid" in r.stdout and "Plan for" in r.stdout

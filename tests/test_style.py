@@ -1,0 +1,14 @@
+"""The code base stays ruff-clean: part of the test command, so CI enforces it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_ruff_is_clean() -> None:
+    r = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=ROOT,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
