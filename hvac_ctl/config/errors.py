@@ -37,8 +37,19 @@ def issue_at(src: Source, path: Path_, message: str) -> ConfigIssue:
 
 
 def from_validation(src: Source, model: type[BaseModel], err: ValidationError) -> list[ConfigIssue]:
+    errors = err.errors(include_url=False)
+    # A misspelt key shows up twice: as unknown and, its right name, as missing. Say it once.
+    suggested = set()
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            loc = tuple(e["loc"])
+            close = difflib.get_close_matches(str(loc[-1]), _allowed_keys(model, loc[:-1]),
+                                              n=1, cutoff=0.6)
+            suggested.update((*loc[:-1], c) for c in close)
     out = []
-    for e in err.errors(include_url=False):
+    for e in errors:
+        if e["type"] == "missing" and tuple(e["loc"]) in suggested:
+            continue
         path = src.resolve(tuple(e["loc"]))
         out.append(issue_at(src, path, _words(e, model, tuple(e["loc"]))))
     return out
