@@ -240,10 +240,13 @@ class UnitBase(Strict):
     cooling_kw: float = Field(default=0, ge=0)
     heating_kw: float = Field(default=0, ge=0)
     fan_kw: float = Field(default=0, ge=0)
+    supply_limits_c: tuple[float, float] = (13.0, 35.0)  # what the local loop may supply
     points: Points
 
     @model_validator(mode="after")
     def _points_fit_protocol(self) -> UnitBase:
+        if self.supply_limits_c[0] >= self.supply_limits_c[1]:
+            raise ValueError("supply_limits_c must be [low, high] with low < high")
         missing = REQUIRED_POINTS[self.kind] - self.points.names()
         if missing:
             raise ValueError(f"a {self.kind} unit needs the points {', '.join(sorted(missing))}")

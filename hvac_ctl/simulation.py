@@ -1,0 +1,77 @@
+"""The bridge from the configuration to the simulator: zones.yaml → `simulator` specs.
+
+The simulator imports nothing of `hvac_ctl` (it is a building, not a client); this module is
+the one place that translates the venue and the calendar into its terms.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hvac_ctl.model import Config
+from hvac_ctl.model.calendar import GetInEvent, ShowEvent, TourEvent
+from hvac_ctl.model.venue import COMMAND_POINTS, BacnetUnit
+from simulator.building import BuildingSpec, PointSpec, UnitSpec, ZoneSpec
+from simulator.scenario import Period, Scenario, Show, Tour
+
+
+def building_spec(config: Config) -> BuildingSpec:
+    v = config.venue
+    zones = {
+        name: ZoneSpec(
+            name=name, kind=z.kind.value, area_m2=z.area_m2, volume_m3=z.volume_m3,
+            occupants_max=z.occupants_max,
+            fast_capacitance_j_per_k=z.thermal.fast_capacitance_mj_per_k * 1e6,
+            mass_capacitance_j_per_k=z.thermal.mass_capacitance_mj_per_k * 1e6,
+            fast_mass_w_per_k=z.thermal.fast_mass_kw_per_k * 1e3,
+            mass_surroundings_w_per_k=z.thermal.mass_surroundings_kw_per_k * 1e3,
+            exchange_with=z.thermal.exchange_with,
+            exchange_m3_per_s=z.thermal.exchange_m3_per_s,
+        )
+        for name, z in v.zones.items()
+    }
+    units = {}
+    for name, u in v.units.items():
+        points = {
+            pname: PointSpec(
+                name=pname, command=pname in COMMAND_POINTS, type=p.type.value,
+                object_type=p.object_type if p.object else None,
+                instance=p.object_instance if p.object else None,
+                register=p.register_, table=p.table, min=p.min, max=p.max,
+                states=dict(p.states) if p.states else None, units=p.units,
+            )
+            for pname, p in u.points.items()
+        }
+        if isinstance(u, BacnetUnit):
+            host, port = u.address.ip.rsplit(":", 1)
+            addr = (host, int(port), u.address.device_id, "big")
+        else:
+            addr = (u.address.host, u.address.port, u.address.device_id, u.address.word_order)
+        units[name] = UnitSpec(
+            name=name, zone=u.zone, kind=u.kind.value, protocol=u.protocol,
+            host=addr[0], port=addr[1], device_id=addr[2], word_order=addr[3],
+            airflow_m3_per_s=u.airflow_m3_per_s, cooling_w=u.cooling_kw * 1e3,
+            heating_w=u.heating_kw * 1e3, fan_w=u.fan_kw * 1e3,
+            supply_min_c=u.supply_limits_c[0], supply_max_c=u.supply_limits_c[1],
+            points=points,
+        )
+    occ = v.venue.occupancy
+    return BuildingSpec(zones=zones, units=units, timezone=v.venue.timezone,
+                        co2_per_person_lps=occ.co2_per_person_lps,
+                        outdoor_co2_ppm=occ.outdoor_co2_ppm)
+
+
+def calendar_scenario(config: Config, first: date, last: date) -> Scenario:
+    """What the calendar expects between two days, as the simulator's scenario."""
+    tz = config.venue.venue.tz
+    shows, tours, get_ins = [], [], []
+    group = config.venue.venue.occupancy.tour_group_size
+    for e in config.calendar.events_between(first, last, tz):
+        if isinstance(e, ShowEvent):
+            shows.append(Show(e.id, e.doors_open, e.curtain, e.end, e.expected_attendance,
+                              e.live_orchestra, e.house_lights))
+        elif isinstance(e, TourEvent):
+            tours.append(Tour(e.start, e.end, e.route, e.group_size or group))
+        elif isinstance(e, GetInEvent):
+            get_ins.append(Period(e.start, e.end))
+    return Scenario(tuple(shows), tuple(tours), tuple(get_ins))

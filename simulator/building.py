@@ -1,0 +1,83 @@
+"""What the simulator needs to know about a building, in its own terms.
+
+The simulator is a building, not a client of the service: it imports nothing of `hvac_ctl`.
+Whoever starts it (the `hvac-ctl sim` command, a test, a benchmark) describes the building
+with these types; `hvac_ctl.simulation` builds them from `zones.yaml`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+RHO_AIR = 1.2  # kg/m³
+CP_AIR = 1005.0  # J/(kg·K)
+RHO_CP = RHO_AIR * CP_AIR  # J/(m³·K)
+
+
+@dataclass(frozen=True)
+class ZoneSpec:
+    name: str
+    kind: Literal["auditorium", "stage", "pit"]
+    area_m2: float
+    volume_m3: float
+    occupants_max: int
+    fast_capacitance_j_per_k: float
+    mass_capacitance_j_per_k: float = 0.0  # 0: a one-node zone
+    fast_mass_w_per_k: float = 0.0
+    mass_surroundings_w_per_k: float = 0.0  # a one-node zone couples its air node instead
+    exchange_with: str | None = None
+    exchange_m3_per_s: float = 0.0
+
+    @property
+    def has_mass(self) -> bool:
+        return self.mass_capacitance_j_per_k > 0
+
+
+@dataclass(frozen=True)
+class PointSpec:
+    """One served point: where it lives on the wire and what the controller accepts."""
+
+    name: str
+    command: bool
+    type: str  # bool | real | enum | uint16 | int16 | float32
+    object_type: str | None = None  # BACnet, e.g. "analogValue"
+    instance: int | None = None
+    register: int | None = None  # Modbus
+    table: Literal["holding", "input"] | None = None
+    min: float | None = None
+    max: float | None = None
+    states: dict[str, int] | None = None
+    units: str | None = None
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    name: str
+    zone: str
+    kind: Literal["ahu", "exhaust"]
+    protocol: Literal["bacnet", "modbus"]
+    host: str  # BACnet: the device's IP; Modbus: the server's host
+    port: int
+    device_id: int
+    airflow_m3_per_s: float
+    cooling_w: float = 0.0
+    heating_w: float = 0.0
+    fan_w: float = 0.0
+    word_order: Literal["big", "little"] = "big"
+    supply_min_c: float = 13.0
+    supply_max_c: float = 35.0
+    points: dict[str, PointSpec] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuildingSpec:
+    zones: dict[str, ZoneSpec]
+    units: dict[str, UnitSpec]
+    timezone: str = "UTC"
+    co2_per_person_lps: float = 0.00414
+    outdoor_co2_ppm: float = 420.0
+    surroundings_c: float = 22.0  # the space under the shell, not the outdoors
+
+    def units_of(self, zone: str) -> list[UnitSpec]:
+        return [u for u in self.units.values() if u.zone == zone]

@@ -1,0 +1,173 @@
+"""The building as a whole: hall physics, AHUs, loads, weather and time.
+
+`Building.advance(dt)` moves it forward in steps of at most `max_step` (60 s by default); the
+protocol servers read its sensors and write its commands. Nothing here sleeps or reads the
+wall clock: pacing is the runner's job, so tests and benchmarks step as fast as they like.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from simulator.ahu import AhuState, Commands, Energy
+from simulator.building import BuildingSpec, PointSpec, UnitSpec
+from simulator.hall import Hall, Stream, ZoneInputs
+from simulator.loads import ZoneLoads, loading_door_open, zone_loads
+from simulator.psychro import humidity_ratio, relative_humidity
+from simulator.scenario import Scenario
+from simulator.weather import Weather
+
+DOOR_W, DOOR_H = 4.0, 6.0  # the west loading door of the stage
+G = 9.81
+
+
+def door_exchange_m3_per_s(inside_c: float, outside_c: float) -> float:
+    """Two-way exchange through an open door (Modelica Buildings `DoorOpen`):
+    Q = Cd·W·H/3·√(g·H·ΔT/T̄), Cd = 0.40 + 0.0045·ΔT."""
+    dt = abs(inside_c - outside_c)
+    mean_k = (inside_c + outside_c) / 2 + 273.15
+    cd = 0.40 + 0.0045 * dt
+    return cd * DOOR_W * DOOR_H / 3 * math.sqrt(G * DOOR_H * dt / mean_k)
+
+
+class PointRefused(ValueError):
+    """A write a real controller would refuse: outside the point's range, or not a command."""
+
+
+@dataclass(frozen=True)
+class ZoneReading:
+    temp_c: float
+    rh_pct: float
+    co2_ppm: float
+    people: float
+    units_running: list[str]
+
+
+class Building:
+    def __init__(self, spec: BuildingSpec, scenario: Scenario, weather: Weather,
+                 start: datetime, max_step: timedelta = timedelta(seconds=60),
+                 initial_c: float = 22.0, initial_rh: float = 45.0) -> None:
+        if start.tzinfo is None:
+            raise ValueError("the simulation needs a timezone-aware start")
+        self.spec = spec
+        self.scenario = scenario
+        self.weather = weather
+        self.now = start
+        self.max_step = max_step
+        self.hall = Hall(spec.zones, spec.surroundings_c)
+        for zone in spec.zones:
+            self.hall.set_state(zone, initial_c, humidity_ratio(initial_c, initial_rh),
+                                spec.outdoor_co2_ppm)
+        self.ahus = {n: AhuState(u, supply_temp=initial_c) for n, u in spec.units.items()}
+        self.loads: dict[str, ZoneLoads] = {z: ZoneLoads() for z in spec.zones}
+        self.steps = 0
+
+    # --- time ---------------------------------------------------------------------------
+
+    def advance(self, dt: timedelta) -> None:
+        end = self.now + dt
+        while self.now < end:
+            h = min(self.max_step, end - self.now)
+            self._step(h.total_seconds())
+            self.now += h
+
+    def _step(self, h: float) -> None:
+        mid = self.now + timedelta(seconds=h / 2)
+        out = self.weather.at(mid)
+        self.loads = zone_loads(self.spec, self.scenario, mid)
+        door = loading_door_open(self.scenario, mid)
+        inputs: dict[str, ZoneInputs] = {}
+        gen = self.spec.co2_per_person_lps / 1000.0
+        for zone, z in self.spec.zones.items():
+            ld = self.loads[zone]
+            streams: list[Stream] = []
+            exchange = 0.0
+            for unit in self.spec.units_of(zone):
+                ahu = self.ahus[unit.name]
+                if unit.kind == "exhaust":
+                    ahu.running = ahu.commands.enable
+                    exchange += ahu.flow()
+                    ahu.energy.fan_kwh += unit.fan_w * ahu.speed() ** 3 / 1000 * h / 3600 \
+                        if ahu.running else 0.0
+                    continue
+                s = ahu.step(h, self.hall.temp(zone), self.hall.w(zone), out.temp_c, out.w)
+                if s is not None:
+                    streams.append(s)
+            if door and z.kind == "stage":
+                exchange += door_exchange_m3_per_s(self.hall.temp(zone), out.temp_c)
+            inputs[zone] = ZoneInputs(
+                fast_w=ld.convective_w, mass_w=ld.radiant_w, latent_w=ld.latent_w,
+                co2_m3_per_s=ld.people * gen, streams=streams,
+                outdoor_exchange_m3_per_s=exchange,
+            )
+        self.hall.step(h, inputs, out.temp_c, out.w, self.spec.outdoor_co2_ppm)
+        self.steps += 1
+
+    # --- points -------------------------------------------------------------------------
+
+    def reading(self, zone: str) -> ZoneReading:
+        temp = self.hall.temp(zone)
+        return ZoneReading(
+            temp, relative_humidity(temp, self.hall.w(zone)), self.hall.co2(zone),
+            self.loads[zone].people,
+            [u.name for u in self.spec.units_of(zone) if self.ahus[u.name].running],
+        )
+
+    def read(self, unit: str, point: str) -> float | bool | str:
+        """A point's present value, as the unit's controller would report it."""
+        ahu = self.ahus[unit]
+        zone = ahu.spec.zone
+        if point == "zone_temp":
+            return self.hall.temp(zone)
+        if point == "zone_rh":
+            return relative_humidity(self.hall.temp(zone), self.hall.w(zone))
+        if point == "co2":
+            return self.hall.co2(zone)
+        if point == "supply_temp":
+            return ahu.supply_temp
+        if point == "fan_status":
+            return ahu.running
+        if point in ("enable", "setpoint", "oa_damper_min", "fan_speed_max", "mode"):
+            return getattr(ahu.commands, point)
+        raise KeyError(f"{unit} has no point {point}")
+
+    def check(self, unit: str, point: str, value: float | bool | str) -> None:
+        """Refuse, as a controller would, a value this point does not accept."""
+        spec = self._point(unit, point)
+        if not spec.command:
+            raise PointRefused(f"{unit}.{point} is a sensor")
+        if point == "enable":
+            return
+        if point == "mode":
+            if value not in ("cool", "heat", "vent"):
+                raise PointRefused(f"{unit}.mode: '{value}' is not cool, heat or vent")
+            return
+        v = float(value)
+        if math.isnan(v) or (spec.min is not None and v < spec.min) or (
+                spec.max is not None and v > spec.max):
+            raise PointRefused(f"{unit}.{point}: {v:g} is outside {spec.min}–{spec.max}")
+
+    def write(self, unit: str, point: str, value: float | bool | str) -> None:
+        """A command from a client; refused like a controller would, outside the range."""
+        self.check(unit, point, value)
+        cmd = self.ahus[unit].commands
+        if point == "enable":
+            cmd.enable = bool(value)
+        elif point == "mode":
+            cmd.mode = str(value)
+        else:
+            setattr(cmd, point, float(value))
+
+    def _point(self, unit: str, point: str) -> PointSpec:
+        u: UnitSpec | None = self.spec.units.get(unit)
+        if u is None or point not in u.points:
+            raise PointRefused(f"{unit} has no point {point}")
+        return u.points[point]
+
+    def commands(self, unit: str) -> Commands:
+        return self.ahus[unit].commands
+
+    def energy(self, unit: str) -> Energy:
+        return self.ahus[unit].energy

@@ -1,0 +1,219 @@
+"""The hall's physics: per zone a two-node thermal model, a moisture and a CO2 balance.
+
+Within a step every input (gains, airflows, supply conditions, weather) is held constant, and
+the system is linear in its state, x' = A·x + b. It is integrated exactly with the matrix
+exponential, so any step is stable and a constant-input step is exact. Van Loan's block
+exponential also gives the exact integral of the state over the step, from which every heat
+flow is accounted: the energy balance closes to rounding, whatever the step.
+
+State per zone: air node temperature (air, seats, finishes), mass node temperature
+(structure; absent in a one-node zone), humidity ratio, CO2 in ppm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.linalg import expm
+
+from simulator.building import RHO_AIR, RHO_CP, ZoneSpec
+from simulator.psychro import H_FG
+
+
+@dataclass
+class Stream:
+    """Air entering a zone at a fixed temperature and moisture, and leaving at the zone's.
+
+    `outdoor_fraction` of it is outdoor air, as far as CO2 goes; the rest is the zone's own.
+    """
+
+    flow_m3_per_s: float
+    temp_c: float
+    w: float
+    outdoor_fraction: float
+
+
+@dataclass
+class ZoneInputs:
+    fast_w: float = 0.0  # heat to the air node
+    mass_w: float = 0.0  # heat to the mass node (to the air node in a one-node zone)
+    latent_w: float = 0.0
+    co2_m3_per_s: float = 0.0
+    streams: list[Stream] = field(default_factory=list)
+    outdoor_exchange_m3_per_s: float = 0.0  # door, exhaust make-up: outdoor air in, zone air out
+
+
+@dataclass
+class Ledger:
+    """Heat into a zone over time, J, by path; `stored` is the change of its sensible heat."""
+
+    gains: float = 0.0
+    supply: float = 0.0
+    outdoor: float = 0.0
+    neighbours: float = 0.0
+    surroundings: float = 0.0
+    stored: float = 0.0
+
+    @property
+    def imbalance(self) -> float:
+        return self.stored - (self.gains + self.supply + self.outdoor + self.neighbours
+                              + self.surroundings)
+
+
+class Hall:
+    def __init__(self, zones: dict[str, ZoneSpec], surroundings_c: float) -> None:
+        self.zones = zones
+        self.surroundings_c = surroundings_c
+        self.index: dict[str, dict[str, int]] = {}
+        n = 0
+        for name, z in zones.items():
+            idx = {"t": n}
+            n += 1
+            if z.has_mass:
+                idx["m"] = n
+                n += 1
+            idx["w"], idx["c"] = n, n + 1
+            n += 2
+            self.index[name] = idx
+        self.n = n
+        self.x = np.zeros(n)
+        self.ledger = {name: Ledger() for name in zones}
+        self._cache: dict[tuple[bytes, float], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._capacity = np.ones(n)
+        for name, z in zones.items():
+            i = self.index[name]
+            self._capacity[i["t"]] = z.fast_capacitance_j_per_k
+            if "m" in i:
+                self._capacity[i["m"]] = z.mass_capacitance_j_per_k
+
+    def set_state(self, zone: str, temp_c: float, w: float, co2_ppm: float,
+                  mass_c: float | None = None) -> None:
+        i = self.index[zone]
+        self.x[i["t"]] = temp_c
+        if "m" in i:
+            self.x[i["m"]] = temp_c if mass_c is None else mass_c
+        self.x[i["w"]] = w
+        self.x[i["c"]] = co2_ppm
+
+    def temp(self, zone: str) -> float:
+        return float(self.x[self.index[zone]["t"]])
+
+    def mass_temp(self, zone: str) -> float:
+        i = self.index[zone]
+        return float(self.x[i.get("m", i["t"])])
+
+    def w(self, zone: str) -> float:
+        return float(self.x[self.index[zone]["w"]])
+
+    def co2(self, zone: str) -> float:
+        return float(self.x[self.index[zone]["c"]])
+
+    def sensible_heat(self, zone: str) -> float:
+        i = self.index[zone]
+        heat = self.zones[zone].fast_capacitance_j_per_k * self.x[i["t"]]
+        if "m" in i:
+            heat += self.zones[zone].mass_capacitance_j_per_k * self.x[i["m"]]
+        return float(heat)
+
+    # --- one step ---------------------------------------------------------------------------
+
+    def step(self, h: float, inputs: dict[str, ZoneInputs], outdoor_c: float, outdoor_w: float,
+             outdoor_co2: float) -> None:
+        a, b = self._system(inputs, outdoor_c, outdoor_w, outdoor_co2)
+        phi, g1, g2 = self._propagators(a, h)
+        x0 = self.x
+        x1 = phi @ x0 + g1 @ b
+        integral = g1 @ x0 + g2 @ b
+        self._account(h, inputs, outdoor_c, x0, x1, integral)
+        self.x = x1
+
+    def _system(self, inputs: dict[str, ZoneInputs], out_c: float, out_w: float,
+                out_co2: float) -> tuple[np.ndarray, np.ndarray]:
+        """Rows in units of state per second: temperatures K/s, moisture 1/s, CO2 ppm/s."""
+        n = self.n
+        a = np.zeros((n, n))
+        b = np.zeros(n)
+        for name, z in self.zones.items():
+            i, u = self.index[name], inputs.get(name, ZoneInputs())
+            t, w, c = i["t"], i["w"], i["c"]
+            cf, vol = z.fast_capacitance_j_per_k, z.volume_m3
+            # air node
+            b[t] += u.fast_w / cf
+            if "m" in i:
+                m, cm = i["m"], z.mass_capacitance_j_per_k
+                a[t, t] -= z.fast_mass_w_per_k / cf
+                a[t, m] += z.fast_mass_w_per_k / cf
+                a[m, m] -= (z.fast_mass_w_per_k + z.mass_surroundings_w_per_k) / cm
+                a[m, t] += z.fast_mass_w_per_k / cm
+                b[m] += (u.mass_w + z.mass_surroundings_w_per_k * self.surroundings_c) / cm
+            else:
+                b[t] += (u.mass_w + z.mass_surroundings_w_per_k * self.surroundings_c) / cf
+                a[t, t] -= z.mass_surroundings_w_per_k / cf
+            for s in u.streams:
+                a[t, t] -= RHO_CP * s.flow_m3_per_s / cf
+                b[t] += RHO_CP * s.flow_m3_per_s * s.temp_c / cf
+                a[w, w] -= s.flow_m3_per_s / vol
+                b[w] += s.flow_m3_per_s * s.w / vol
+                a[c, c] -= s.outdoor_fraction * s.flow_m3_per_s / vol
+                b[c] += s.outdoor_fraction * s.flow_m3_per_s * out_co2 / vol
+            q = u.outdoor_exchange_m3_per_s
+            a[t, t] -= RHO_CP * q / cf
+            b[t] += RHO_CP * q * out_c / cf
+            a[w, w] -= q / vol
+            b[w] += q * out_w / vol
+            a[c, c] -= q / vol
+            b[c] += q * out_co2 / vol
+            b[w] += u.latent_w / H_FG / (RHO_AIR * vol)
+            b[c] += u.co2_m3_per_s * 1e6 / vol
+            # air exchanged with a neighbouring zone (the pit and the stalls)
+            if z.exchange_with is not None and z.exchange_m3_per_s > 0:
+                j = self.index[z.exchange_with]
+                other = self.zones[z.exchange_with]
+                qx = z.exchange_m3_per_s
+                for row_zone, row, col, cap in ((z, i, j, cf),
+                                                (other, j, i, other.fast_capacitance_j_per_k)):
+                    a[row["t"], row["t"]] -= RHO_CP * qx / cap
+                    a[row["t"], col["t"]] += RHO_CP * qx / cap
+                    for k in ("w", "c"):
+                        a[row[k], row[k]] -= qx / row_zone.volume_m3
+                        a[row[k], col[k]] += qx / row_zone.volume_m3
+        return a, b
+
+    def _propagators(self, a: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        key = (a.tobytes(), h)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        n = self.n
+        big = np.zeros((3 * n, 3 * n))
+        big[:n, :n] = a
+        big[:n, n:2 * n] = np.eye(n)
+        big[n:2 * n, 2 * n:] = np.eye(n)
+        e = expm(big * h)
+        out = (e[:n, :n], e[:n, n:2 * n], e[:n, 2 * n:])
+        if len(self._cache) > 256:
+            self._cache.clear()
+        self._cache[key] = out
+        return out
+
+    def _account(self, h: float, inputs: dict[str, ZoneInputs], out_c: float,
+                 x0: np.ndarray, x1: np.ndarray, integral: np.ndarray) -> None:
+        for name, z in self.zones.items():
+            i, u, led = self.index[name], inputs.get(name, ZoneInputs()), self.ledger[name]
+            t_int = integral[i["t"]]
+            led.gains += (u.fast_w + u.mass_w) * h
+            led.supply += sum(RHO_CP * s.flow_m3_per_s * (s.temp_c * h - t_int)
+                              for s in u.streams)
+            led.outdoor += RHO_CP * u.outdoor_exchange_m3_per_s * (out_c * h - t_int)
+            coupled = integral[i["m"]] if "m" in i else t_int
+            led.surroundings += z.mass_surroundings_w_per_k * (self.surroundings_c * h - coupled)
+            if z.exchange_with is not None and z.exchange_m3_per_s > 0:
+                j = self.index[z.exchange_with]
+                flow = RHO_CP * z.exchange_m3_per_s * (integral[j["t"]] - t_int)
+                led.neighbours += flow
+                self.ledger[z.exchange_with].neighbours -= flow
+            stored = z.fast_capacitance_j_per_k * (x1[i["t"]] - x0[i["t"]])
+            if "m" in i:
+                stored += z.mass_capacitance_j_per_k * (x1[i["m"]] - x0[i["m"]])
+            led.stored += stored

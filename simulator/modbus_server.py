@@ -1,0 +1,152 @@
+"""Modbus TCP: each Modbus unit as a device id on a server, exactly as zones.yaml addresses it.
+
+Commands live in holding registers and sensors in input registers; float32 in the unit's word
+order, enable/status as 0/1, the mode as its state number. A client write goes through the
+building's own check: outside the point's range it is refused with exception 3 (illegal data
+value) and nothing is stored, as a controller does.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+
+from pymodbus.client import AsyncModbusTcpClient
+from pymodbus.constants import ExcCodes
+from pymodbus.server import ModbusTcpServer
+from pymodbus.simulator import DataType, SimData, SimDevice
+
+from simulator.building import PointSpec, UnitSpec
+from simulator.engine import Building, PointRefused
+
+FLOAT32 = AsyncModbusTcpClient.DATATYPE.FLOAT32
+WRITE_CODES = {6, 16, 23}
+log = logging.getLogger(__name__)
+
+
+def encode(point: PointSpec, value: float | bool | str, word_order: str) -> list[int]:
+    if point.type == "float32":
+        return AsyncModbusTcpClient.convert_to_registers(float(value), FLOAT32,
+                                                         word_order=word_order)
+    if isinstance(value, str):
+        return [(point.states or {}).get(value, 0)]
+    number = int(round(float(value)))
+    return [number & 0xFFFF]
+
+
+def decode(point: PointSpec, regs: Sequence[int], word_order: str) -> float | bool | str:
+    if point.type == "float32":
+        return float(AsyncModbusTcpClient.convert_from_registers(list(regs), FLOAT32,
+                                                                 word_order=word_order))
+    raw = regs[0] - 0x10000 if point.type == "int16" and regs[0] >= 0x8000 else regs[0]
+    if point.name in ("enable", "fan_status"):
+        return bool(raw)
+    if point.states:
+        for name, number in point.states.items():
+            if number == raw:
+                return name
+        raise PointRefused(f"{point.name}: {raw} is not one of the states {point.states}")
+    return float(raw)
+
+
+def _span(point: PointSpec) -> range:
+    size = 2 if point.type == "float32" else 1
+    return range(point.register or 0, (point.register or 0) + size)
+
+
+class ModbusUnits:
+    """One ModbusTcpServer per host:port, one device id per unit."""
+
+    def __init__(self, building: Building, units: Sequence[UnitSpec]) -> None:
+        self.building = building
+        self.units = list(units)
+        self.servers: list[ModbusTcpServer] = []
+        self._by_device: dict[tuple[str, int, int], UnitSpec] = {}
+        self._server_of: dict[str, ModbusTcpServer] = {}
+
+    async def start(self) -> None:
+        logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
+        groups: dict[tuple[str, int], list[UnitSpec]] = defaultdict(list)
+        for u in self.units:
+            groups[(u.host, u.port)].append(u)
+        for (host, port), units in groups.items():
+            devices = [self._device(u) for u in units]
+            server = ModbusTcpServer(devices, address=(host, port))
+            await server.serve_forever(background=True)
+            self.servers.append(server)
+            for u in units:
+                self._server_of[u.name] = server
+        await self.publish()
+
+    def _device(self, unit: UnitSpec) -> SimDevice:
+        def size(table: str) -> int:
+            spans = [_span(p) for p in unit.points.values() if p.table == table]
+            return max((s.stop for s in spans), default=1) + 1
+
+        holding = [0] * size("holding")
+        for p in unit.points.values():
+            if p.table == "holding":
+                value = self.building.read(unit.name, p.name)
+                for i, reg in zip(_span(p), encode(p, value, unit.word_order), strict=True):
+                    holding[i] = reg
+
+        async def action(func_code: int, start_address: int, address: int, count: int,
+                         current: list[int], set_values: list[int] | None) -> ExcCodes | None:
+            if set_values is None or func_code not in WRITE_CODES:
+                return None  # a read, or our own sensor update (function code 4)
+            return self._client_write(unit, start_address, address, current, set_values)
+
+        return SimDevice(
+            id=unit.device_id,
+            simdata=(
+                [SimData(0, values=[False] * 16, datatype=DataType.BITS)],
+                [SimData(0, values=[False] * 16, datatype=DataType.BITS)],
+                [SimData(0, values=holding, datatype=DataType.REGISTERS)],
+                [SimData(0, values=[0] * size("input"), datatype=DataType.REGISTERS)],
+            ),
+            action=action,
+        )
+
+    def _client_write(self, unit: UnitSpec, start: int, address: int, current: list[int],
+                      values: list[int]) -> ExcCodes | None:
+        """Apply a write to the points it covers; refuse it whole if any value is refused."""
+        after = list(current)
+        for i, v in enumerate(values):
+            after[address - start + i] = v
+        touched = range(address, address + len(values))
+        changes = []
+        for p in unit.points.values():
+            span = _span(p)
+            if p.table != "holding" or not (set(span) & set(touched)):
+                continue
+            if not p.command:
+                return ExcCodes.ILLEGAL_ADDRESS
+            try:
+                value = decode(p, [after[r - start] for r in span], unit.word_order)
+                self.building.check(unit.name, p.name, value)
+            except (PointRefused, ValueError) as e:
+                log.info("refused Modbus write to %s: %s", unit.name, e)
+                return ExcCodes.ILLEGAL_VALUE
+            changes.append((p.name, value))
+        for name, value in changes:
+            self.building.write(unit.name, name, value)
+        return None
+
+    async def publish(self) -> None:
+        """Copy the building's sensors into the input registers."""
+        for u in self.units:
+            server = self._server_of[u.name]
+            for p in u.points.values():
+                if p.table != "input":
+                    continue
+                regs = encode(p, self.building.read(u.name, p.name), u.word_order)
+                await server.async_setValues(u.device_id, 4, p.register or 0, regs)
+
+    def bound_port(self, unit: UnitSpec) -> int:
+        return int(self._server_of[unit.name].transport.sockets[0].getsockname()[1])
+
+    async def close(self) -> None:
+        for server in self.servers:
+            await server.shutdown()
+        self.servers.clear()
