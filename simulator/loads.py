@@ -119,10 +119,10 @@ def _zone(loads: ZoneLoads, zone: ZoneSpec, scenario: Scenario, t: datetime) -> 
                 loads.add_heat(MACHINERY_W * 0.3)
             share = _stage_light_share(show, t)
             loads.add_heat(STAGE_LIGHTING_W * LIGHT_TO_ZONE * share, LIGHT_RADIANT)
-        elif zone.kind == "pit" and show.live_orchestra:
-            if show.curtain - timedelta(minutes=15) <= t < show.end:
-                loads.add_people(zone.occupants_max, MUSICIAN)
-                loads.add_heat(STAND_LIGHTS_W)
+        elif zone.kind == "pit" and show.live_orchestra and (
+                show.curtain - timedelta(minutes=15) <= t < show.end):
+            loads.add_people(zone.occupants_max, MUSICIAN)
+            loads.add_heat(STAND_LIGHTS_W)
     if zone.kind == "stage":
         for period in scenario.get_ins:
             if period.holds(t):

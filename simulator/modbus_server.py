@@ -31,7 +31,7 @@ def encode(point: PointSpec, value: float | bool | str, word_order: str) -> list
                                                          word_order=word_order)
     if isinstance(value, str):
         return [(point.states or {}).get(value, 0)]
-    number = int(round(float(value)))
+    number = round(float(value))
     return [number & 0xFFFF]
 
 
