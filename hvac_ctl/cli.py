@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
 from hvac_ctl.config import ConfigError, load_config
@@ -67,6 +67,43 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return cmd_plan(args)
 
 
+def cmd_sim(args: argparse.Namespace) -> int:
+    """Run the building simulator until --until or Ctrl-C, serving its points."""
+    config = _load(args)
+    if config is None:
+        return 1
+    from hvac_ctl.simulation import run_simulator
+
+    tz = config.venue.venue.tz
+    start = _instant(args.start, tz) if args.start else datetime.now(UTC).astimezone(tz).replace(
+        second=0, microsecond=0)
+    until = _instant(args.until, tz) if args.until else None
+    if until is not None and until <= start:
+        print("--until must be after --start", file=sys.stderr)
+        return 2
+    try:
+        return run_simulator(config, start, until, speed=args.speed, weather=args.weather,
+                             scenario=Path(args.scenario) if args.scenario else None,
+                             status_every=args.status_every)
+    except (ValueError, OSError) as e:
+        print(f"hvac-ctl sim: {e}", file=sys.stderr)
+        return 1
+
+
+def _instant(text: str, tz: tzinfo) -> datetime:
+    t = datetime.fromisoformat(text)
+    return t.replace(tzinfo=tz) if t.tzinfo is None else t
+
+
+def _datetime(text: str) -> str:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date and time like 2026-12-05T18:00") from None
+    return text
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -94,6 +131,19 @@ def parser() -> argparse.ArgumentParser:
     pl.set_defaults(func=cmd_plan)
     d = with_config(sub.add_parser("demo", help="the main job: validate and show today's plan"))
     d.set_defaults(func=cmd_demo)
+    sm = with_config(sub.add_parser("sim", help="run the building simulator (BACnet + Modbus)"))
+    sm.add_argument("--speed", type=float, default=1.0, metavar="N",
+                    help="simulated seconds per real second, 1 to 3600 (default 1)")
+    sm.add_argument("--start", type=_datetime, metavar="DATETIME",
+                    help="simulated start, e.g. 2026-12-05T17:00 (venue time; default now)")
+    sm.add_argument("--until", type=_datetime, metavar="DATETIME",
+                    help="stop at this simulated time (default: run until Ctrl-C)")
+    sm.add_argument("--scenario", metavar="FILE", help="scenario edits (sold, late arrivals, doors)")
+    sm.add_argument("--weather", default="auto", metavar="summer|winter|FILE.csv",
+                    help="design day or a CSV of time,temp_c,rh_pct (default: by season)")
+    sm.add_argument("--status-every", type=float, default=5.0, metavar="SECONDS",
+                    help="real seconds between status lines (default 5)")
+    sm.set_defaults(func=cmd_sim)
     return p
 
 

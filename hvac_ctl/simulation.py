@@ -6,13 +6,20 @@ the one place that translates the venue and the calendar into its terms.
 
 from __future__ import annotations
 
-from datetime import date
+import asyncio
+import signal
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import GetInEvent, ShowEvent, TourEvent
 from hvac_ctl.model.venue import COMMAND_POINTS, BacnetUnit
 from simulator.building import BuildingSpec, PointSpec, UnitSpec, ZoneSpec
-from simulator.scenario import Period, Scenario, Show, Tour
+from simulator.clock import SimClock
+from simulator.runner import SimulatedBuilding
+from simulator.scenario import Period, Scenario, ScenarioFile, Show, Tour
+from simulator.weather import CsvWeather, DesignDay, Weather
 
 
 def building_spec(config: Config) -> BuildingSpec:
@@ -75,3 +82,58 @@ def calendar_scenario(config: Config, first: date, last: date) -> Scenario:
         elif isinstance(e, GetInEvent):
             get_ins.append(Period(e.start, e.end))
     return Scenario(tuple(shows), tuple(tours), tuple(get_ins))
+
+
+def weather_for(choice: str, start: datetime) -> Weather:
+    """A design day by name or by season (May–September: summer), or a CSV file."""
+    tz = start.tzinfo
+    assert tz is not None
+    if choice == "auto":
+        choice = "summer" if 5 <= start.month <= 9 else "winter"
+    if choice == "summer":
+        return DesignDay.summer(tz)
+    if choice == "winter":
+        return DesignDay.winter(tz)
+    return CsvWeather(Path(choice))
+
+
+def run_simulator(config: Config, start: datetime, until: datetime | None, speed: float,
+                  weather: str = "auto", scenario: Path | None = None,
+                  status_every: float = 5.0) -> int:
+    """`hvac-ctl sim`: serve the building until `until` or a signal, then close every socket."""
+    last = (until or start + timedelta(days=31)).date() + timedelta(days=1)
+    plot = calendar_scenario(config, start.date() - timedelta(days=1), last)
+    if scenario is not None:
+        plot = plot.edited(ScenarioFile.load(scenario))
+    spec = building_spec(config)
+    sim = SimulatedBuilding(spec, plot, weather_for(weather, start), start,
+                            step=timedelta(seconds=min(60.0, max(1.0, speed))))
+    clock = SimClock(start, speed)
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    async def main() -> None:
+        await sim.start()
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
+        try:
+            for u in spec.units.values():
+                say(f"serving {u.name}: {u.protocol} {u.host}:{u.port} device {u.device_id}")
+            say(f"ready: {len(spec.units)} units, simulated time {start.isoformat()}, "
+                f"speed ×{speed:g}")
+            await sim.run(clock, until, say, status_every)
+        except asyncio.CancelledError:
+            say("stopping: closing every socket")
+        finally:
+            await sim.close()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:  # a second Ctrl-C during shutdown
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0

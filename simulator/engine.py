@@ -97,8 +97,10 @@ class Building:
                     streams.append(s)
             if door and z.kind == "stage":
                 exchange += door_exchange_m3_per_s(self.hall.temp(zone), out.temp_c)
+            to_mass = ld.radiant_w * z.radiant_to_mass
             inputs[zone] = ZoneInputs(
-                fast_w=ld.convective_w, mass_w=ld.radiant_w, latent_w=ld.latent_w,
+                fast_w=ld.convective_w + ld.radiant_w - to_mass, mass_w=to_mass,
+                latent_w=ld.latent_w,
                 co2_m3_per_s=ld.people * gen, streams=streams,
                 outdoor_exchange_m3_per_s=exchange,
             )
