@@ -138,7 +138,8 @@ def parser() -> argparse.ArgumentParser:
                     help="simulated start, e.g. 2026-12-05T17:00 (venue time; default now)")
     sm.add_argument("--until", type=_datetime, metavar="DATETIME",
                     help="stop at this simulated time (default: run until Ctrl-C)")
-    sm.add_argument("--scenario", metavar="FILE", help="scenario edits (sold, late arrivals, doors)")
+    sm.add_argument("--scenario", metavar="FILE",
+                    help="scenario edits: sold, late arrivals, doors left open")
     sm.add_argument("--weather", default="auto", metavar="summer|winter|FILE.csv",
                     help="design day or a CSV of time,temp_c,rh_pct (default: by season)")
     sm.add_argument("--status-every", type=float, default=5.0, metavar="SECONDS",
