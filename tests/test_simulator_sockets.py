@@ -16,9 +16,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from bacpypes3.apdu import ErrorRejectAbortNack
@@ -95,7 +95,10 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
         proc.kill()
 
 
-def run(coro):  # noqa: ANN001, ANN201 - a tiny helper for sync tests
+T = TypeVar("T")
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(asyncio.wait_for(coro, timeout=60))
 
 
@@ -199,7 +202,7 @@ def test_bacnet_client_reads_sensors_and_a_lower_setpoint_cools_the_auditorium(s
 def test_bacnet_priority_8_shows_in_the_array_and_falls_back_when_relinquished(sim: Sim) -> None:
     dev = f"127.0.0.1:{sim.bacnet['ahu-aud-2']}"
 
-    def slots(array) -> dict[int, float]:  # noqa: ANN001
+    def slots(array: list[Any]) -> dict[int, float]:
         return {i + 1: float(getattr(p, p._choice)) for i, p in enumerate(array)
                 if p._choice != "null"}
 
