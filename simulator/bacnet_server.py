@@ -31,7 +31,8 @@ from simulator.building import PointSpec, UnitSpec
 from simulator.engine import Building, PointRefused
 
 log = logging.getLogger(__name__)
-UNITS = {"degC": "degreesCelsius", "percent": "percent", "ppm": "partsPerMillion"}
+UNITS = {"degC": "degreesCelsius", "percent": "percent", "ppm": "partsPerMillion",
+         "kWh": "kilowattHours"}
 
 
 class _Guarded:

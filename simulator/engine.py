@@ -133,6 +133,8 @@ class Building:
             return ahu.running
         if point in ("enable", "setpoint", "oa_damper_min", "fan_speed_max", "mode"):
             return getattr(ahu.commands, point)
+        if point in ("cooling_kwh", "heating_kwh", "reheat_kwh", "fan_kwh"):
+            return getattr(ahu.energy, point)
         raise KeyError(f"{unit} has no point {point}")
 
     def check(self, unit: str, point: str, value: float | bool | str) -> None:

@@ -142,14 +142,16 @@ def test_modbus_client_reads_sensors_and_a_lower_setpoint_cools_the_pit(sim: Sim
             echoed = await read_float(c, 1, 1, table="holding")
             await sim_minutes(30)
             after = await read_float(c, 0, 1)
-            return before, co2, echoed, after
+            meters = [await read_float(c, r, 1) for r in (10, 16)]  # cooling_kwh, fan_kwh
+            return before, co2, echoed, after, meters
         finally:
             c.close()
 
-    before, co2, echoed, after = run(body())
+    before, co2, echoed, after, (cooling_kwh, fan_kwh) = run(body())
     assert 15 < before < 40 and 400 <= co2 < 1000
     assert echoed == pytest.approx(round(before - 2, 1), abs=1e-4)
     assert after < before - 0.5
+    assert cooling_kwh > 0 and fan_kwh > 0  # energy meters are points too
 
 
 def test_modbus_write_outside_the_range_is_refused_with_exception_3(sim: Sim) -> None:
@@ -189,13 +191,15 @@ def test_bacnet_client_reads_sensors_and_a_lower_setpoint_cools_the_auditorium(s
             await sim_minutes(40)
             after = float(await app.read_property(dev, "analog-input,1", "present-value"))
             fan = await app.read_property(dev, "binary-input,1", "present-value")
-            return before, after, float(fan == 1 or str(fan) == "active")
+            fan_kwh = float(await app.read_property(dev, "analog-input,8", "present-value"))
+            return before, after, float(fan == 1 or str(fan) == "active"), fan_kwh
         finally:
             app.close()
 
-    before, after, fan_on = run(body())
+    before, after, fan_on, fan_kwh = run(body())
     assert 15 < before < 40
     assert fan_on == 1.0
+    assert fan_kwh > 0
     assert after < before - 0.5
 
 

@@ -19,6 +19,7 @@ Name = Annotated[str, Field(pattern=NAME)]
 
 COMMAND_POINTS = ("enable", "setpoint", "oa_damper_min", "fan_speed_max", "mode")
 SENSOR_POINTS = ("zone_temp", "zone_rh", "co2", "supply_temp", "fan_status")
+ENERGY_POINTS = ("cooling_kwh", "heating_kwh", "reheat_kwh", "fan_kwh")  # meters, optional
 MODES = ("cool", "heat", "vent")
 
 
@@ -200,9 +201,14 @@ class Points(Strict):
     co2: Point | None = None
     supply_temp: Point | None = None
     fan_status: Point | None = None
+    cooling_kwh: Point | None = None
+    heating_kwh: Point | None = None
+    reheat_kwh: Point | None = None
+    fan_kwh: Point | None = None
 
     def items(self) -> list[tuple[str, Point]]:
-        return [(n, p) for n in (*COMMAND_POINTS, *SENSOR_POINTS) if (p := getattr(self, n))]
+        names = (*COMMAND_POINTS, *SENSOR_POINTS, *ENERGY_POINTS)
+        return [(n, p) for n in names if (p := getattr(self, n))]
 
     def names(self) -> set[str]:
         return {n for n, _ in self.items()}
