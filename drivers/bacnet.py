@@ -18,9 +18,10 @@ from typing import Any
 
 from bacpypes3.apdu import AbortPDU, ErrorRejectAbortNack
 from bacpypes3.app import Application
+from bacpypes3.basetypes import ErrorType
 from bacpypes3.local.device import DeviceObject
 from bacpypes3.local.networkport import NetworkPortObject
-from bacpypes3.primitivedata import ErrorType, Null
+from bacpypes3.primitivedata import Null
 
 from drivers.base import (
     Backoff,
@@ -72,6 +73,8 @@ def from_wire(p: PointAddress, value: Any) -> Value:
 
 
 class BacnetDriver:
+    has_priorities = True
+
     def __init__(self, devices: Sequence[DeviceSpec], local: str = "127.0.0.1/24:47809",
                  device_id: int = 3_999_001, timeout: float = 2.0,
                  max_per_request: int = 16, backoff: Backoff | None = None) -> None:

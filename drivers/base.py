@@ -84,6 +84,8 @@ class Health:
 class Driver(Protocol):
     """What the control loop and the poller need of any protocol."""
 
+    has_priorities: bool  # a BACnet-style priority array; if not, the loop is the only writer
+
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...

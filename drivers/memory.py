@@ -23,6 +23,8 @@ class Target(Protocol):
 
 
 class MemoryDriver:
+    has_priorities = True
+
     def __init__(self, devices: Sequence[DeviceSpec], target: Target | None = None,
                  relinquish_defaults: dict[tuple[str, str], Value] | None = None) -> None:
         self.devices = {d.name: d for d in devices}

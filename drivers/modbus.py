@@ -116,6 +116,8 @@ class _Connection:
 
 
 class ModbusDriver:
+    has_priorities = False  # the control loop is the only writer
+
     def __init__(self, devices: Sequence[DeviceSpec], timeout: float = 2.0,
                  connections: int = 1, backoff: Backoff | None = None,
                  max_registers: int = MAX_REGISTERS) -> None:

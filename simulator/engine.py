@@ -63,6 +63,7 @@ class Building:
         self.ahus = {n: AhuState(u, supply_temp=initial_c) for n, u in spec.units.items()}
         self.loads: dict[str, ZoneLoads] = {z: ZoneLoads() for z in spec.zones}
         self.steps = 0
+        self.write_log: list[tuple[datetime, str, str, float | bool | str]] = []  # accepted
 
     # --- time ---------------------------------------------------------------------------
 
@@ -156,6 +157,7 @@ class Building:
     def write(self, unit: str, point: str, value: float | bool | str) -> None:
         """A command from a client; refused like a controller would, outside the range."""
         self.check(unit, point, value)
+        self.write_log.append((self.now, unit, point, value))
         cmd = self.ahus[unit].commands
         if point == "enable":
             cmd.enable = bool(value)

@@ -287,13 +287,15 @@ class _Planner:
             zones[zone] = state
             units.update(zone_units)
         overridden: dict[tuple[str, str], str] = {}
+        planned: dict[tuple[str, str], PointValue] = {}
         for o in sorted(self.inputs.overrides, key=lambda o: o.start):
             unit = self.venue.units.get(o.unit)
             if unit is None or not o.active(at) or o.point not in units.get(o.unit, {}):
                 continue
+            planned.setdefault((o.unit, o.point), units[o.unit][o.point])
             units[o.unit][o.point] = self._safe(o.unit, o.point, o.value)
             overridden[(o.unit, o.point)] = o.id
-        return PlanState(at, zones, units, overridden)
+        return PlanState(at, zones, units, overridden, planned)
 
     def _zone_at(self, zone: str, at: datetime) -> tuple[ZoneState, UnitValues]:
         z = self.venue.zones[zone]

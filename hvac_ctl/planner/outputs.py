@@ -33,6 +33,7 @@ class PlanState:
     zones: dict[str, ZoneState]
     units: UnitPoints
     overridden: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit, point) → id
+    planned: dict[tuple[str, str], PointValue] = field(default_factory=dict)  # under overrides
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,278 @@
+"""The control loop: planner → desired state → safety gate → write what differs → read back.
+
+Idempotent: every tick computes the desired state from scratch and writes only what differs
+from what the unit last confirmed, so a restart or a lost write heals by itself. Everything is
+re-asserted on a slow period and whenever a device comes back. The plan writes at one BACnet
+priority (12), operator overrides at another (8); when an override ends its slot is
+relinquished and the unit falls back to the plan's value, which was kept current underneath.
+Units are driven concurrently, and a unit that fails is dropped for the rest of the tick, so a
+dead device costs a tick one driver timeout at most. No exception escapes a tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from drivers.base import Driver, DriverError, Value
+from hvac_ctl.clock import Clock
+from hvac_ctl.control.audit import AuditLog, WriteRecord
+from hvac_ctl.control.gate import GateSettings, SafetyGate
+from hvac_ctl.model import Config
+from hvac_ctl.model.venue import COMMAND_POINTS
+from hvac_ctl.planner import PlanInputs, PlanState, plan_at
+
+log = logging.getLogger(__name__)
+InputsProvider = Callable[[datetime], PlanInputs]
+Planner = Callable[[Config, datetime, PlanInputs], PlanState]
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    plan_priority: int = 12
+    override_priority: int = 8
+    reassert_every: timedelta = timedelta(minutes=10)
+    gate: GateSettings = field(default_factory=GateSettings)
+
+
+@dataclass
+class _Slot:
+    value: Value
+    changed_at: datetime
+
+
+@dataclass
+class _Point:
+    confirmed: Value | None = None  # the effective value the unit last reported
+    slots: dict[int, _Slot] = field(default_factory=dict)  # what we hold, by priority
+    foreign: int | None = None  # a higher priority held by someone else: do not fight it
+
+
+@dataclass
+class TickReport:
+    at: datetime
+    writes: int = 0
+    failed: int = 0
+    offline: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str | None = None
+
+
+def same(a: Value | None, b: Value | None) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool) or isinstance(a, str) or isinstance(b, str):
+        return a == b
+    if a is None or b is None:
+        return a is b
+    return abs(float(a) - float(b)) < 0.01  # float32 on the wire
+
+
+class ControlLoop:
+    def __init__(self, config: Config, drivers: Mapping[str, Driver], clock: Clock,
+                 inputs: InputsProvider, audit: AuditLog,
+                 settings: LoopSettings | None = None, planner: Planner = plan_at) -> None:
+        self.config = config
+        self.planner = planner
+        self.drivers = drivers
+        self.clock = clock
+        self.inputs = inputs
+        self.audit = audit
+        self.settings = settings or LoopSettings()
+        self.gate = SafetyGate(config.venue, self.settings.gate)
+        self.points: dict[tuple[str, str], _Point] = {}
+        self.unit_failed: dict[str, bool] = {}
+        self.last_reassert: datetime | None = None
+        self.last_state: PlanState | None = None
+        self.ticks = 0
+        self.writes = 0
+        self.failed_writes = 0
+
+    def driver_of(self, unit: str) -> Driver:
+        return self.drivers[self.config.venue.units[unit].protocol]
+
+    def _has_priorities(self, unit: str) -> bool:
+        return bool(getattr(self.driver_of(unit), "has_priorities", False))
+
+    async def start(self) -> None:
+        """Learn what the units are commanded now, so the first changes are rate-limited."""
+        async def learn(unit: str) -> None:
+            names = [p for p in COMMAND_POINTS if p in self.config.venue.units[unit].points.names()]
+            try:
+                readings = await self.driver_of(unit).read(unit, names)
+            except Exception:
+                log.exception("initial read of %s failed", unit)
+                return
+            for name, r in readings.items():
+                if r.ok:
+                    self.points.setdefault((unit, name), _Point()).confirmed = r.value
+
+        await asyncio.gather(*(learn(u) for u in self.config.venue.units))
+
+    async def tick(self) -> TickReport:
+        started = time.perf_counter()
+        now = self.clock.now()
+        report = TickReport(now)
+        self.ticks += 1
+        try:
+            state = self.planner(self.config, now, self.inputs(now))
+        except Exception as e:  # the running plan stays in force on the units
+            log.exception("planning failed at %s", now)
+            report.error = f"planning failed: {e}"
+            report.seconds = time.perf_counter() - started
+            return report
+        self.last_state = state
+        full = self.last_reassert is None or now - self.last_reassert >= self.settings.reassert_every
+        if full:
+            self.last_reassert = now
+        results = await asyncio.gather(
+            *(self._drive(unit, state, now, full) for unit in self.config.venue.units),
+            return_exceptions=True)
+        for unit, result in zip(self.config.venue.units, results, strict=True):
+            if isinstance(result, BaseException):
+                log.error("driving %s failed: %r", unit, result)
+                report.offline.append(unit)
+                continue
+            writes, failed, ok = result
+            report.writes += writes
+            report.failed += failed
+            if not ok:
+                report.offline.append(unit)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # --- one unit -----------------------------------------------------------------------
+
+    async def _drive(self, unit: str, state: PlanState, now: datetime, full: bool
+                     ) -> tuple[int, int, bool]:
+        desired = state.units.get(unit, {})
+        driver = self.driver_of(unit)
+        zone = self.config.venue.units[unit].zone
+        why_zone = state.zones[zone].reason
+        reassert = full or self.unit_failed.get(unit, False)
+        order = [p for p in ("mode", "setpoint", "oa_damper_min", "fan_speed_max", "enable")
+                 if p in desired]
+        if desired.get("enable") is False:
+            order = ["enable"] + [p for p in order if p != "enable"]
+        writes = failed = 0
+        written: list[str] = []
+        for point in order:
+            try:
+                n, refused = await self._drive_point(driver, unit, point, state, now, reassert,
+                                                     why_zone)
+            except DriverError as e:
+                failed += 1
+                self.failed_writes += 1
+                self.unit_failed[unit] = True
+                log.warning("%s unreachable: %s", unit, e)
+                return writes, failed, False
+            writes += n
+            failed += refused
+            if n:
+                written.append(point)
+        self.unit_failed[unit] = False
+        if written:
+            await self._confirm(driver, unit, written)
+        return writes, failed, True
+
+    async def _drive_point(self, driver: Driver, unit: str, point: str, state: PlanState,
+                           now: datetime, reassert: bool, why_zone: str) -> tuple[int, int]:
+        """Bring one point to its desired value; (writes, refusals). Raises if unreachable."""
+        s = self.settings
+        ps = self.points.setdefault((unit, point), _Point())
+        override = state.overridden.get((unit, point))
+        value = state.units[unit][point]
+        priorities = self._has_priorities(unit)
+        targets: dict[int, tuple[Value, str]] = {}
+        if priorities and override is not None:
+            targets[s.plan_priority] = (state.planned.get((unit, point), value), why_zone)
+            targets[s.override_priority] = (value, f"override {override}")
+        else:
+            why = f"override {override}" if override is not None else why_zone
+            targets[s.plan_priority] = (value, why)
+        writes = refusals = 0
+        if priorities and override is None and s.override_priority in ps.slots:
+            old = ps.slots.pop(s.override_priority).value
+            await self._send(driver, unit, point, old, None, s.override_priority, now,
+                             "override ended: slot relinquished")
+            writes += 1
+        effective = min(targets)
+        for priority in sorted(targets, reverse=True):
+            wanted, why = targets[priority]
+            slot = ps.slots.get(priority)
+            current = slot.value if slot is not None else ps.confirmed
+            admitted = self.gate.admit(unit, point, wanted, now, current,
+                                       slot.changed_at if slot is not None else None)
+            if admitted.value is None:
+                refusals += 1
+                self._record(now, unit, point, current, None, priority,
+                             f"{why}; gate refused: {'; '.join(admitted.notes)}", ok=False)
+                continue
+            drifted = (priority == effective and ps.foreign is None
+                       and not same(ps.confirmed, admitted.value))
+            changed = slot is None or not same(slot.value, admitted.value)
+            if not (changed or drifted or reassert):
+                continue
+            note = "; ".join(admitted.notes)
+            reason = why + (f"; gate: {note}" if note else "")
+            if not changed and not drifted:
+                reason += "; re-assert"
+            try:
+                await self._send(driver, unit, point, ps.confirmed, admitted.value, priority,
+                                 now, reason)
+            except DriverError as e:
+                if not e.refused:
+                    raise
+                refusals += 1
+                continue
+            ps.slots[priority] = _Slot(admitted.value,
+                                       now if changed or slot is None else slot.changed_at)
+            writes += 1
+        return writes, refusals
+
+    async def _send(self, driver: Driver, unit: str, point: str, old: Value | None,
+                    new: Value | None, priority: int, now: datetime, why: str) -> None:
+        try:
+            if new is None:
+                await driver.release(unit, point, priority)
+            else:
+                await driver.write(unit, point, new, priority)
+        except DriverError as e:
+            self.failed_writes += 1
+            self._record(now, unit, point, old, new, priority, why, ok=False, error=str(e))
+            raise
+        self.writes += 1
+        self._record(now, unit, point, old, new, priority, why, ok=True)
+
+    async def _confirm(self, driver: Driver, unit: str, points: list[str]) -> None:
+        """Read back what was written; note a higher priority someone else holds."""
+        try:
+            readings = await driver.read(unit, points)
+        except Exception:
+            log.exception("read-back of %s failed", unit)
+            return
+        for point, r in readings.items():
+            ps = self.points[(unit, point)]
+            if not r.ok:
+                continue
+            ps.confirmed = r.value
+            ours = min(ps.slots) if ps.slots else None
+            if ours is None or same(r.value, ps.slots[ours].value):
+                ps.foreign = None
+                continue
+            if self._has_priorities(unit):
+                try:
+                    commanding = await driver.commanding_priority(unit, point)
+                except DriverError:
+                    continue
+                ps.foreign = commanding if commanding is not None and commanding < ours else None
+
+    def _record(self, at: datetime, unit: str, point: str, old: Value | None,
+                new: Value | None, priority: int, why: str, ok: bool,
+                error: str | None = None) -> None:
+        try:
+            self.audit.record(WriteRecord(at, unit, point, old, new, priority, why, ok, error))
+        except Exception:  # the audit must never stop control; the store issue makes it durable
+            log.exception("audit record failed")

@@ -1,0 +1,137 @@
+"""Sensor polling: each device on its own task, each value with its quality and age.
+
+The latest samples feed the planner (zone temperatures for post-show recovery and optimal
+start) and every sample goes to the trend recorder. A dead or slow device only delays its own
+task; the driver's timeout bounds every read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from statistics import fmean
+
+from drivers.base import Driver, Value
+from hvac_ctl.clock import Clock
+from hvac_ctl.model import Config
+from hvac_ctl.model.venue import ENERGY_POINTS, SENSOR_POINTS
+from hvac_ctl.planner import ZoneMeasurement
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Sample:
+    unit: str
+    point: str
+    value: Value | None
+    ok: bool
+    at: datetime
+    error: str | None = None
+
+
+def quality(sample: Sample, now: datetime, stale_after: timedelta) -> str:
+    """ok, stale (older than `stale_after`) or error."""
+    if not sample.ok:
+        return "error"
+    return "stale" if now - sample.at > stale_after else "ok"
+
+
+class Poller:
+    def __init__(self, config: Config, drivers: Mapping[str, Driver], clock: Clock,
+                 interval: timedelta = timedelta(seconds=10),
+                 intervals: Mapping[str, timedelta] | None = None,
+                 on_sample: Callable[[Sample], None] | None = None) -> None:
+        self.config = config
+        self.drivers = drivers
+        self.clock = clock
+        self.interval = interval
+        self.intervals = dict(intervals or {})  # per unit
+        self.on_sample = on_sample
+        self.latest: dict[tuple[str, str], Sample] = {}   # last reading, good or bad
+        self.last_good: dict[tuple[str, str], Sample] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self.points = {
+            name: [p for p in (*SENSOR_POINTS, *ENERGY_POINTS) if p in u.points.names()]
+            for name, u in config.venue.units.items()
+        }
+
+    def driver_of(self, unit: str) -> Driver:
+        return self.drivers[self.config.venue.units[unit].protocol]
+
+    async def poll_unit(self, unit: str) -> None:
+        """One read of every sensor of a unit; never raises."""
+        try:
+            readings = await self.driver_of(unit).read(unit, self.points[unit])
+        except Exception as e:  # a driver bug must not kill the poll loop
+            log.exception("poll of %s failed", unit)
+            readings = {}
+            error = f"{type(e).__name__}: {e}"
+        else:
+            error = None
+        now = self.clock.now()
+        for point in self.points[unit]:
+            r = readings.get(point)
+            sample = (Sample(unit, point, r.value, r.ok, now, r.error) if r is not None
+                      else Sample(unit, point, None, False, now, error or "no reading"))
+            self.latest[(unit, point)] = sample
+            if sample.ok:
+                self.last_good[(unit, point)] = sample
+            if self.on_sample is not None:
+                try:
+                    self.on_sample(sample)
+                except Exception:
+                    log.exception("the trend recorder failed on %s.%s", unit, point)
+
+    async def poll_all(self) -> None:
+        await asyncio.gather(*(self.poll_unit(u) for u in self.config.venue.units))
+
+    def start(self) -> None:
+        """One task per device, each on its own interval (real seconds)."""
+        for unit in self.config.venue.units:
+            self._tasks.append(asyncio.create_task(self._run(unit), name=f"poll {unit}"))
+
+    async def _run(self, unit: str) -> None:
+        every = self.intervals.get(unit, self.interval).total_seconds()
+        while True:
+            await self.poll_unit(unit)
+            await asyncio.sleep(every)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+
+    def zone_measurements(self, now: datetime, max_age: timedelta) -> dict[str, ZoneMeasurement]:
+        """Each zone's mean of its units' good, fresh readings (none: the zone is left out)."""
+        out = {}
+        for zone in self.config.venue.zones:
+            units = self.config.venue.units_of(zone)
+
+            def fresh(point: str, units: list[str] = units) -> list[float]:
+                vals = []
+                for u in units:
+                    s = self.last_good.get((u, point))
+                    if s is not None and now - s.at <= max_age and isinstance(
+                            s.value, int | float) and not isinstance(s.value, bool):
+                        vals.append(float(s.value))
+                return vals
+
+            temps, rhs, co2s = fresh("zone_temp"), fresh("zone_rh"), fresh("co2")
+            running = any(
+                (s := self.last_good.get((u, "fan_status"))) is not None and s.value is True
+                and now - s.at <= max_age for u in units)
+            if not temps:
+                continue
+            at = max(self.last_good[(u, "zone_temp")].at for u in units
+                     if (u, "zone_temp") in self.last_good)
+            out[zone] = ZoneMeasurement(at, fmean(temps), fmean(rhs) if rhs else None,
+                                        fmean(co2s) if co2s else None, running)
+        return out

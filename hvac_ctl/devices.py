@@ -1,0 +1,68 @@
+"""The venue's units as devices for the drivers: zones.yaml → `drivers` specs, and drivers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from drivers.bacnet import BacnetDriver
+from drivers.base import Backoff, DeviceSpec, Driver, PointAddress
+from drivers.memory import MemoryDriver, Target
+from drivers.modbus import ModbusDriver
+from hvac_ctl.model import Config
+from hvac_ctl.model.venue import COMMAND_POINTS, BacnetUnit
+
+
+def device_specs(config: Config) -> dict[str, DeviceSpec]:
+    out = {}
+    for name, u in config.venue.units.items():
+        points = {
+            pname: PointAddress(
+                name=pname, type=p.type.value,
+                object_type=p.object_type if p.object else None,
+                instance=p.object_instance if p.object else None,
+                register=p.register_, table=p.table,
+                states=dict(p.states) if p.states else None,
+                command=pname in COMMAND_POINTS,
+            )
+            for pname, p in u.points.items()
+        }
+        if isinstance(u, BacnetUnit):
+            host, port = u.address.ip.rsplit(":", 1)
+            out[name] = DeviceSpec(name, "bacnet", host, int(port), u.address.device_id, points)
+        else:
+            a = u.address
+            out[name] = DeviceSpec(name, "modbus", a.host, a.port, a.device_id, points,
+                                   a.word_order)
+    return out
+
+
+@dataclass
+class DriverSettings:
+    timeout_s: float = 2.0
+    bacnet_local: str = "127.0.0.1/24:47809"
+    bacnet_max_per_request: int = 16
+    modbus_connections: int = 1
+    backoff_first_s: float = 0.5
+    backoff_cap_s: float = 30.0  # under the tick period: a unit back online is retried next tick
+
+
+def wire_drivers(config: Config, settings: DriverSettings | None = None) -> dict[str, Driver]:
+    """One driver per protocol, for the units that use it."""
+    s = settings or DriverSettings()
+    specs = device_specs(config)
+    bacnet = [d for d in specs.values() if d.protocol == "bacnet"]
+    modbus = [d for d in specs.values() if d.protocol == "modbus"]
+    backoff = Backoff(s.backoff_first_s, s.backoff_cap_s)
+    return {
+        "bacnet": BacnetDriver(bacnet, local=s.bacnet_local, timeout=s.timeout_s,
+                               max_per_request=s.bacnet_max_per_request, backoff=backoff),
+        "modbus": ModbusDriver(modbus, timeout=s.timeout_s, connections=s.modbus_connections,
+                               backoff=backoff),
+    }
+
+
+def memory_drivers(config: Config, target: Target | None = None) -> dict[str, Driver]:
+    """Every unit behind one in-memory driver (optionally fronting an in-process building)."""
+    specs = device_specs(config)
+    driver = MemoryDriver(list(specs.values()), target)
+    return {"bacnet": driver, "modbus": driver}
