@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import queue
-import shutil
 import signal
 import socket
 import subprocess
@@ -28,16 +27,10 @@ from bacpypes3.local.networkport import NetworkPortObject
 from bacpypes3.primitivedata import Null
 from pymodbus.client import AsyncModbusTcpClient
 
-from tests.conftest import ROOT
+from tests.ports import config_on_free_ports
 
 FLOAT32 = AsyncModbusTcpClient.DATATYPE.FLOAT32
 SPEED = 600  # ten simulated minutes per second
-
-
-def free_port(kind: int) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -45,26 +38,15 @@ class Sim:
     proc: subprocess.Popen[str]
     lines: queue.Queue[str]
     bacnet: dict[str, int]  # unit → UDP port
-    modbus: dict[str, int]  # "5020"/"5021" → TCP port
+    modbus: dict[int, int]  # port in zones.yaml → TCP port
     client_port: int
     output: list[str]
 
 
 @pytest.fixture(scope="module")
 def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
-    cfg = tmp_path_factory.mktemp("sim-config")
-    shutil.copy(ROOT / "zones.yaml", cfg / "zones.yaml")
-    shutil.copytree(ROOT / "schedules", cfg / "schedules")
-    text = (cfg / "zones.yaml").read_text()
-    bacnet = {}
-    for unit, port in (("ahu-aud-1", 47811), ("ahu-aud-2", 47812), ("ahu-aud-3", 47813)):
-        bacnet[unit] = free_port(socket.SOCK_DGRAM)
-        text = text.replace(f"127.0.0.1:{port}", f"127.0.0.1:{bacnet[unit]}")
-    modbus = {}
-    for port in ("5020", "5021"):
-        modbus[port] = free_port(socket.SOCK_STREAM)
-        text = text.replace(f"port: {port},", f"port: {modbus[port]},")
-    (cfg / "zones.yaml").write_text(text)
+    ports = config_on_free_ports(tmp_path_factory.mktemp("sim-config"))
+    cfg = ports.folder
     proc = subprocess.Popen(
         [sys.executable, "-m", "hvac_ctl", "sim", "--config", str(cfg), "--speed", str(SPEED),
          "--start", "2027-07-10T03:00", "--status-every", "0.5"],
@@ -89,7 +71,7 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
             pytest.fail("the simulator did not become ready:\n" + "".join(output))
         if line.startswith("ready:"):
             break
-    handle = Sim(proc, lines, bacnet, modbus, free_port(socket.SOCK_DGRAM), output)
+    handle = Sim(proc, lines, ports.bacnet, ports.modbus, ports.client, output)
     yield handle
     if proc.poll() is None:
         proc.kill()
@@ -102,7 +84,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(asyncio.wait_for(coro, timeout=60))
 
 
-async def modbus_client(sim: Sim, port_key: str) -> AsyncModbusTcpClient:
+async def modbus_client(sim: Sim, port_key: int) -> AsyncModbusTcpClient:
     client = AsyncModbusTcpClient("127.0.0.1", port=sim.modbus[port_key], timeout=2, retries=0)
     assert await client.connect()
     return client
@@ -131,7 +113,7 @@ async def sim_minutes(minutes: float) -> None:
 
 def test_modbus_client_reads_sensors_and_a_lower_setpoint_cools_the_pit(sim: Sim) -> None:
     async def body() -> tuple[float, float, float, float]:
-        c = await modbus_client(sim, "5021")  # ahu-pit, device 1
+        c = await modbus_client(sim, 5021)  # ahu-pit, device 1
         try:
             before = await read_float(c, 0, 1)  # zone_temp
             co2 = await read_float(c, 4, 1)
@@ -156,7 +138,7 @@ def test_modbus_client_reads_sensors_and_a_lower_setpoint_cools_the_pit(sim: Sim
 
 def test_modbus_write_outside_the_range_is_refused_with_exception_3(sim: Sim) -> None:
     async def body() -> tuple[int, float, float]:
-        c = await modbus_client(sim, "5020")  # ahu-stage-main, device 1
+        c = await modbus_client(sim, 5020)  # ahu-stage-main, device 1
         try:
             before = await read_float(c, 1, 1, table="holding")
             rr = await c.write_registers(1, c.convert_to_registers(45.0, FLOAT32), device_id=1)

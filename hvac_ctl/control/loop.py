@@ -124,7 +124,8 @@ class ControlLoop:
             report.seconds = time.perf_counter() - started
             return report
         self.last_state = state
-        full = self.last_reassert is None or now - self.last_reassert >= self.settings.reassert_every
+        due = self.last_reassert is None or now - self.last_reassert >= self.settings.reassert_every
+        full = due
         if full:
             self.last_reassert = now
         results = await asyncio.gather(
