@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from drivers.base import Driver, DriverError, Value
+from drivers.base import Driver, DriverError, State, Value
 from hvac_ctl.clock import Clock
 from hvac_ctl.control.audit import AuditLog, WriteRecord
 from hvac_ctl.control.gate import GateSettings, SafetyGate
@@ -150,6 +150,8 @@ class ControlLoop:
                      ) -> tuple[int, int, bool]:
         desired = state.units.get(unit, {})
         driver = self.driver_of(unit)
+        if driver.health(unit).state == State.offline:
+            self.unit_failed[unit] = True  # whatever it holds when it answers again is unknown
         zone = self.config.venue.units[unit].zone
         why_zone = state.zones[zone].reason
         reassert = full or self.unit_failed.get(unit, False)
@@ -173,10 +175,11 @@ class ControlLoop:
             failed += refused
             if n:
                 written.append(point)
-        self.unit_failed[unit] = False
         if written:
             await self._confirm(driver, unit, written)
-        return writes, failed, True
+        ok = driver.health(unit).state != State.offline
+        self.unit_failed[unit] = not ok
+        return writes, failed, ok
 
     async def _drive_point(self, driver: Driver, unit: str, point: str, state: PlanState,
                            now: datetime, reassert: bool, why_zone: str) -> tuple[int, int]:
