@@ -246,3 +246,56 @@ def test_the_poller_marks_quality_and_feeds_zone_measurements(config: Config) ->
     assert quality(good, T, timedelta(minutes=1)) == "ok"
     assert quality(good, T + timedelta(minutes=2), timedelta(minutes=1)) == "stale"
     assert quality(poller.latest[("ahu-aud-3", "zone_temp")], T, timedelta(minutes=1)) == "error"
+
+
+def test_the_learner_measures_the_pull_down_and_the_planner_uses_it(config: Config) -> None:
+    """A show day in process: the loop drives the simulated hall through the memory driver."""
+    from datetime import date
+
+    from hvac_ctl.control.learning import RecoveryLearner
+    from hvac_ctl.devices import memory_drivers
+    from hvac_ctl.planner import plan_day
+    from hvac_ctl.simulation import building_spec, calendar_scenario
+    from simulator.engine import Building
+    from simulator.weather import DesignDay
+
+    tz = config.venue.venue.tz
+    start = local("2026-11-29 09:00")
+    building = Building(building_spec(config), calendar_scenario(
+        config, date(2026, 11, 28), date(2026, 11, 30)), DesignDay.winter(tz), start,
+        initial_c=18.5)
+    drivers = memory_drivers(config, building)
+    clock = ManualClock(start)
+    poller = Poller(config, drivers, clock)
+    learner = RecoveryLearner(tz)
+
+    def inputs(now: datetime) -> PlanInputs:
+        return PlanInputs(measurements=poller.zone_measurements(now, timedelta(minutes=5)),
+                          history=learner.history())
+
+    loop = ControlLoop(config, drivers, clock, inputs, MemoryAudit())
+
+    async def day() -> None:
+        await loop.start()
+        for _ in range(8 * 60):  # 09:00 → 17:00: the matinee's precool and doors
+            await poller.poll_all()
+            await loop.tick()
+            assert loop.last_state is not None
+            learner.observe(loop.last_state, poller.zone_measurements(
+                clock.now(), timedelta(minutes=5)), clock.now())
+            building.advance(timedelta(minutes=1))
+            clock.advance(timedelta(minutes=1))
+
+    asyncio.run(day())
+    learned = learner.history()
+    assert "auditorium" in learned
+    sample = learned["auditorium"][-1]
+    assert sample.mode == "heat" and sample.day == date(2026, 11, 29)
+    assert 0.3 < sample.rate_k_per_h < 20
+    tuned = plan_day(config, date(2026, 12, 2), PlanInputs(history=learned)).shows
+    plain = plan_day(config, date(2026, 12, 2)).shows
+    # a measured rate other than the 1.5 K/h default moves the next precool start: later when
+    # the hall warms faster, earlier when slower
+    assert abs(sample.rate_k_per_h - 1.5) > 0.05
+    t, p = tuned[0].precool_start["auditorium"], plain[0].precool_start["auditorium"]
+    assert t != p and (t > p) == (sample.rate_k_per_h > 1.5)

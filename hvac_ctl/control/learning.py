@@ -1,0 +1,55 @@
+"""Optimal-start learning: measure each zone's pre-show pull-down, day by day.
+
+While a zone is in precool the learner keeps its measured temperatures; when precool ends
+(doors open) it turns them into a rate with the planner's `measure_rate` and keeps one sample
+per zone and day — the history the planner averages for the next precool start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+from hvac_ctl.planner import PlanState, RecoverySample, ZoneMeasurement, measure_rate
+from hvac_ctl.planner.inputs import Mode
+
+
+@dataclass
+class _Run:
+    event_id: str | None
+    start: datetime
+    target_c: float
+    mode: Mode
+    trend: list[tuple[datetime, float]] = field(default_factory=list)
+
+
+class RecoveryLearner:
+    def __init__(self, tz: tzinfo, keep_days: int = 30) -> None:
+        self.tz = tz
+        self.keep_days = keep_days
+        self.samples: dict[str, list[RecoverySample]] = {}
+        self._runs: dict[str, _Run] = {}
+
+    def observe(self, state: PlanState, measurements: Mapping[str, ZoneMeasurement],
+                now: datetime) -> None:
+        for zone, zs in state.zones.items():
+            run = self._runs.get(zone)
+            if zs.phase == "precool":
+                if run is None or run.event_id != zs.event_id:
+                    run = self._runs[zone] = _Run(zs.event_id, now, zs.setpoint_c, zs.mode)
+                m = measurements.get(zone)
+                if m is not None and m.temp_c is not None and (
+                        not run.trend or m.at > run.trend[-1][0]):
+                    run.trend.append((m.at, m.temp_c))
+            elif run is not None:
+                del self._runs[zone]
+                rate = measure_rate(run.trend, run.start, run.target_c, run.mode)
+                if rate is not None:
+                    day = run.start.astimezone(self.tz).date()
+                    kept = [s for s in self.samples.get(zone, []) if s.day != day]
+                    kept.append(RecoverySample(day, run.mode, rate))
+                    self.samples[zone] = kept[-self.keep_days:]
+
+    def history(self) -> dict[str, list[RecoverySample]]:
+        return {zone: list(s) for zone, s in self.samples.items()}
