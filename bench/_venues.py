@@ -10,14 +10,12 @@ free ports too, so nothing here ever collides with a running simulator or anothe
 
 from __future__ import annotations
 
-import copy
+import re
 import shutil
 import socket
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-
-from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parent.parent
 BACNET_TEMPLATE = "ahu-aud-1"
@@ -45,52 +43,77 @@ def free_ports(kind: int, n: int) -> list[int]:
         return ports
 
 
+def _unit_blocks(text: str) -> tuple[str, dict[str, str]]:
+    """zones.yaml split into everything up to `units:` and the text block of every unit."""
+    head, _, body = text.partition("\nunits:\n")
+    blocks: dict[str, str] = {}
+    name = None
+    for line in body.splitlines(keepends=True):
+        m = re.match(r"^  ([A-Za-z0-9_.-]+):\s*$", line)
+        if m:
+            name = m.group(1)
+            blocks[name] = line
+        elif name is not None:
+            blocks[name] += line
+    return head + "\nunits:\n", blocks
+
+
+def _with(block: str, key: str, value: str) -> str:
+    """The unit block with its top-level `key:` line replaced."""
+    out, n = re.subn(rf"^    {key}: .*$", f"    {key}: {value}", block, count=1, flags=re.M)
+    assert n == 1, f"no '{key}:' line in the unit block"
+    return out
+
+
 def replicated_venue(dest: Path, n: int, per_server: int = 50, clients: int = 2) -> Venue:
     """A config folder with n units of each protocol's template layout; see the module doc."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ROOT / "schedules", dest / "schedules", dirs_exist_ok=True)
-    yaml = YAML()
-    yaml.width = 4096
-    data = yaml.load((ROOT / "zones.yaml").read_text(encoding="utf-8"))
-    units = data["units"]
-    originals = list(units)
-
-    bacnet_units = [u for u in originals if units[u]["protocol"] == "bacnet"]
-    modbus_keys = sorted({units[u]["address"]["port"] for u in originals
-                          if units[u]["protocol"] == "modbus"})
+    head, blocks = _unit_blocks((ROOT / "zones.yaml").read_text(encoding="utf-8"))
+    address = {u: re.search(r"^    address: \{(.*)\}", b, re.M) for u, b in blocks.items()}
+    bacnet_units = [u for u, b in blocks.items() if "protocol: bacnet" in b]
+    modbus_units = [u for u, b in blocks.items() if "protocol: modbus" in b]
+    ports = {u: int(re.search(r"port: (\d+)", address[u].group(1)).group(1))  # type: ignore
+             for u in modbus_units}
+    modbus_keys = sorted(set(ports.values()))
     copy_servers = -(-(n - 1) // per_server)
     udp = free_ports(socket.SOCK_DGRAM, len(bacnet_units) + (n - 1) + clients)
     tcp = free_ports(socket.SOCK_STREAM, len(modbus_keys) + copy_servers)
 
     for u, port in zip(bacnet_units, udp, strict=False):
-        units[u]["address"]["ip"] = f"127.0.0.1:{port}"
+        old = address[u].group(1)  # type: ignore[union-attr]
+        blocks[u] = _with(blocks[u], "address",
+                          "{" + re.sub(r"127\.0\.0\.1:\d+", f"127.0.0.1:{port}", old) + "}")
     remap = dict(zip(modbus_keys, tcp, strict=False))
-    for u in originals:
-        if units[u]["protocol"] == "modbus":
-            units[u]["address"]["port"] = remap[units[u]["address"]["port"]]
+    for u in modbus_units:
+        old = address[u].group(1)  # type: ignore[union-attr]
+        blocks[u] = _with(blocks[u], "address",
+                          "{" + re.sub(r"port: \d+", f"port: {remap[ports[u]]}", old) + "}")
 
     bacnet_names, modbus_names = [BACNET_TEMPLATE], [MODBUS_TEMPLATE]
+    copies: list[str] = []
     copy_udp = udp[len(bacnet_units):len(bacnet_units) + n - 1]
     for i, port in enumerate(copy_udp):
         name = f"{BACNET_TEMPLATE}-r{i + 2:03d}"
-        unit = copy.deepcopy(units[BACNET_TEMPLATE])
-        unit["zone"] = "auditorium"
-        unit["serves"] = [f"replica {i + 2}"]
-        unit["address"] = {"ip": f"127.0.0.1:{port}", "device_id": FIRST_COPY_DEVICE_ID + i}
-        units[name] = unit
+        block = blocks[BACNET_TEMPLATE].replace(f"  {BACNET_TEMPLATE}:", f"  {name}:", 1)
+        block = _with(block, "zone", "auditorium")
+        block = _with(block, "serves", f"[replica {i + 2}]")
+        block = _with(block, "address", f'{{ip: "127.0.0.1:{port}", '
+                                        f"device_id: {FIRST_COPY_DEVICE_ID + i}}}")
+        copies.append(block)
         bacnet_names.append(name)
     copy_tcp = tcp[len(modbus_keys):]
     for i in range(n - 1):
         name = f"{MODBUS_TEMPLATE}-r{i + 2:03d}"
-        unit = copy.deepcopy(units[MODBUS_TEMPLATE])
-        unit["zone"] = "stage"
-        unit["serves"] = [f"replica {i + 2}"]
-        unit["address"] = {"host": "127.0.0.1", "port": copy_tcp[i // per_server],
-                           "device_id": i % per_server + 1, "word_order": "big"}
-        units[name] = unit
+        block = blocks[MODBUS_TEMPLATE].replace(f"  {MODBUS_TEMPLATE}:", f"  {name}:", 1)
+        block = _with(block, "zone", "stage")
+        block = _with(block, "serves", f"[replica {i + 2}]")
+        block = _with(block, "address", f"{{host: 127.0.0.1, port: {copy_tcp[i // per_server]}, "
+                                        f"device_id: {i % per_server + 1}, word_order: big}}")
+        copies.append(block)
         modbus_names.append(name)
 
-    with (dest / "zones.yaml").open("w", encoding="utf-8") as f:
-        yaml.dump(data, f)
+    body = "".join(b if b.endswith("\n") else b + "\n" for b in [*blocks.values(), *copies])
+    (dest / "zones.yaml").write_text(head + body, encoding="utf-8")
     return Venue(dest, bacnet_names, modbus_names, udp[len(bacnet_units) + n - 1:],
                  1 + copy_servers)
