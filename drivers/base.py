@@ -134,7 +134,8 @@ class Link:
                               f"{self.retry_at - now:.1f} s")
         start = self.clock()
         try:
-            result = await asyncio.wait_for(fn(), self.timeout)
+            async with asyncio.timeout(self.timeout):  # no extra task, unlike wait_for
+                result = await fn()
         except DriverError as e:
             if e.refused:
                 self._ok(start)

@@ -130,6 +130,7 @@ class ModbusDriver:
             if not pool:
                 pool.extend(_Connection(d.host, d.port, timeout) for _ in range(connections))
         self._turn = {key: itertools.cycle(range(len(pool))) for key, pool in self._pools.items()}
+        self._plans: dict[tuple[str, tuple[str, ...]], list[Block]] = {}  # reads, coalesced once
 
     async def start(self) -> None:
         return None
@@ -168,10 +169,14 @@ class ModbusDriver:
 
     async def read(self, device: str, points: Sequence[str]) -> dict[str, Reading]:
         d = self.devices[device]
-        wanted = [d.points[p] for p in points if p in d.points]
+        key = (device, tuple(points))
+        blocks = self._plans.get(key)
+        if blocks is None:
+            wanted = [d.points[p] for p in points if p in d.points]
+            blocks = self._plans[key] = coalesce(wanted, self.max_registers)
         out = {p: Reading(None, False, f"{device} has no point {p}")
                for p in points if p not in d.points}
-        for block in coalesce(wanted, self.max_registers):
+        for block in blocks:
             op = "read_holding_registers" if block.table == "holding" else "read_input_registers"
             try:
                 rr = await self._request(d, f"read {block.table} {block.start}+{block.count}",
