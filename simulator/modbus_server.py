@@ -12,42 +12,35 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 
-from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.constants import ExcCodes
 from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
+from drivers.base import DriverError, PointAddress
+from drivers.modbus import decode as wire_decode
+from drivers.modbus import encode as wire_encode
 from simulator.building import PointSpec, UnitSpec
 from simulator.engine import Building, PointRefused
 
-FLOAT32 = AsyncModbusTcpClient.DATATYPE.FLOAT32
 WRITE_CODES = {6, 16, 23}
 log = logging.getLogger(__name__)
 
 
+def _codec(point: PointSpec) -> PointAddress:
+    """The wire encoding is the protocol's, not the driver's: one codec serves both ends."""
+    return PointAddress(point.name, point.type, register=point.register, table=point.table,
+                        states=point.states, command=point.command)
+
+
 def encode(point: PointSpec, value: float | bool | str, word_order: str) -> list[int]:
-    if point.type == "float32":
-        return AsyncModbusTcpClient.convert_to_registers(float(value), FLOAT32,
-                                                         word_order=word_order)
-    if isinstance(value, str):
-        return [(point.states or {}).get(value, 0)]
-    number = round(float(value))
-    return [number & 0xFFFF]
+    return wire_encode(_codec(point), value, word_order)
 
 
 def decode(point: PointSpec, regs: Sequence[int], word_order: str) -> float | bool | str:
-    if point.type == "float32":
-        return float(AsyncModbusTcpClient.convert_from_registers(list(regs), FLOAT32,
-                                                                 word_order=word_order))
-    raw = regs[0] - 0x10000 if point.type == "int16" and regs[0] >= 0x8000 else regs[0]
-    if point.name in ("enable", "fan_status"):
-        return bool(raw)
-    if point.states:
-        for name, number in point.states.items():
-            if number == raw:
-                return name
-        raise PointRefused(f"{point.name}: {raw} is not one of the states {point.states}")
-    return float(raw)
+    try:
+        return wire_decode(_codec(point), regs, word_order)
+    except DriverError as e:
+        raise PointRefused(str(e)) from None
 
 
 def _span(point: PointSpec) -> range:
