@@ -1,0 +1,251 @@
+"""The store: SQLAlchemy 2 over SQLite by default, any URL (PostgreSQL for several instances).
+
+Everything that matters after a restart lives here — occupancy pushes, overrides, the audit
+trail, the last commands held, tokens and trends. Trends are rows in the same database rather
+than a columnar file: one transactional store to back up, and at a venue's size (a few
+thousand samples an hour) SQLite and pandas' `read_sql` are ample.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import create_engine, event, select, text, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from hvac_ctl.store.models import (
+    AuditRow,
+    CommandRow,
+    OverrideRow,
+    PushRow,
+    TokenRow,
+    TrendRow,
+)
+
+ROLES = ("viewer", "operator", "engineer", "boxoffice", "admin")
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def hash_token(token: str) -> str:
+    """Tokens are 256-bit random: a plain SHA-256 is enough and lets us look them up."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def default_url(data_dir: Path) -> str:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data_dir / 'hvac-ctl.db'}"
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    name: str
+    role: str
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        kwargs: dict[str, Any] = {}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 5}
+        self.engine: Engine = create_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+            @event.listens_for(self.engine, "connect")
+            def _pragmas(conn: Any, _record: Any) -> None:
+                cur = conn.cursor()
+                cur.execute("PRAGMA journal_mode=WAL")  # a kill -9 loses nothing committed
+                cur.execute("PRAGMA synchronous=FULL")
+                cur.close()
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def migrate(self) -> None:
+        cfg = AlembicConfig()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def ping(self) -> bool:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- occupancy ----------------------------------------------------------------------
+
+    def add_push(self, event_id: str, count: int, at: datetime, actor: str,
+                 key: str | None, received_at: datetime) -> tuple[PushRow, bool]:
+        """Store a push; an identical `(event, at)` or `Idempotency-Key` returns the first."""
+        with self.sessions() as s:
+            existing = self._same_push(s, event_id, at, key)
+            if existing is not None:
+                return existing, False
+            row = PushRow(event_id=event_id, count=count, at=at, received_at=received_at,
+                          actor=actor, idempotency_key=key)
+            s.add(row)
+            try:
+                s.commit()
+            except IntegrityError:  # a concurrent twin won the race
+                s.rollback()
+                twin = self._same_push(s, event_id, at, key)
+                assert twin is not None
+                return twin, False
+            return row, True
+
+    @staticmethod
+    def _same_push(s: Session, event_id: str, at: datetime, key: str | None) -> PushRow | None:
+        if key is not None:
+            row = s.scalar(select(PushRow).where(PushRow.idempotency_key == key))
+            if row is not None:
+                return row
+        return s.scalar(select(PushRow).where(PushRow.event_id == event_id, PushRow.at == at))
+
+    def pushes(self, event_ids: Iterable[str] | None = None) -> list[PushRow]:
+        with self.sessions() as s:
+            q = select(PushRow).order_by(PushRow.at, PushRow.id)
+            if event_ids is not None:
+                q = q.where(PushRow.event_id.in_(list(event_ids)))
+            return list(s.scalars(q))
+
+    # --- overrides ----------------------------------------------------------------------
+
+    def add_override(self, unit: str, point: str, value: Any, start: datetime, until: datetime,
+                     reason: str, actor: str) -> OverrideRow:
+        row = OverrideRow(id=f"ov-{uuid.uuid4().hex[:10]}", unit=unit, point=point, value=value,
+                          start=start, until=until, reason=reason, created_by=actor)
+        with self.sessions() as s:
+            s.add(row)
+            s.commit()
+        return row
+
+    def overrides(self, active_at: datetime | None = None) -> list[OverrideRow]:
+        with self.sessions() as s:
+            q = select(OverrideRow).order_by(OverrideRow.start)
+            if active_at is not None:
+                q = q.where(OverrideRow.ended_at.is_(None), OverrideRow.start <= active_at,
+                            OverrideRow.until > active_at)
+            return list(s.scalars(q))
+
+    def override(self, override_id: str) -> OverrideRow | None:
+        with self.sessions() as s:
+            return s.get(OverrideRow, override_id)
+
+    def end_override(self, override_id: str, at: datetime, actor: str) -> OverrideRow | None:
+        with self.sessions() as s:
+            row = s.get(OverrideRow, override_id)
+            if row is None or row.ended_at is not None:
+                return row
+            row.ended_at, row.ended_by = at, actor
+            s.commit()
+            return row
+
+    # --- audit --------------------------------------------------------------------------
+
+    def audit(self, at: datetime, actor: str, action: str, why: str = "", *,
+              unit: str | None = None, point: str | None = None, old: Any = None,
+              new: Any = None, priority: int | None = None, ok: bool = True,
+              error: str | None = None) -> None:
+        with self.sessions() as s:
+            s.add(AuditRow(at=at, actor=actor, action=action, unit=unit, point=point, old=old,
+                           new=new, priority=priority, why=why, ok=ok, error=error))
+            s.commit()
+
+    def audit_entries(self, actor: str | None = None, unit: str | None = None,
+                      action: str | None = None, start: datetime | None = None,
+                      end: datetime | None = None, limit: int = 500) -> list[AuditRow]:
+        with self.sessions() as s:
+            q = select(AuditRow).order_by(AuditRow.at.desc(), AuditRow.id.desc()).limit(limit)
+            for column, value in ((AuditRow.actor, actor), (AuditRow.unit, unit),
+                                  (AuditRow.action, action)):
+                if value is not None:
+                    q = q.where(column == value)
+            if start is not None:
+                q = q.where(AuditRow.at >= start)
+            if end is not None:
+                q = q.where(AuditRow.at < end)
+            return list(s.scalars(q))
+
+    # --- commands -----------------------------------------------------------------------
+
+    def save_command(self, unit: str, point: str, priority: int, value: Any,
+                     changed_at: datetime) -> None:
+        with self.sessions() as s:
+            row = s.get(CommandRow, (unit, point, priority))
+            if row is None:
+                s.add(CommandRow(unit=unit, point=point, priority=priority, value=value,
+                                 changed_at=changed_at))
+            else:
+                row.value, row.changed_at = value, changed_at
+            s.commit()
+
+    def drop_command(self, unit: str, point: str, priority: int) -> None:
+        with self.sessions() as s:
+            row = s.get(CommandRow, (unit, point, priority))
+            if row is not None:
+                s.delete(row)
+                s.commit()
+
+    def commands(self) -> list[CommandRow]:
+        with self.sessions() as s:
+            return list(s.scalars(select(CommandRow)))
+
+    # --- tokens -------------------------------------------------------------------------
+
+    def create_token(self, name: str, role: str) -> str:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        token = "hvac_" + secrets.token_urlsafe(32)
+        with self.sessions() as s:
+            s.add(TokenRow(name=name, role=role, token_hash=hash_token(token),
+                           created_at=datetime.now(UTC)))
+            try:
+                s.commit()
+            except IntegrityError:
+                raise ValueError(f"a token named '{name}' exists already") from None
+        return token
+
+    def token(self, token: str) -> TokenInfo | None:
+        with self.sessions() as s:
+            row = s.scalar(select(TokenRow).where(TokenRow.token_hash == hash_token(token),
+                                                  TokenRow.revoked_at.is_(None)))
+            return TokenInfo(row.name, row.role) if row is not None else None
+
+    def revoke_token(self, name: str) -> bool:
+        with self.sessions() as s:
+            result = s.execute(update(TokenRow).where(TokenRow.name == name,
+                                                      TokenRow.revoked_at.is_(None))
+                               .values(revoked_at=datetime.now(UTC)))
+            s.commit()
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    # --- trends -------------------------------------------------------------------------
+
+    def add_samples(self, samples: Sequence[tuple[str, str, datetime, float | None, bool]]
+                    ) -> None:
+        if not samples:
+            return
+        with self.sessions() as s:
+            s.add_all(TrendRow(unit=u, point=p, at=t, value=v, ok=ok)
+                      for u, p, t, v, ok in samples)
+            s.commit()
+
+    def trends(self, unit: str, point: str, start: datetime, end: datetime
+               ) -> list[tuple[datetime, float | None, bool]]:
+        with self.sessions() as s:
+            rows = s.execute(select(TrendRow.at, TrendRow.value, TrendRow.ok).where(
+                TrendRow.unit == unit, TrendRow.point == point, TrendRow.at >= start,
+                TrendRow.at < end).order_by(TrendRow.at))
+            return [(r.at, r.value, r.ok) for r in rows]
