@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from hvac_ctl.config import ConfigError, load_config
@@ -90,6 +90,56 @@ def cmd_sim(args: argparse.Namespace) -> int:
         return 1
 
 
+def _store_url(args: argparse.Namespace) -> str:
+    from hvac_ctl.store import default_url
+
+    return args.db or default_url(Path(args.config) / "data")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The service: API on uvicorn, scheduler, control loop, polling."""
+    config = _load(args)
+    if config is None:
+        return 1
+    import uvicorn
+
+    from hvac_ctl.clock import SystemClock
+    from hvac_ctl.devices import DriverSettings
+    from hvac_ctl.service.app import create_app
+    from hvac_ctl.service.runtime import Runtime, ServiceSettings
+    from hvac_ctl.store import Store
+    from simulator.clock import SimClock
+
+    tz = config.venue.venue.tz
+    clock = SimClock(_instant(args.start, tz), args.speed) if args.start else SystemClock()
+    settings = ServiceSettings(
+        config_dir=Path(args.config), speed=args.speed if args.start else 1.0,
+        tick_every=timedelta(seconds=args.tick),
+        drivers=DriverSettings(bacnet_local=args.bacnet_local))
+    runtime = Runtime(settings, clock, Store(_store_url(args)))
+    app = create_app(runtime)
+    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port,
+                                           log_level="warning"))
+    print(f"hvac-ctl serving on http://{args.host}:{args.port} (API docs at /docs)", flush=True)
+    server.run()
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from hvac_ctl.store import Store
+
+    store = Store(_store_url(args))
+    store.migrate()
+    try:
+        token = store.create_token(args.name, args.role)
+    except ValueError as e:
+        print(f"hvac-ctl token: {e}", file=sys.stderr)
+        return 1
+    print(token)
+    print(f"token '{args.name}' ({args.role}) created; it is shown only now", file=sys.stderr)
+    return 0
+
+
 def _instant(text: str, tz: tzinfo) -> datetime:
     t = datetime.fromisoformat(text)
     return t.replace(tzinfo=tz) if t.tzinfo is None else t
@@ -145,6 +195,28 @@ def parser() -> argparse.ArgumentParser:
     sm.add_argument("--status-every", type=float, default=5.0, metavar="SECONDS",
                     help="real seconds between status lines (default 5)")
     sm.set_defaults(func=cmd_sim)
+    sv = with_config(sub.add_parser("serve", help="run the service: API, scheduler, control"))
+    sv.add_argument("--db", metavar="URL", help="SQLAlchemy URL (default: sqlite in DIR/data)")
+    sv.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--start", type=_datetime, metavar="DATETIME",
+                    help="run on a simulated clock from this venue time (with --speed)")
+    sv.add_argument("--speed", type=float, default=1.0, metavar="N",
+                    help="simulated seconds per second, with --start (default 1)")
+    sv.add_argument("--tick", type=float, default=60.0, metavar="SECONDS",
+                    help="control tick period on the service's clock (default 60)")
+    sv.add_argument("--bacnet-local", default="127.0.0.1/24:47809", metavar="IP/MASK:PORT",
+                    help="the service's own BACnet/IP address (default 127.0.0.1/24:47809)")
+    sv.set_defaults(func=cmd_serve)
+    tk = with_config(sub.add_parser("token", help="API tokens"))
+    tk_sub = tk.add_subparsers(dest="token_command", required=True)
+    tc = tk_sub.add_parser("create", help="create a token; it is printed once, stored hashed")
+    tc.add_argument("--role", required=True,
+                    choices=["viewer", "operator", "engineer", "boxoffice", "admin"])
+    tc.add_argument("--name", required=True)
+    tc.add_argument("--db", metavar="URL")
+    tc.add_argument("--config", default=".", metavar="DIR")
+    tc.set_defaults(func=cmd_token)
     return p
 
 

@@ -96,6 +96,13 @@ class ControlLoop:
     def _has_priorities(self, unit: str) -> bool:
         return bool(getattr(self.driver_of(unit), "has_priorities", False))
 
+    def restore(self, held: list[tuple[str, str, int, Value, datetime]]) -> None:
+        """What the store says we held at each priority before a restart."""
+        for unit, point, priority, value, changed_at in held:
+            if unit in self.config.venue.units:
+                ps = self.points.setdefault((unit, point), _Point())
+                ps.slots[priority] = _Slot(value, changed_at)
+
     async def start(self) -> None:
         """Learn what the units are commanded now, so the first changes are rate-limited."""
         async def learn(unit: str) -> None:

@@ -1,0 +1,445 @@
+"""API v1: what box-office systems, operators and engineers talk to.
+
+JSON, documented at /docs (OpenAPI); times ISO-8601 with offsets. Bearer tokens carry a role:
+viewer, operator, engineer, boxoffice, admin. Everyone authenticated may read; `boxoffice` may
+push occupancy; operators, engineers and admins may override; engineers and admins may change
+schedules. Every change is audited with the token's name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import math
+import tempfile
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import Body, Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from drivers.base import State
+from hvac_ctl.config import ConfigError, config_files, parse_config
+from hvac_ctl.config.loader import CALENDAR_DIR, SEASONS
+from hvac_ctl.control import SafetyGate, quality
+from hvac_ctl.model.venue import COMMAND_POINTS, ZoneKind
+from hvac_ctl.planner import acted_count, plan_at, plan_day
+from hvac_ctl.service.runtime import Runtime
+from hvac_ctl.store import TokenInfo
+
+READERS = ("viewer", "operator", "engineer", "boxoffice", "admin")
+bearer = HTTPBearer(auto_error=False)
+
+
+def _runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]
+
+
+def principal(runtime: RuntimeDep,
+              creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+              ) -> TokenInfo:
+    if creds is None or creds.scheme.lower() != "bearer":
+        raise HTTPException(401, "a bearer token is required (Authorization: Bearer …)",
+                            headers={"WWW-Authenticate": "Bearer"})
+    who = runtime.store.token(creds.credentials)
+    if who is None:
+        raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
+    return who
+
+
+def allow(*roles: str, doing: str) -> Callable[..., TokenInfo]:
+    def check(who: Annotated[TokenInfo, Depends(principal)]) -> TokenInfo:
+        if who.role not in roles:
+            raise HTTPException(403, f"role '{who.role}' may not {doing}; "
+                                     f"needs one of: {', '.join(roles)}")
+        return who
+    return check
+
+
+Reader = Annotated[TokenInfo, Depends(allow(*READERS, doing="read"))]
+BoxOffice = Annotated[TokenInfo, Depends(allow("boxoffice", "admin", doing="push occupancy"))]
+Operator = Annotated[TokenInfo, Depends(allow("operator", "engineer", "admin",
+                                              doing="override units"))]
+Engineer = Annotated[TokenInfo, Depends(allow("engineer", "admin", doing="change schedules"))]
+
+
+def unprocessable(field: str, message: str) -> HTTPException:
+    return HTTPException(422, [{"loc": ["body", field], "msg": message, "type": "value_error"}])
+
+
+def _iso(t: datetime | None, rt: Runtime) -> str | None:
+    return None if t is None else t.astimezone(rt.config.venue.venue.tz).isoformat()
+
+
+# --- models ------------------------------------------------------------------------------
+
+
+class OccupancyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event: str = Field(min_length=1, max_length=120, description="performance id")
+    count: int = Field(ge=0, le=100_000, description="people in the hall or holding tickets")
+    at: AwareDatetime | None = Field(default=None, description="when counted (default: now)")
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit: str
+    point: str
+    value: bool | float | str
+    minutes: float | None = Field(default=None, gt=0)
+    until: AwareDatetime | None = None
+    reason: str = Field(min_length=1, max_length=500)
+
+    @model_validator(mode="after")
+    def _one_duration(self) -> OverrideIn:
+        if (self.minutes is None) == (self.until is None):
+            raise ValueError("give exactly one of minutes or until")
+        if not self.reason.strip():
+            raise ValueError("a reason is required")
+        return self
+
+
+# --- the app -----------------------------------------------------------------------------
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title="hvac-ctl", version="1", lifespan=lifespan,
+                  description=__doc__)
+    app.state.runtime = runtime
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.get("/readyz")
+    async def readyz(rt: RuntimeDep) -> Response:
+        try:
+            store_ok = rt.store.ping()
+        except Exception as e:
+            store_ok, error = False, str(e)
+        else:
+            error = None
+        devices = {u: rt.loop.driver_of(u).health(u).state.value for u in rt.config.venue.units}
+        running = rt.scheduler is not None and rt.scheduler.running
+        body = {"store": store_ok, "store_error": error, "scheduler": running,
+                "devices": devices,
+                "online": sum(1 for s in devices.values() if s == State.online)}
+        return Response(json.dumps(body), status_code=200 if store_ok and running else 503,
+                        media_type="application/json")
+
+    @app.get("/metrics", response_class=PlainTextResponse)
+    async def metrics(rt: RuntimeDep) -> str:
+        lines = [
+            "# TYPE hvac_ticks_total counter", f"hvac_ticks_total {rt.loop.ticks}",
+            "# TYPE hvac_ticks_late_total counter", f"hvac_ticks_late_total {rt.ticks_late}",
+            "# TYPE hvac_writes_total counter", f"hvac_writes_total {rt.loop.writes}",
+            "# TYPE hvac_failed_writes_total counter",
+            f"hvac_failed_writes_total {rt.loop.failed_writes}",
+            "# TYPE hvac_poll_latency_ms gauge",
+        ]
+        online = 0
+        for unit in rt.config.venue.units:
+            h = rt.loop.driver_of(unit).health(unit)
+            online += h.state == State.online
+            if h.latency_ms is not None:
+                lines.append(f'hvac_poll_latency_ms{{unit="{unit}"}} {h.latency_ms:.3f}')
+        lines += ["# TYPE hvac_devices_online gauge", f"hvac_devices_online {online}"]
+        return "\n".join(lines) + "\n"
+
+    # --- occupancy -------------------------------------------------------------------------
+
+    @app.post("/api/v1/occupancy")
+    async def push_occupancy(body: OccupancyIn, rt: RuntimeDep, who: BoxOffice,
+                             idempotency_key: Annotated[str | None, Header()] = None
+                             ) -> dict[str, Any]:
+        show = rt.show(body.event)
+        if show is None:
+            raise HTTPException(404, f"unknown event '{body.event}'")
+        seats = sum(z.seats or 0 for z in rt.config.venue.zones.values()
+                    if z.kind == ZoneKind.auditorium)
+        if body.count > seats:
+            raise unprocessable("count", f"{body.count} is more than the {seats} seats")
+        now = rt.clock.now()
+        at = body.at or now
+        before, _ = acted_count([p for p in rt.inputs(now).occupancy if p.event_id == body.event],
+                                show.expected_attendance,
+                                rt.config.venue.venue.occupancy.readjust_threshold, now)
+        row, created = rt.store.add_push(body.event, body.count, at, who.name, idempotency_key,
+                                         now)
+        if created:
+            rt.store.audit(now, who.name, "occupancy", f"{row.count} for {row.event_id}",
+                           new=row.count)
+            asyncio.get_running_loop().create_task(rt.tick())  # to the units at once
+        pushes = [p for p in rt.inputs(now).occupancy if p.event_id == body.event]
+        after, _ = acted_count(pushes, show.expected_attendance,
+                                      rt.config.venue.venue.occupancy.readjust_threshold,
+                                      max(now, at))
+        state = plan_at(rt.config, max(now, show.doors_open), rt.inputs(now))
+        zone = next(z for z, spec in rt.config.venue.zones.items()
+                    if spec.kind == ZoneKind.auditorium)
+        zs = state.zones[zone]
+        return {
+            "stored": created, "duplicate": not created, "event": row.event_id,
+            "count": row.count, "at": _iso(row.at, rt), "acted_on": after,
+            "readjusted": created and after != before, "zone": zone,
+            "targets": {"phase": zs.phase, "setpoint_c": zs.setpoint_c,
+                        "outdoor_air_lps": round(zs.oa_lps, 1),
+                        "units": {u: state.units[u] for u in rt.config.venue.units_of(zone)}},
+        }
+
+    # --- zones and plan -------------------------------------------------------------------
+
+    def zone_view(rt: Runtime, zone: str) -> dict[str, Any]:
+        now = rt.clock.now()
+        state = rt.loop.last_state or plan_at(rt.config, now, rt.inputs(now))
+        zs = state.zones[zone]
+        stale = rt.settings.poll_every * 3
+        units = {}
+        for unit in rt.config.venue.units_of(zone):
+            h = rt.loop.driver_of(unit).health(unit)
+            points: dict[str, Any] = {}
+            for (u, point), sample in rt.poller.latest.items():
+                if u == unit:
+                    points[point] = {"value": sample.value,
+                                     "quality": quality(sample, now, stale),
+                                     "age_s": round((now - sample.at).total_seconds(), 1)}
+            for point in COMMAND_POINTS:
+                ps = rt.loop.points.get((unit, point))
+                if ps is None:
+                    continue
+                commanding = ps.foreign if ps.foreign is not None else (
+                    min(ps.slots) if ps.slots else None)
+                points[point] = {"value": ps.confirmed, "desired": state.units[unit].get(point),
+                                 "commanding_priority": commanding}
+            units[unit] = {"health": h.state.value, "last_error": h.last_error,
+                           "latency_ms": h.latency_ms, "points": points}
+        overrides = [override_view(rt, o) for o in rt.store.overrides(active_at=now)
+                     if rt.config.venue.units[o.unit].zone == zone]
+        m = rt.poller.zone_measurements(now, rt.settings.poll_every * 6).get(zone)
+        return {
+            "zone": zone, "phase": zs.phase, "event": zs.event_id, "season": zs.season,
+            "mode": zs.mode, "target_c": zs.setpoint_c, "reason": zs.reason,
+            "measured": None if m is None else {"temp_c": m.temp_c, "rh_pct": m.rh_pct,
+                                                "co2_ppm": m.co2_ppm, "at": _iso(m.at, rt)},
+            "occupancy": {"people": zs.people,
+                          "seats": rt.config.venue.zones[zone].occupants_max},
+            "units": units, "overrides": overrides,
+        }
+
+    @app.get("/api/v1/zones")
+    async def zones(rt: RuntimeDep, _: Reader) -> list[dict[str, Any]]:
+        return [zone_view(rt, z) for z in rt.config.venue.zones]
+
+    @app.get("/api/v1/zones/{zone}")
+    async def zone(zone: str, rt: RuntimeDep, _: Reader) -> dict[str, Any]:
+        if zone not in rt.config.venue.zones:
+            raise HTTPException(404, f"unknown zone '{zone}'")
+        return zone_view(rt, zone)
+
+    @app.get("/api/v1/plan")
+    async def plan(rt: RuntimeDep, _: Reader,
+                   day: Annotated[date | None, Query(alias="date")] = None
+                   ) -> list[dict[str, Any]]:
+        now = rt.clock.now()
+        d = day or now.astimezone(rt.config.venue.venue.tz).date()
+        return plan_day(rt.config, d, rt.inputs(now)).to_json()
+
+    # --- overrides ------------------------------------------------------------------------
+
+    def override_view(rt: Runtime, o: Any) -> dict[str, Any]:
+        now = rt.clock.now()
+        remaining = max(0.0, (o.until - now).total_seconds()) if o.ended_at is None else 0.0
+        return {"id": o.id, "unit": o.unit, "point": o.point, "value": o.value,
+                "start": _iso(o.start, rt), "until": _iso(o.until, rt), "reason": o.reason,
+                "created_by": o.created_by, "ended_at": _iso(o.ended_at, rt),
+                "ended_by": o.ended_by, "active": o.ended_at is None and o.until > now,
+                "remaining_s": round(remaining)}
+
+    @app.post("/api/v1/overrides", status_code=201)
+    async def create_override(body: OverrideIn, rt: RuntimeDep, who: Operator
+                              ) -> dict[str, Any]:
+        unit = rt.config.venue.units.get(body.unit)
+        if unit is None:
+            raise unprocessable("unit", f"unknown unit '{body.unit}'")
+        if body.point not in COMMAND_POINTS or body.point not in unit.points.names():
+            have = [p for p in COMMAND_POINTS if p in unit.points.names()]
+            raise unprocessable("point", f"'{body.point}' is not a command of {body.unit} "
+                                         f"({', '.join(have)})")
+        value = _override_value(rt, body)
+        now = rt.clock.now()
+        until = body.until or now + timedelta(minutes=body.minutes or 0)
+        if until <= now:
+            raise unprocessable("until", "the override would already have ended")
+        if until - now > rt.settings.max_override:
+            raise unprocessable("minutes" if body.minutes else "until",
+                                f"longer than the maximum {rt.settings.max_override}")
+        row = rt.store.add_override(body.unit, body.point, value, now, until, body.reason,
+                                    who.name)
+        rt.store.audit(now, who.name, "override.create", body.reason, unit=body.unit,
+                       point=body.point, new=value)
+        await rt.tick()
+        return override_view(rt, row)
+
+    @app.get("/api/v1/overrides")
+    async def list_overrides(rt: RuntimeDep, _: Reader,
+                             active: bool = True) -> list[dict[str, Any]]:
+        now = rt.clock.now()
+        rows = rt.store.overrides(active_at=now if active else None)
+        return [override_view(rt, o) for o in rows]
+
+    @app.delete("/api/v1/overrides/{override_id}")
+    async def release_override(override_id: str, rt: RuntimeDep, who: Operator
+                               ) -> dict[str, Any]:
+        now = rt.clock.now()
+        row = rt.store.override(override_id)
+        if row is None:
+            raise HTTPException(404, f"unknown override '{override_id}'")
+        row = rt.store.end_override(override_id, now, who.name)
+        rt.store.audit(now, who.name, "override.release", f"override {override_id} released",
+                       unit=row.unit if row else None, point=row.point if row else None)
+        await rt.tick()
+        return override_view(rt, row)
+
+    # --- schedules ------------------------------------------------------------------------
+
+    def schedule_path(rt: Runtime, rel: str) -> Path:
+        return rt.settings.config_dir / rel
+
+    @app.get("/api/v1/schedules/seasons", response_class=PlainTextResponse)
+    async def get_seasons(rt: RuntimeDep, _: Reader) -> str:
+        return schedule_path(rt, SEASONS).read_text(encoding="utf-8")
+
+    @app.get("/api/v1/schedules/calendar")
+    async def list_calendar(rt: RuntimeDep, _: Reader) -> list[str]:
+        return sorted(k.split("/")[-1] for k in config_files(rt.settings.config_dir)
+                      if k.startswith(CALENDAR_DIR + "/"))
+
+    @app.get("/api/v1/schedules/calendar/{name}", response_class=PlainTextResponse)
+    async def get_calendar(name: str, rt: RuntimeDep, _: Reader) -> str:
+        path = schedule_path(rt, f"{CALENDAR_DIR}/{_file_name(name)}")
+        if not path.is_file():
+            raise HTTPException(404, f"no calendar file '{name}'")
+        return path.read_text(encoding="utf-8")
+
+    async def put_schedule(rt: Runtime, rel: str, text: str, who: TokenInfo) -> dict[str, Any]:
+        texts = config_files(rt.settings.config_dir)
+        texts[rel] = text
+        try:
+            config = parse_config(texts)
+        except ConfigError as e:
+            raise HTTPException(422, [{"loc": ["body"], "msg": str(i), "type": "config_error"}
+                                      for i in e.issues]) from None
+        path = schedule_path(rt, rel)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False,
+                                         encoding="utf-8", suffix=".tmp") as f:
+            f.write(text)
+        Path(f.name).replace(path)
+        rt._fingerprint = rt._disk_fingerprint()  # our own write: no need to re-read it
+        rt.adopt(config, who.name, f"{rel} replaced through the API")
+        return {"file": rel, "ok": True}
+
+    yaml_body = Body(media_type="application/yaml")
+
+    @app.put("/api/v1/schedules/seasons")
+    async def put_seasons(rt: RuntimeDep, who: Engineer,
+                          text: Annotated[str, yaml_body]) -> dict[str, Any]:
+        return await put_schedule(rt, SEASONS, text, who)
+
+    @app.put("/api/v1/schedules/calendar/{name}")
+    async def put_calendar(name: str, rt: RuntimeDep, who: Engineer,
+                           text: Annotated[str, yaml_body]) -> dict[str, Any]:
+        return await put_schedule(rt, f"{CALENDAR_DIR}/{_file_name(name)}", text, who)
+
+    # --- trends and audit -----------------------------------------------------------------
+
+    @app.get("/api/v1/trends", response_model=None)
+    async def trends(rt: RuntimeDep, _: Reader, unit: str, point: str,
+                     start: AwareDatetime | None = None, end: AwareDatetime | None = None,
+                     every: str = "1min", format: str = "json") -> Any:
+        now = rt.clock.now()
+        end_ = end or now
+        start_ = start or end_ - timedelta(hours=6)
+        if unit not in rt.config.venue.units:
+            raise HTTPException(404, f"unknown unit '{unit}'")
+        try:
+            pd.Timedelta(every)
+        except ValueError:
+            raise HTTPException(422, [{"loc": ["query", "every"], "type": "value_error",
+                                       "msg": f"'{every}' is not a period like 1min or 15s"}]
+                                ) from None
+        rows = rt.store.trends(unit, point, start_, end_)
+        frame = pd.DataFrame([(t, v) for t, v, ok in rows if ok and v is not None],
+                             columns=["at", "value"]).set_index("at")
+        if not frame.empty:
+            frame = frame.resample(every).mean().dropna()
+        frame.index = frame.index.tz_convert(rt.config.venue.venue.tz) if not frame.empty \
+            else frame.index
+        if format == "csv":
+            out = io.StringIO()
+            frame.to_csv(out, index_label="at")
+            return PlainTextResponse(out.getvalue(), media_type="text/csv")
+        if format != "json":
+            raise HTTPException(422, [{"loc": ["query", "format"], "type": "value_error",
+                                       "msg": "format must be csv or json"}])
+        return {"unit": unit, "point": point, "every": every,
+                "samples": [{"at": t.isoformat(), "value": None if math.isnan(v) else v}
+                            for t, v in frame["value"].items()] if not frame.empty else []}
+
+    @app.get("/api/v1/audit")
+    async def audit(rt: RuntimeDep, _: Reader, actor: str | None = None,
+                    unit: str | None = None, action: str | None = None,
+                    start: AwareDatetime | None = None, end: AwareDatetime | None = None,
+                    limit: Annotated[int, Query(ge=1, le=5000)] = 200) -> list[dict[str, Any]]:
+        rows = rt.store.audit_entries(actor, unit, action, start, end, limit)
+        return [{"at": _iso(r.at, rt), "actor": r.actor, "action": r.action, "unit": r.unit,
+                 "point": r.point, "old": r.old, "new": r.new, "priority": r.priority,
+                 "why": r.why, "ok": r.ok, "error": r.error} for r in rows]
+
+    return app
+
+
+def _file_name(name: str) -> str:
+    if "/" in name or name.startswith(".") or not name.endswith((".yaml", ".yml")):
+        raise HTTPException(422, [{"loc": ["path", "name"], "type": "value_error",
+                                   "msg": "a calendar file name like season.yaml"}])
+    return name
+
+
+def _override_value(rt: Runtime, body: OverrideIn) -> bool | float | str:
+    gate = SafetyGate(rt.config.venue)
+    if body.point == "enable":
+        if not isinstance(body.value, bool):
+            raise unprocessable("value", "enable takes true or false")
+        return body.value
+    if body.point == "mode":
+        states = rt.config.venue.units[body.unit].points.mode.states or {}
+        if body.value not in states:
+            raise unprocessable("value", f"mode must be one of {', '.join(states)}")
+        return str(body.value)
+    if isinstance(body.value, bool | str):
+        raise unprocessable("value", f"{body.point} takes a number")
+    lo, hi = gate.bounds(body.unit, body.point)
+    v = float(body.value)
+    if math.isnan(v) or (lo is not None and v < lo) or (hi is not None and v > hi):
+        raise unprocessable("value", f"{v:g} is outside {lo}–{hi} for {body.unit}.{body.point}")
+    return v

@@ -1,0 +1,253 @@
+"""The running service: configuration, store, drivers, poller, control loop and scheduler.
+
+APScheduler (AsyncIOScheduler) runs the control tick, a job at each phase boundary of today's
+plan (so a phase begins on its minute, not at the next tick), override expiry, trend flushing
+and the watch on `schedules/`. The clock is injected: real time, or the simulator's
+accelerated clock in the demo — jobs are then placed at the wall time that corresponds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from drivers.base import Driver
+from hvac_ctl.clock import Clock
+from hvac_ctl.config import ConfigError, config_files, parse_config
+from hvac_ctl.control import ControlLoop, LoopSettings, Poller, Sample, TickReport, WriteRecord
+from hvac_ctl.control.learning import RecoveryLearner
+from hvac_ctl.devices import DriverSettings, wire_drivers
+from hvac_ctl.model import Config
+from hvac_ctl.model.calendar import ShowEvent
+from hvac_ctl.planner import OccupancyPush, Override, PlanInputs, plan_day
+from hvac_ctl.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceSettings:
+    config_dir: Path = Path(".")
+    db_url: str | None = None
+    tick_every: timedelta = timedelta(seconds=60)  # on the service's clock
+    poll_every: timedelta = timedelta(seconds=10)
+    speed: float = 1.0  # clock seconds per wall second (the demo's accelerated clock)
+    max_override: timedelta = timedelta(hours=4)
+    watch_every_s: float = 5.0  # wall seconds between looks at schedules/ on disk
+    loop: LoopSettings = field(default_factory=LoopSettings)
+    drivers: DriverSettings = field(default_factory=DriverSettings)
+
+
+class StoreAudit:
+    """The control loop's write records, kept in the store with the last held commands."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def record(self, e: WriteRecord) -> None:
+        self.store.audit(e.at, "control-loop", "write", e.why, unit=e.unit, point=e.point,
+                         old=e.old, new=e.new, priority=e.priority, ok=e.ok, error=e.error)
+        if e.ok and e.new is None:
+            self.store.drop_command(e.unit, e.point, e.priority)
+        elif e.ok:
+            self.store.save_command(e.unit, e.point, e.priority, e.new, e.at)
+
+
+class Runtime:
+    def __init__(self, settings: ServiceSettings, clock: Clock, store: Store,
+                 drivers: Mapping[str, Driver] | None = None) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.store = store
+        self.config = self._load_disk()
+        self._fingerprint = self._disk_fingerprint()
+        self.drivers = dict(drivers) if drivers is not None else wire_drivers(
+            self.config, settings.drivers)
+        self.learner = RecoveryLearner(self.config.venue.venue.tz)
+        self.poller = Poller(self.config, self.drivers, clock, on_sample=self._sample)
+        self.loop = ControlLoop(self.config, self.drivers, clock, self.inputs,
+                                StoreAudit(store), settings.loop)
+        self.scheduler: AsyncIOScheduler | None = None
+        self.ticks_late = 0
+        self.last_tick: TickReport | None = None
+        self.config_errors: list[str] = []
+        self._trend_buffer: list[tuple[str, str, datetime, float | None, bool]] = []
+        self._tick_lock = asyncio.Lock()
+        self._events = self._index_events()
+
+    # --- configuration ------------------------------------------------------------------
+
+    def _load_disk(self) -> Config:
+        return parse_config(config_files(self.settings.config_dir))
+
+    def _disk_fingerprint(self) -> tuple[tuple[str, int, int], ...]:
+        root = self.settings.config_dir
+        files = [root / "zones.yaml", *sorted((root / "schedules").rglob("*.y*ml"))]
+        return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files
+                     if f.is_file())
+
+    def _index_events(self) -> dict[str, ShowEvent]:
+        span = self.config.calendar.date_range()
+        if span is None:
+            return {}
+        events = self.config.calendar.events_between(span[0], span[1], self.config.venue.venue.tz)
+        return {e.id: e for e in events if isinstance(e, ShowEvent)}
+
+    def show(self, event_id: str) -> ShowEvent | None:
+        return self._events.get(event_id)
+
+    def adopt(self, config: Config, actor: str, what: str) -> None:
+        """A validated configuration replaces the running one, everywhere at once."""
+        self.config = config
+        self.loop.config = config
+        self.poller.config = config
+        self._events = self._index_events()
+        self.config_errors = []
+        self.store.audit(self.clock.now(), actor, "schedule.change", what)
+        self.reschedule_phase_jobs()
+
+    def watch_disk(self) -> None:
+        """Files edited on disk are picked up under the same rule as the API: valid or not."""
+        fingerprint = self._disk_fingerprint()
+        if fingerprint == self._fingerprint:
+            return
+        self._fingerprint = fingerprint
+        try:
+            config = self._load_disk()
+        except ConfigError as e:
+            errors = [str(i) for i in e.issues]
+            if errors != self.config_errors:
+                self.config_errors = errors
+                self.store.audit(self.clock.now(), "disk", "schedule.rejected",
+                                 "; ".join(errors[:20]), ok=False)
+                log.error("schedules on disk rejected, the running ones stay:\n%s",
+                          "\n".join(errors))
+            return
+        self.adopt(config, "disk", "files under the configuration folder changed")
+
+    # --- what the planner knows ---------------------------------------------------------
+
+    def inputs(self, now: datetime) -> PlanInputs:
+        pushes = [OccupancyPush(p.event_id, p.count, p.at) for p in self.store.pushes()]
+        overrides = [Override(o.id, o.unit, o.point, o.value, o.start, o.until, o.reason)
+                     for o in self.store.overrides() if o.ended_at is None]
+        return PlanInputs(occupancy=pushes, overrides=overrides,
+                          measurements=self.poller.zone_measurements(
+                              now, self.settings.poll_every * 6),
+                          history=self.learner.history())
+
+    # --- jobs ---------------------------------------------------------------------------
+
+    async def tick(self) -> TickReport:
+        async with self._tick_lock:
+            report = await self.loop.tick()
+            if self.loop.last_state is not None:
+                now = self.clock.now()
+                self.learner.observe(self.loop.last_state, self.poller.zone_measurements(
+                    now, self.settings.poll_every * 6), now)
+            self.last_tick = report
+            return report
+
+    async def _tick_job(self) -> None:
+        wall = time.monotonic()
+        try:
+            await self.tick()
+        except Exception:  # never let a job die
+            log.exception("tick failed")
+        period = self.settings.tick_every.total_seconds() / self.settings.speed
+        if time.monotonic() - wall > period:
+            self.ticks_late += 1
+
+    async def expire_overrides(self) -> None:
+        now = self.clock.now()
+        expired = [o for o in self.store.overrides() if o.ended_at is None and o.until <= now]
+        for o in expired:
+            self.store.end_override(o.id, o.until, "expiry")
+            self.store.audit(now, "expiry", "override.expired", f"override {o.id} ended",
+                             unit=o.unit, point=o.point, old=o.value)
+        if expired:
+            await self.tick()
+
+    def _sample(self, s: Sample) -> None:
+        value = float(s.value) if isinstance(s.value, int | float) else None
+        self._trend_buffer.append((s.unit, s.point, s.at, value, s.ok))
+
+    def flush_trends(self) -> None:
+        batch, self._trend_buffer = self._trend_buffer, []
+        try:
+            self.store.add_samples(batch)
+        except Exception:
+            log.exception("trend flush failed; keeping %d samples for the next try", len(batch))
+            self._trend_buffer[:0] = batch
+
+    def wall_time(self, at: datetime) -> datetime:
+        """When, on the wall clock, the service's clock reads `at`."""
+        ahead = (at - self.clock.now()).total_seconds() / self.settings.speed
+        return datetime.now(UTC) + timedelta(seconds=ahead)
+
+    def reschedule_phase_jobs(self) -> None:
+        """A job at every boundary of today's and tomorrow's plan."""
+        if self.scheduler is None:
+            return
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("phase:"):
+                job.remove()
+        now = self.clock.now()
+        tz = self.config.venue.venue.tz
+        today = now.astimezone(tz).date()
+        inputs = self.inputs(now)
+        boundaries = {seg.start for day in (today, today + timedelta(days=1))
+                      for seg in plan_day(self.config, day, inputs).segments}
+        for at in sorted(b for b in boundaries if b > now):
+            self.scheduler.add_job(self.tick, DateTrigger(self.wall_time(at)),
+                                   id=f"phase:{at.isoformat()}", misfire_grace_time=30)
+
+    async def start(self) -> None:
+        self.store.migrate()
+        self.loop.restore([(c.unit, c.point, c.priority, c.value, c.changed_at)
+                           for c in self.store.commands()])
+        for driver in {id(d): d for d in self.drivers.values()}.values():
+            await driver.start()
+        await self.poller.poll_all()
+        await self.loop.start()
+        await self.tick()  # re-plan from the store and re-assert at once
+        speed = self.settings.speed
+        s = AsyncIOScheduler(timezone=UTC)
+        s.add_job(self._tick_job, IntervalTrigger(
+            seconds=self.settings.tick_every.total_seconds() / speed), id="tick",
+            max_instances=1, coalesce=True)
+        s.add_job(self.poller.poll_all, IntervalTrigger(
+            seconds=self.settings.poll_every.total_seconds() / speed), id="poll",
+            max_instances=1, coalesce=True)
+        s.add_job(self.expire_overrides, IntervalTrigger(seconds=max(0.5, 10 / speed)),
+                  id="expiry", max_instances=1, coalesce=True)
+        s.add_job(self.flush_trends, IntervalTrigger(seconds=5), id="trends", max_instances=1)
+        s.add_job(self.watch_disk, IntervalTrigger(seconds=self.settings.watch_every_s),
+                  id="watch", max_instances=1)
+        s.add_job(self.reschedule_phase_jobs, IntervalTrigger(seconds=3600 / speed),
+                  id="replan", max_instances=1)
+        s.start()
+        self.scheduler = s
+        self.reschedule_phase_jobs()
+
+    async def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        self.flush_trends()
+        for driver in {id(d): d for d in self.drivers.values()}.values():
+            await driver.close()
+
+    def status(self) -> dict[str, Any]:
+        return {"scheduler": self.scheduler is not None and self.scheduler.running,
+                "ticks": self.loop.ticks, "late": self.ticks_late}
