@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import Body, Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -358,17 +358,28 @@ def create_app(runtime: Runtime) -> FastAPI:
         rt.adopt(config, who.name, f"{rel} replaced through the API")
         return {"file": rel, "ok": True}
 
-    yaml_body = Body(media_type="application/yaml")
+    yaml_body = {"requestBody": {"required": True, "content": {
+        "application/yaml": {"schema": {"type": "string"}}}}}
 
-    @app.put("/api/v1/schedules/seasons")
-    async def put_seasons(rt: RuntimeDep, who: Engineer,
-                          text: Annotated[str, yaml_body]) -> dict[str, Any]:
-        return await put_schedule(rt, SEASONS, text, who)
+    async def yaml_text(request: Request) -> str:
+        raw = await request.body()
+        if len(raw) > 1_000_000:
+            raise HTTPException(413, "a schedule file is at most 1 MB")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise HTTPException(422, [{"loc": ["body"], "type": "value_error",
+                                       "msg": "the body must be UTF-8 YAML text"}]) from None
 
-    @app.put("/api/v1/schedules/calendar/{name}")
-    async def put_calendar(name: str, rt: RuntimeDep, who: Engineer,
-                           text: Annotated[str, yaml_body]) -> dict[str, Any]:
-        return await put_schedule(rt, f"{CALENDAR_DIR}/{_file_name(name)}", text, who)
+    @app.put("/api/v1/schedules/seasons", openapi_extra=yaml_body)
+    async def put_seasons(request: Request, rt: RuntimeDep, who: Engineer) -> dict[str, Any]:
+        return await put_schedule(rt, SEASONS, await yaml_text(request), who)
+
+    @app.put("/api/v1/schedules/calendar/{name}", openapi_extra=yaml_body)
+    async def put_calendar(name: str, request: Request, rt: RuntimeDep, who: Engineer
+                           ) -> dict[str, Any]:
+        return await put_schedule(rt, f"{CALENDAR_DIR}/{_file_name(name)}",
+                                  await yaml_text(request), who)
 
     # --- trends and audit -----------------------------------------------------------------
 
