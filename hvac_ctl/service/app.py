@@ -207,6 +207,23 @@ def create_app(runtime: Runtime) -> FastAPI:
                         "units": {u: state.units[u] for u in rt.config.venue.units_of(zone)}},
         }
 
+    @app.get("/api/v1/occupancy")
+    async def occupancy(rt: RuntimeDep, _: Reader, event: str) -> dict[str, Any]:
+        show = rt.show(event)
+        if show is None:
+            raise HTTPException(404, f"unknown event '{event}'")
+        now = rt.clock.now()
+        rows = rt.store.pushes([event])
+        acted, acted_at = acted_count(
+            [p for p in rt.inputs(now).occupancy if p.event_id == event],
+            show.expected_attendance, rt.config.venue.venue.occupancy.readjust_threshold, now)
+        latest = max(rows, key=lambda r: (r.at, r.id)) if rows else None
+        return {"event": event, "expected": show.expected_attendance, "acted_on": acted,
+                "acted_at": _iso(acted_at, rt), "pushes": len(rows),
+                "latest": None if latest is None else {"count": latest.count,
+                                                       "at": _iso(latest.at, rt),
+                                                       "by": latest.actor}}
+
     # --- zones and plan -------------------------------------------------------------------
 
     def zone_view(rt: Runtime, zone: str) -> dict[str, Any]:

@@ -1,0 +1,137 @@
+"""kill -9 mid-show: every accepted push and override is there afterwards, the units hold."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from bacpypes3.app import Application
+from bacpypes3.local.device import DeviceObject
+from bacpypes3.local.networkport import NetworkPortObject
+
+from tests.ports import config_on_free_ports, free_port
+
+START = datetime.fromisoformat("2026-12-05T19:40:00")
+SHOW = "tosca-2026-12-05"
+
+
+def hvac(*args: str) -> list[str]:
+    return [sys.executable, "-m", "hvac_ctl", *args]
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the service exited"
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("the service did not become ready")
+
+
+def device_values(client_port: int, device_port: int) -> dict[str, Any]:
+    async def read() -> dict[str, Any]:
+        app = Application.from_object_list([
+            DeviceObject(objectIdentifier=("device", 3998), objectName="restart-test",
+                         vendorIdentifier=999, apduTimeout=2000, numberOfApduRetries=1),
+            NetworkPortObject(f"127.0.0.1/24:{client_port}",
+                              objectIdentifier=("network-port", 1), objectName="NP-1")])
+        try:
+            dev = f"127.0.0.1:{device_port}"
+            array = await app.read_property(dev, "analog-value,3", "priority-array")
+            return {
+                "fan_speed_max": float(await app.read_property(dev, "analog-value,3",
+                                                               "present-value")),
+                "setpoint": float(await app.read_property(dev, "analog-value,1",
+                                                          "present-value")),
+                "slots": sorted(i + 1 for i, p in enumerate(array) if p._choice != "null"),
+            }
+        finally:
+            app.close()
+
+    return asyncio.run(asyncio.wait_for(read(), 20))
+
+
+def test_kill_9_mid_show_loses_nothing(tmp_path: Path) -> None:
+    ports = config_on_free_ports(tmp_path / "config")
+    cfg = str(ports.folder)
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    port = free_port(socket.SOCK_STREAM)
+    url = f"http://127.0.0.1:{port}"
+    tokens = {role: subprocess.run(hvac("token", "create", "--config", cfg, "--db", db,
+                                        "--role", role, "--name", role),
+                                   capture_output=True, text=True, check=True).stdout.strip()
+              for role in ("boxoffice", "operator")}
+    sim = subprocess.Popen(hvac("sim", "--config", cfg, "--start", START.isoformat(),
+                                "--status-every", "60"),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    service_port = free_port(socket.SOCK_DGRAM)
+    began = time.monotonic()
+
+    def serve() -> subprocess.Popen[bytes]:
+        at = START + timedelta(seconds=time.monotonic() - began)
+        return subprocess.Popen(hvac("serve", "--config", cfg, "--db", db, "--port", str(port),
+                                     "--start", at.isoformat(timespec="seconds"),
+                                     "--bacnet-local", f"127.0.0.1/24:{service_port}"),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    service = serve()
+    try:
+        wait_ready(url, service)
+        box = {"Authorization": f"Bearer {tokens['boxoffice']}"}
+        op = {"Authorization": f"Bearer {tokens['operator']}"}
+        r = httpx.post(f"{url}/api/v1/occupancy", headers=box,
+                       json={"event": SHOW, "count": 1600})
+        assert r.status_code == 200 and r.json()["stored"]
+        r = httpx.post(f"{url}/api/v1/overrides", headers=op, json={
+            "unit": "ahu-aud-2", "point": "fan_speed_max", "value": 65, "minutes": 60,
+            "reason": "a quiet aria"})
+        assert r.status_code == 201
+        time.sleep(1.0)
+        overrides = httpx.get(f"{url}/api/v1/overrides", headers=op).json()
+        occupancy = httpx.get(f"{url}/api/v1/occupancy", headers=op,
+                              params={"event": SHOW}).json()
+        before = device_values(ports.client, ports.bacnet["ahu-aud-2"])
+        read_at = time.monotonic()
+        assert before["fan_speed_max"] == 65.0 and before["slots"] == [8, 12]
+
+        service.send_signal(signal.SIGKILL)
+        service.wait(timeout=10)
+        held = device_values(ports.client, ports.bacnet["ahu-aud-2"])
+        assert held == before  # the units hold their values while the service is down
+
+        service = serve()
+        wait_ready(url, service)
+        time.sleep(1.0)
+        again = httpx.get(f"{url}/api/v1/overrides", headers=op).json()
+        assert [(o["id"], o["unit"], o["point"], o["value"], o["until"]) for o in again] == [
+            (o["id"], o["unit"], o["point"], o["value"], o["until"]) for o in overrides]
+        assert 0 < again[0]["remaining_s"] <= overrides[0]["remaining_s"]
+        after_occ = httpx.get(f"{url}/api/v1/occupancy", headers=op,
+                              params={"event": SHOW}).json()
+        assert after_occ["latest"] == occupancy["latest"]
+        assert after_occ["acted_on"] == occupancy["acted_on"] == 1600
+        after = device_values(ports.client, ports.bacnet["ahu-aud-2"])
+        assert after["fan_speed_max"] == 65.0 and after["slots"] == [8, 12]
+        # the plan's setpoint may still be ramping at 0.2 K/min: no jump across the restart
+        minutes = (time.monotonic() - read_at) / 60
+        assert abs(after["setpoint"] - before["setpoint"]) <= 0.2 * minutes + 0.05
+    finally:
+        for proc in (service, sim):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
