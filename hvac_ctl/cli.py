@@ -59,12 +59,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """For now: validate, then today's plan. The live demo (service + simulator) comes next."""
-    if cmd_validate(args) != 0:
+    """The main job: a show day, accelerated — simulator, service and box office together."""
+    config = _load(args)
+    if config is None:
         return 1
-    print()
-    args.date, args.json, args.plot, args.outdoor_temp = None, False, None, None
-    return cmd_plan(args)
+    from hvac_ctl.demo import run_demo
+
+    return run_demo(Path(args.config), args.date, args.speed, args.port, _today(config))
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
@@ -179,7 +180,12 @@ def parser() -> argparse.ArgumentParser:
     pl.add_argument("--outdoor-temp", type=float, metavar="C",
                     help="outdoor temperature, for seasons switched by weather")
     pl.set_defaults(func=cmd_plan)
-    d = with_config(sub.add_parser("demo", help="the main job: validate and show today's plan"))
+    d = with_config(sub.add_parser(
+        "demo", help="the main job: a show day, accelerated, simulator and service together"))
+    d.add_argument("--speed", type=float, default=60.0, metavar="N",
+                   help="simulated seconds per second (default 60)")
+    d.add_argument("--date", type=_date, help="the show day (default: the next one)")
+    d.add_argument("--port", type=int, default=8000, help="the service's port (default 8000)")
     d.set_defaults(func=cmd_demo)
     sm = with_config(sub.add_parser("sim", help="run the building simulator (BACnet + Modbus)"))
     sm.add_argument("--speed", type=float, default=1.0, metavar="N",

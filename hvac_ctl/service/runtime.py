@@ -9,6 +9,7 @@ accelerated clock in the demo — jobs are then placed at the wall time that cor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Mapping
@@ -33,6 +34,9 @@ from hvac_ctl.planner import OccupancyPush, Override, PlanInputs, plan_day
 from hvac_ctl.store import Store
 
 log = logging.getLogger(__name__)
+logging.getLogger("apscheduler").setLevel(logging.ERROR)  # late runs are counted, not logged
+MIN_TICK_WALL_S = 0.5
+MIN_POLL_WALL_S = 0.5
 
 
 @dataclass
@@ -162,11 +166,17 @@ class Runtime:
         wall = time.monotonic()
         try:
             await self.tick()
+        except asyncio.CancelledError:  # shutting down
+            return
         except Exception:  # never let a job die
             log.exception("tick failed")
         period = self.settings.tick_every.total_seconds() / self.settings.speed
         if time.monotonic() - wall > period:
             self.ticks_late += 1
+
+    async def _poll_job(self) -> None:
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.poller.poll_all()
 
     async def expire_overrides(self) -> None:
         now = self.clock.now()
@@ -223,12 +233,13 @@ class Runtime:
         await self.tick()  # re-plan from the store and re-assert at once
         speed = self.settings.speed
         s = AsyncIOScheduler(timezone=UTC)
-        s.add_job(self._tick_job, IntervalTrigger(
-            seconds=self.settings.tick_every.total_seconds() / speed), id="tick",
-            max_instances=1, coalesce=True)
-        s.add_job(self.poller.poll_all, IntervalTrigger(
-            seconds=self.settings.poll_every.total_seconds() / speed), id="poll",
-            max_instances=1, coalesce=True)
+        # On an accelerated clock a period shrinks, but never below what the wire allows.
+        tick_wall = max(MIN_TICK_WALL_S, self.settings.tick_every.total_seconds() / speed)
+        poll_wall = max(MIN_POLL_WALL_S, self.settings.poll_every.total_seconds() / speed)
+        s.add_job(self._tick_job, IntervalTrigger(seconds=tick_wall), id="tick",
+                  max_instances=1, coalesce=True)
+        s.add_job(self._poll_job, IntervalTrigger(seconds=poll_wall), id="poll",
+                  max_instances=1, coalesce=True)
         s.add_job(self.expire_overrides, IntervalTrigger(seconds=max(0.5, 10 / speed)),
                   id="expiry", max_instances=1, coalesce=True)
         s.add_job(self.flush_trends, IntervalTrigger(seconds=5), id="trends", max_instances=1)
@@ -244,6 +255,8 @@ class Runtime:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
+        async with self._tick_lock:  # let a tick in flight finish its writes
+            pass
         self.flush_trends()
         for driver in {id(d): d for d in self.drivers.values()}.values():
             await driver.close()

@@ -1,0 +1,166 @@
+"""`hvac-ctl demo`: a show day, accelerated, end to end on one machine.
+
+The simulator serves the hall over BACnet/IP and Modbus TCP on loopback; the service drives it
+over those sockets, on the simulator's own accelerated clock; a simulated box office pushes
+ticket scans over HTTP while doors are open. Progress is printed as it happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from datetime import date, datetime, timedelta, tzinfo
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from hvac_ctl.config import load_config
+from hvac_ctl.devices import DriverSettings
+from hvac_ctl.model import Config
+from hvac_ctl.model.calendar import ShowEvent
+from hvac_ctl.planner import PlanInputs, plan_day
+from hvac_ctl.report import day_table
+from hvac_ctl.service.app import create_app
+from hvac_ctl.service.runtime import Runtime, ServiceSettings
+from hvac_ctl.simulation import building_spec, calendar_scenario, weather_for
+from hvac_ctl.store import Store
+from simulator.clock import SimClock
+from simulator.loads import arrived
+from simulator.runner import SimulatedBuilding
+from simulator.scenario import ScenarioFile, Show
+
+SOLD = 0.85  # the demo's audience: 85 % of what the calendar expects
+ROLES = ("admin", "operator", "engineer", "boxoffice", "viewer")
+
+
+def demo_day(config: Config, today: date) -> date:
+    """The first day from `today` with a performance."""
+    tz = config.venue.venue.tz
+    for offset in range(120):
+        day = today + timedelta(days=offset)
+        if any(isinstance(e, ShowEvent) for e in config.calendar.events_on(day, tz)):
+            return day
+    return today
+
+
+def run_demo(config_dir: Path, day: date | None, speed: float, port: int,
+             today: date) -> int:
+    config = load_config(config_dir)
+    tz = config.venue.venue.tz
+    day = day or demo_day(config, today)
+    plan = plan_day(config, day, PlanInputs())
+    print(day_table(plan, config), flush=True)
+    if not plan.shows:
+        print(f"\n{day} has no performance: nothing to demonstrate", flush=True)
+        return 1
+    first = min(min(s.precool_start.values(), default=s.doors_open) for s in plan.shows)
+    start = (first - timedelta(minutes=20)).astimezone(tz).replace(second=0, microsecond=0)
+    until = max(s.end for s in plan.shows) + timedelta(minutes=100)
+    return asyncio.run(_demo(config_dir, config, day, start, until, speed, port))
+
+
+async def _demo(config_dir: Path, config: Config, day: date, start: datetime, until: datetime,
+                speed: float, port: int) -> int:
+    tz = config.venue.venue.tz
+    plot = calendar_scenario(config, day - timedelta(days=1), day + timedelta(days=1))
+    plot = plot.edited(ScenarioFile(sold=SOLD))
+    clock = SimClock(start, speed)
+    sim = SimulatedBuilding(building_spec(config), plot, weather_for("auto", start), start,
+                            step=timedelta(seconds=min(60.0, max(1.0, speed))))
+    data = config_dir / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    db = data / "demo.db"
+    for old in (db, data / "demo.db-wal", data / "demo.db-shm"):
+        old.unlink(missing_ok=True)
+    store = Store(f"sqlite:///{db}")
+    store.migrate()
+    tokens = {role: store.create_token(f"demo-{role}", role) for role in ROLES}
+    runtime = Runtime(ServiceSettings(config_dir=config_dir, speed=speed,
+                                      tick_every=timedelta(seconds=60),
+                                      drivers=DriverSettings()), clock, store)
+    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    await sim.start()
+    serving = asyncio.create_task(server.serve())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        while not server.started:
+            if serving.done():
+                await serving
+                return 1
+            await asyncio.sleep(0.05)
+        url = f"http://127.0.0.1:{port}"
+        print(f"\nservice: {url}   API docs: {url}/docs   metrics: {url}/metrics", flush=True)
+        print("demo tokens (Authorization: Bearer …):", flush=True)
+        for role, token in tokens.items():
+            print(f"  {role:<10} {token}", flush=True)
+        print(f"\nsimulated {start:%Y-%m-%d %H:%M} → {until.astimezone(tz):%H:%M}, ×{speed:g}"
+              " (Ctrl-C stops)\n", flush=True)
+        tasks = [asyncio.create_task(sim.run(clock, until)),
+                 asyncio.create_task(_box_office(url, tokens["boxoffice"], plot.shows, clock,
+                                                 tz)),
+                 asyncio.create_task(_progress(runtime, clock, tz))]
+        done = asyncio.create_task(stop.wait())
+        await asyncio.wait([tasks[0], done], return_when=asyncio.FIRST_COMPLETED)
+        for t in (*tasks, done):
+            t.cancel()
+        for t in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await t
+        print("\ndemo over: closing every socket", flush=True)
+        return 0
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+        await sim.close()
+        store.close()
+
+
+async def _box_office(url: str, token: str, shows: tuple[Show, ...], clock: SimClock,
+                      tz: tzinfo) -> None:
+    """Ticket scans pushed every five simulated minutes while doors are open."""
+    pushed: set[tuple[str, int]] = set()
+    async with httpx.AsyncClient(base_url=url, timeout=5,
+                                 headers={"Authorization": f"Bearer {token}"}) as http:
+        while True:
+            now = clock.now()
+            for show in shows:
+                if show.doors_open <= now <= show.curtain + timedelta(minutes=15):
+                    slot = int((now - show.doors_open).total_seconds() // 300)
+                    if (show.id, slot) in pushed:
+                        continue
+                    pushed.add((show.id, slot))
+                    count = round(arrived(show, now))
+                    r = await http.post("/api/v1/occupancy",
+                                        json={"event": show.id, "count": count,
+                                              "at": now.isoformat()})
+                    body = r.json()
+                    note = ("re-adjusted" if body.get("readjusted") else "within 15 %: held")
+                    print(f"{now.astimezone(tz):%H:%M}  box office: "
+                          f"{count} scanned for {show.id} → {note} (acting on "
+                          f"{body.get('acted_on')})", flush=True)
+            await asyncio.sleep(0.2)
+
+
+async def _progress(runtime: Runtime, clock: SimClock, tz: tzinfo) -> None:
+    """Phase changes per zone, as they happen."""
+    seen: dict[str, tuple[str, str | None]] = {}
+    while True:
+        state = runtime.loop.last_state
+        if state is not None:
+            for zone, zs in state.zones.items():
+                key = (zs.phase, zs.event_id)
+                if seen.get(zone) != key:
+                    seen[zone] = key
+                    m = runtime.poller.zone_measurements(clock.now(), timedelta(minutes=30))
+                    temp = f"{m[zone].temp_c:.1f} °C" if zone in m else "–"
+                    local = state.at.astimezone(tz)
+                    print(f"{local:%H:%M}  {zone:<11} → {zs.phase:<9} target "
+                          f"{zs.setpoint_c:.1f} °C, now {temp}: {zs.reason}", flush=True)
+        await asyncio.sleep(0.2)
