@@ -116,6 +116,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = ServiceSettings(
         config_dir=Path(args.config), speed=args.speed if args.start else 1.0,
         tick_every=timedelta(seconds=args.tick),
+        max_override=timedelta(minutes=args.max_override_minutes),
         drivers=DriverSettings(bacnet_local=args.bacnet_local))
     runtime = Runtime(settings, clock, Store(_store_url(args)))
     app = create_app(runtime)
@@ -211,6 +212,8 @@ def parser() -> argparse.ArgumentParser:
                     help="simulated seconds per second, with --start (default 1)")
     sv.add_argument("--tick", type=float, default=60.0, metavar="SECONDS",
                     help="control tick period on the service's clock (default 60)")
+    sv.add_argument("--max-override-minutes", type=float, default=240, metavar="MIN",
+                    help="the longest override an operator may set (default 240)")
     sv.add_argument("--bacnet-local", default="127.0.0.1/24:47809", metavar="IP/MASK:PORT",
                     help="the service's own BACnet/IP address (default 127.0.0.1/24:47809)")
     sv.set_defaults(func=cmd_serve)

@@ -104,7 +104,8 @@ async def _demo(config_dir: Path, config: Config, day: date, start: datetime, un
         tasks = [asyncio.create_task(sim.run(clock, until)),
                  asyncio.create_task(_box_office(url, tokens["boxoffice"], plot.shows, clock,
                                                  tz)),
-                 asyncio.create_task(_progress(runtime, clock, tz))]
+                 asyncio.create_task(_progress(runtime, clock, tz)),
+                 asyncio.create_task(_milestones(plot.shows, clock, tz))]
         done = asyncio.create_task(stop.wait())
         await asyncio.wait([tasks[0], done], return_when=asyncio.FIRST_COMPLETED)
         for t in (*tasks, done):
@@ -146,6 +147,17 @@ async def _box_office(url: str, token: str, shows: tuple[Show, ...], clock: SimC
                           f"{count} scanned for {show.id} → {note} (acting on "
                           f"{body.get('acted_on')})", flush=True)
             await asyncio.sleep(0.2)
+
+
+async def _milestones(shows: tuple[Show, ...], clock: SimClock, tz: tzinfo) -> None:
+    """Doors, curtain and end of each show, when the clock reaches them."""
+    marks = sorted((t, f"{what} for {s.id} ({s.attendance} coming)")
+                   for s in shows for t, what in ((s.doors_open, "doors open"),
+                                                  (s.curtain, "curtain up"), (s.end, "end")))
+    for at, text in marks:
+        while clock.now() < at:
+            await asyncio.sleep(0.1)
+        print(f"{at.astimezone(tz):%H:%M}  ── {text}", flush=True)
 
 
 async def _progress(runtime: Runtime, clock: SimClock, tz: tzinfo) -> None:
