@@ -65,7 +65,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 1
     from hvac_ctl.demo import run_demo
 
-    return run_demo(Path(args.config), args.date, args.speed, args.port, _today(config))
+    return run_demo(Path(args.config), args.date, args.speed, args.port, _today(config),
+                    args.bacnet_local)
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
@@ -187,6 +188,8 @@ def parser() -> argparse.ArgumentParser:
                    help="simulated seconds per second (default 60)")
     d.add_argument("--date", type=_date, help="the show day (default: the next one)")
     d.add_argument("--port", type=int, default=8000, help="the service's port (default 8000)")
+    d.add_argument("--bacnet-local", default="127.0.0.1/24:47809", metavar="IP/MASK:PORT",
+                   help="the service's own BACnet/IP address (default 127.0.0.1/24:47809)")
     d.set_defaults(func=cmd_demo)
     sm = with_config(sub.add_parser("sim", help="run the building simulator (BACnet + Modbus)"))
     sm.add_argument("--speed", type=float, default=1.0, metavar="N",

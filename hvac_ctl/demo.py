@@ -46,7 +46,7 @@ def demo_day(config: Config, today: date) -> date:
 
 
 def run_demo(config_dir: Path, day: date | None, speed: float, port: int,
-             today: date) -> int:
+             today: date, bacnet_local: str = "127.0.0.1/24:47809") -> int:
     config = load_config(config_dir)
     tz = config.venue.venue.tz
     day = day or demo_day(config, today)
@@ -58,11 +58,11 @@ def run_demo(config_dir: Path, day: date | None, speed: float, port: int,
     first = min(min(s.precool_start.values(), default=s.doors_open) for s in plan.shows)
     start = (first - timedelta(minutes=20)).astimezone(tz).replace(second=0, microsecond=0)
     until = max(s.end for s in plan.shows) + timedelta(minutes=100)
-    return asyncio.run(_demo(config_dir, config, day, start, until, speed, port))
+    return asyncio.run(_demo(config_dir, config, day, start, until, speed, port, bacnet_local))
 
 
 async def _demo(config_dir: Path, config: Config, day: date, start: datetime, until: datetime,
-                speed: float, port: int) -> int:
+                speed: float, port: int, bacnet_local: str) -> int:
     tz = config.venue.venue.tz
     plot = calendar_scenario(config, day - timedelta(days=1), day + timedelta(days=1))
     plot = plot.edited(ScenarioFile(sold=SOLD))
@@ -79,7 +79,8 @@ async def _demo(config_dir: Path, config: Config, day: date, start: datetime, un
     tokens = {role: store.create_token(f"demo-{role}", role) for role in ROLES}
     runtime = Runtime(ServiceSettings(config_dir=config_dir, speed=speed,
                                       tick_every=timedelta(seconds=60),
-                                      drivers=DriverSettings()), clock, store)
+                                      drivers=DriverSettings(bacnet_local=bacnet_local)),
+                      clock, store)
     server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port,
                                            log_level="warning"))
     await sim.start()

@@ -60,7 +60,37 @@ def test_plan_refuses_a_broken_configuration(tmp_path: Path) -> None:
     assert "zones.yaml:1: (file): file not found" in r.stderr
 
 
-def test_demo_validates_and_prints_todays_plan() -> None:
-    r = hvac("demo")
-    assert r.returncode == 0, r.stderr
-    assert "configuration is valid" in r.stdout and "Plan for" in r.stdout
+def test_the_demo_runs_a_show_day_end_to_end(tmp_path: Path) -> None:
+    """The README's main job: simulator, service and box office on one accelerated clock."""
+    import signal
+    import socket
+    import time
+
+    from tests.ports import config_on_free_ports, free_port
+
+    ports = config_on_free_ports(tmp_path / "config")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hvac_ctl", "demo", "--config", str(ports.folder), "--speed",
+         "900", "--date", "2026-11-29", "--port", str(free_port(socket.SOCK_STREAM)),
+         "--bacnet-local", f"127.0.0.1/24:{ports.client}"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    deadline = time.monotonic() + 120
+    assert proc.stdout is not None
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if ("box office:" in line and "re-adjusted" in line) or time.monotonic() > deadline:
+                break
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    out = "".join(lines) + rest
+    assert proc.returncode == 0, out
+    assert "Tosca [tosca-2026-11-29]" in out
+    assert "boxoffice  hvac_" in out
+    assert "auditorium  → precool" in out and "auditorium  → show" in out
+    assert "doors open for tosca-2026-11-29" in out
+    assert "closing every socket" in out
