@@ -36,6 +36,7 @@ from hvac_ctl.store import Store
 log = logging.getLogger(__name__)
 logging.getLogger("apscheduler").setLevel(logging.ERROR)  # late runs are counted, not logged
 MIN_TICK_WALL_S = 0.5
+PUSH_HORIZON = timedelta(days=2)
 MIN_POLL_WALL_S = 0.5
 
 
@@ -142,9 +143,11 @@ class Runtime:
     # --- what the planner knows ---------------------------------------------------------
 
     def inputs(self, now: datetime) -> PlanInputs:
-        pushes = [OccupancyPush(p.event_id, p.count, p.at) for p in self.store.pushes()]
+        # A show's counts come within hours of it: two days back covers any plan of today.
+        pushes = [OccupancyPush(p.event_id, p.count, p.at)
+                  for p in self.store.pushes(since=now - PUSH_HORIZON)]
         overrides = [Override(o.id, o.unit, o.point, o.value, o.start, o.until, o.reason)
-                     for o in self.store.overrides() if o.ended_at is None]
+                     for o in self.store.overrides(open_only=True)]
         return PlanInputs(occupancy=pushes, overrides=overrides,
                           measurements=self.poller.zone_measurements(
                               now, self.settings.poll_every * 6),
@@ -180,7 +183,7 @@ class Runtime:
 
     async def expire_overrides(self) -> None:
         now = self.clock.now()
-        expired = [o for o in self.store.overrides() if o.ended_at is None and o.until <= now]
+        expired = [o for o in self.store.overrides(open_only=True) if o.until <= now]
         for o in expired:
             self.store.end_override(o.id, o.until, "expiry")
             self.store.audit(now, "expiry", "override.expired", f"override {o.id} ended",

@@ -113,11 +113,14 @@ class Store:
                 return row
         return s.scalar(select(PushRow).where(PushRow.event_id == event_id, PushRow.at == at))
 
-    def pushes(self, event_ids: Iterable[str] | None = None) -> list[PushRow]:
+    def pushes(self, event_ids: Iterable[str] | None = None,
+               since: datetime | None = None) -> list[PushRow]:
         with self.sessions() as s:
             q = select(PushRow).order_by(PushRow.at, PushRow.id)
             if event_ids is not None:
                 q = q.where(PushRow.event_id.in_(list(event_ids)))
+            if since is not None:
+                q = q.where(PushRow.at >= since)
             return list(s.scalars(q))
 
     # --- overrides ----------------------------------------------------------------------
@@ -131,9 +134,12 @@ class Store:
             s.commit()
         return row
 
-    def overrides(self, active_at: datetime | None = None) -> list[OverrideRow]:
+    def overrides(self, active_at: datetime | None = None, open_only: bool = False
+                  ) -> list[OverrideRow]:
         with self.sessions() as s:
             q = select(OverrideRow).order_by(OverrideRow.start)
+            if open_only:
+                q = q.where(OverrideRow.ended_at.is_(None))
             if active_at is not None:
                 q = q.where(OverrideRow.ended_at.is_(None), OverrideRow.start <= active_at,
                             OverrideRow.until > active_at)
