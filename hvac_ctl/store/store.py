@@ -169,6 +169,29 @@ class Store:
                            new=new, priority=priority, why=why, ok=ok, error=error))
             s.commit()
 
+    def record_writes(self, entries: Sequence[Any]) -> None:
+        """A tick's write records and the commands now held, in one transaction."""
+        if not entries:
+            return
+        with self.sessions() as s:
+            for e in entries:
+                s.add(AuditRow(at=e.at, actor="control-loop", action="write", unit=e.unit,
+                               point=e.point, old=e.old, new=e.new, priority=e.priority,
+                               why=e.why, ok=e.ok, error=e.error))
+                if not e.ok:
+                    continue
+                row = s.get(CommandRow, (e.unit, e.point, e.priority))
+                if e.new is None:
+                    if row is not None:
+                        s.delete(row)
+                elif row is None:
+                    s.add(CommandRow(unit=e.unit, point=e.point, priority=e.priority,
+                                     value=e.new, changed_at=e.at))
+                else:
+                    row.value, row.changed_at = e.new, e.at
+                s.flush()
+            s.commit()
+
     def audit_entries(self, actor: str | None = None, unit: str | None = None,
                       action: str | None = None, start: datetime | None = None,
                       end: datetime | None = None, limit: int = 500) -> list[AuditRow]:
@@ -185,24 +208,6 @@ class Store:
             return list(s.scalars(q))
 
     # --- commands -----------------------------------------------------------------------
-
-    def save_command(self, unit: str, point: str, priority: int, value: Any,
-                     changed_at: datetime) -> None:
-        with self.sessions() as s:
-            row = s.get(CommandRow, (unit, point, priority))
-            if row is None:
-                s.add(CommandRow(unit=unit, point=point, priority=priority, value=value,
-                                 changed_at=changed_at))
-            else:
-                row.value, row.changed_at = value, changed_at
-            s.commit()
-
-    def drop_command(self, unit: str, point: str, priority: int) -> None:
-        with self.sessions() as s:
-            row = s.get(CommandRow, (unit, point, priority))
-            if row is not None:
-                s.delete(row)
-                s.commit()
 
     def commands(self) -> list[CommandRow]:
         with self.sessions() as s:
