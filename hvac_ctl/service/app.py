@@ -15,7 +15,7 @@ import math
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,15 +23,22 @@ import pandas as pd
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from drivers.base import State
 from hvac_ctl.config import ConfigError, config_files, parse_config
 from hvac_ctl.config.loader import CALENDAR_DIR, SEASONS
-from hvac_ctl.control import SafetyGate, quality
-from hvac_ctl.model.venue import COMMAND_POINTS, ZoneKind
+from hvac_ctl.model.venue import ZoneKind
 from hvac_ctl.planner import acted_count, plan_at, plan_day
 from hvac_ctl.service.runtime import Runtime
+from hvac_ctl.service.views import (
+    OverrideIn,
+    add_override,
+    iso,
+    override_view,
+    unprocessable,
+    zone_view,
+)
 from hvac_ctl.store import TokenInfo
 
 READERS = ("viewer", "operator", "engineer", "boxoffice", "admin")
@@ -73,12 +80,6 @@ Operator = Annotated[TokenInfo, Depends(allow("operator", "engineer", "admin",
 Engineer = Annotated[TokenInfo, Depends(allow("engineer", "admin", doing="change schedules"))]
 
 
-def unprocessable(field: str, message: str) -> HTTPException:
-    return HTTPException(422, [{"loc": ["body", field], "msg": message, "type": "value_error"}])
-
-
-def _iso(t: datetime | None, rt: Runtime) -> str | None:
-    return None if t is None else t.astimezone(rt.config.venue.venue.tz).isoformat()
 
 
 # --- models ------------------------------------------------------------------------------
@@ -90,25 +91,6 @@ class OccupancyIn(BaseModel):
     event: str = Field(min_length=1, max_length=120, description="performance id")
     count: int = Field(ge=0, le=100_000, description="people in the hall or holding tickets")
     at: AwareDatetime | None = Field(default=None, description="when counted (default: now)")
-
-
-class OverrideIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    unit: str
-    point: str
-    value: bool | float | str
-    minutes: float | None = Field(default=None, gt=0)
-    until: AwareDatetime | None = None
-    reason: str = Field(min_length=1, max_length=500)
-
-    @model_validator(mode="after")
-    def _one_duration(self) -> OverrideIn:
-        if (self.minutes is None) == (self.until is None):
-            raise ValueError("give exactly one of minutes or until")
-        if not self.reason.strip():
-            raise ValueError("a reason is required")
-        return self
 
 
 # --- the app -----------------------------------------------------------------------------
@@ -200,7 +182,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         zs = state.zones[zone]
         return {
             "stored": created, "duplicate": not created, "event": row.event_id,
-            "count": row.count, "at": _iso(row.at, rt), "acted_on": after,
+            "count": row.count, "at": iso(row.at, rt), "acted_on": after,
             "readjusted": created and after != before, "zone": zone,
             "targets": {"phase": zs.phase, "setpoint_c": zs.setpoint_c,
                         "outdoor_air_lps": round(zs.oa_lps, 1),
@@ -219,49 +201,12 @@ def create_app(runtime: Runtime) -> FastAPI:
             show.expected_attendance, rt.config.venue.venue.occupancy.readjust_threshold, now)
         latest = max(rows, key=lambda r: (r.at, r.id)) if rows else None
         return {"event": event, "expected": show.expected_attendance, "acted_on": acted,
-                "acted_at": _iso(acted_at, rt), "pushes": len(rows),
+                "acted_at": iso(acted_at, rt), "pushes": len(rows),
                 "latest": None if latest is None else {"count": latest.count,
-                                                       "at": _iso(latest.at, rt),
+                                                       "at": iso(latest.at, rt),
                                                        "by": latest.actor}}
 
     # --- zones and plan -------------------------------------------------------------------
-
-    def zone_view(rt: Runtime, zone: str) -> dict[str, Any]:
-        now = rt.clock.now()
-        state = rt.loop.last_state or plan_at(rt.config, now, rt.inputs(now))
-        zs = state.zones[zone]
-        stale = rt.settings.poll_every * 3
-        units = {}
-        for unit in rt.config.venue.units_of(zone):
-            h = rt.loop.driver_of(unit).health(unit)
-            points: dict[str, Any] = {}
-            for (u, point), sample in rt.poller.latest.items():
-                if u == unit:
-                    points[point] = {"value": sample.value,
-                                     "quality": quality(sample, now, stale),
-                                     "age_s": round((now - sample.at).total_seconds(), 1)}
-            for point in COMMAND_POINTS:
-                ps = rt.loop.points.get((unit, point))
-                if ps is None:
-                    continue
-                commanding = ps.foreign if ps.foreign is not None else (
-                    min(ps.slots) if ps.slots else None)
-                points[point] = {"value": ps.confirmed, "desired": state.units[unit].get(point),
-                                 "commanding_priority": commanding}
-            units[unit] = {"health": h.state.value, "last_error": h.last_error,
-                           "latency_ms": h.latency_ms, "points": points}
-        overrides = [override_view(rt, o) for o in rt.store.overrides(active_at=now)
-                     if rt.config.venue.units[o.unit].zone == zone]
-        m = rt.poller.zone_measurements(now, rt.settings.poll_every * 6).get(zone)
-        return {
-            "zone": zone, "phase": zs.phase, "event": zs.event_id, "season": zs.season,
-            "mode": zs.mode, "target_c": zs.setpoint_c, "reason": zs.reason,
-            "measured": None if m is None else {"temp_c": m.temp_c, "rh_pct": m.rh_pct,
-                                                "co2_ppm": m.co2_ppm, "at": _iso(m.at, rt)},
-            "occupancy": {"people": zs.people,
-                          "seats": rt.config.venue.zones[zone].occupants_max},
-            "units": units, "overrides": overrides,
-        }
 
     @app.get("/api/v1/zones")
     async def zones(rt: RuntimeDep, _: Reader) -> list[dict[str, Any]]:
@@ -283,37 +228,10 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     # --- overrides ------------------------------------------------------------------------
 
-    def override_view(rt: Runtime, o: Any) -> dict[str, Any]:
-        now = rt.clock.now()
-        remaining = max(0.0, (o.until - now).total_seconds()) if o.ended_at is None else 0.0
-        return {"id": o.id, "unit": o.unit, "point": o.point, "value": o.value,
-                "start": _iso(o.start, rt), "until": _iso(o.until, rt), "reason": o.reason,
-                "created_by": o.created_by, "ended_at": _iso(o.ended_at, rt),
-                "ended_by": o.ended_by, "active": o.ended_at is None and o.until > now,
-                "remaining_s": round(remaining)}
-
     @app.post("/api/v1/overrides", status_code=201)
     async def create_override(body: OverrideIn, rt: RuntimeDep, who: Operator
                               ) -> dict[str, Any]:
-        unit = rt.config.venue.units.get(body.unit)
-        if unit is None:
-            raise unprocessable("unit", f"unknown unit '{body.unit}'")
-        if body.point not in COMMAND_POINTS or body.point not in unit.points.names():
-            have = [p for p in COMMAND_POINTS if p in unit.points.names()]
-            raise unprocessable("point", f"'{body.point}' is not a command of {body.unit} "
-                                         f"({', '.join(have)})")
-        value = _override_value(rt, body)
-        now = rt.clock.now()
-        until = body.until or now + timedelta(minutes=body.minutes or 0)
-        if until <= now:
-            raise unprocessable("until", "the override would already have ended")
-        if until - now > rt.settings.max_override:
-            raise unprocessable("minutes" if body.minutes else "until",
-                                f"longer than the maximum {rt.settings.max_override}")
-        row = rt.store.add_override(body.unit, body.point, value, now, until, body.reason,
-                                    who.name)
-        rt.store.audit(now, who.name, "override.create", body.reason, unit=body.unit,
-                       point=body.point, new=value)
+        row = add_override(rt, body, who.name)
         await rt.tick()
         return override_view(rt, row)
 
@@ -439,7 +357,7 @@ def create_app(runtime: Runtime) -> FastAPI:
                     start: AwareDatetime | None = None, end: AwareDatetime | None = None,
                     limit: Annotated[int, Query(ge=1, le=5000)] = 200) -> list[dict[str, Any]]:
         rows = rt.store.audit_entries(actor, unit, action, start, end, limit)
-        return [{"at": _iso(r.at, rt), "actor": r.actor, "action": r.action, "unit": r.unit,
+        return [{"at": iso(r.at, rt), "actor": r.actor, "action": r.action, "unit": r.unit,
                  "point": r.point, "old": r.old, "new": r.new, "priority": r.priority,
                  "why": r.why, "ok": r.ok, "error": r.error} for r in rows]
 
@@ -451,23 +369,3 @@ def _file_name(name: str) -> str:
         raise HTTPException(422, [{"loc": ["path", "name"], "type": "value_error",
                                    "msg": "a calendar file name like season.yaml"}])
     return name
-
-
-def _override_value(rt: Runtime, body: OverrideIn) -> bool | float | str:
-    gate = SafetyGate(rt.config.venue)
-    if body.point == "enable":
-        if not isinstance(body.value, bool):
-            raise unprocessable("value", "enable takes true or false")
-        return body.value
-    if body.point == "mode":
-        states = rt.config.venue.units[body.unit].points.mode.states or {}
-        if body.value not in states:
-            raise unprocessable("value", f"mode must be one of {', '.join(states)}")
-        return str(body.value)
-    if isinstance(body.value, bool | str):
-        raise unprocessable("value", f"{body.point} takes a number")
-    lo, hi = gate.bounds(body.unit, body.point)
-    v = float(body.value)
-    if math.isnan(v) or (lo is not None and v < lo) or (hi is not None and v > hi):
-        raise unprocessable("value", f"{v:g} is outside {lo}–{hi} for {body.unit}.{body.point}")
-    return v
