@@ -143,6 +143,30 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user(args: argparse.Namespace) -> int:
+    """People for the panel; the password is read from the terminal or standard input."""
+    import getpass
+
+    from hvac_ctl.store import Store
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            print("hvac-ctl user: the passwords differ", file=sys.stderr)
+            return 1
+    store = Store(_store_url(args))
+    store.migrate()
+    try:
+        store.create_user(args.name, args.role, password)
+    except ValueError as e:
+        print(f"hvac-ctl user: {e}", file=sys.stderr)
+        return 1
+    print(f"user '{args.name}' ({args.role}) created", file=sys.stderr)
+    return 0
+
+
 def _instant(text: str, tz: tzinfo) -> datetime:
     t = datetime.fromisoformat(text)
     return t.replace(tzinfo=tz) if t.tzinfo is None else t
@@ -229,6 +253,16 @@ def parser() -> argparse.ArgumentParser:
     tc.add_argument("--db", metavar="URL")
     tc.add_argument("--config", default=".", metavar="DIR")
     tc.set_defaults(func=cmd_token)
+    us = sub.add_parser("user", help="people who sign in to the panel")
+    us_sub = us.add_subparsers(dest="user_command", required=True)
+    uc = us_sub.add_parser("create", help="create a user; the password is stored hashed")
+    uc.add_argument("--role", required=True, choices=["viewer", "operator", "engineer", "admin"])
+    uc.add_argument("--name", required=True)
+    uc.add_argument("--password-stdin", action="store_true",
+                    help="read the password from standard input instead of the terminal")
+    uc.add_argument("--db", metavar="URL")
+    uc.add_argument("--config", default=".", metavar="DIR")
+    uc.set_defaults(func=cmd_user)
     return p
 
 

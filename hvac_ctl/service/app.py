@@ -108,6 +108,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="hvac-ctl", version="1", lifespan=lifespan,
                   description=__doc__)
     app.state.runtime = runtime
+    from hvac_ctl.panel import mount_panel
+
+    mount_panel(app)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, bool]:

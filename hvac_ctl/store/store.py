@@ -9,6 +9,7 @@ thousand samples an hour) SQLite and pandas' `read_sql` are ample.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import uuid
 from collections.abc import Iterable, Sequence
@@ -29,8 +30,10 @@ from hvac_ctl.store.models import (
     CommandRow,
     OverrideRow,
     PushRow,
+    SessionRow,
     TokenRow,
     TrendRow,
+    UserRow,
 )
 
 ROLES = ("viewer", "operator", "engineer", "boxoffice", "admin")
@@ -40,6 +43,26 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def hash_token(token: str) -> str:
     """Tokens are 256-bit random: a plain SHA-256 is enough and lets us look them up."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """scrypt (memory-hard), salted; the parameters travel with the hash."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    return f"scrypt$16384$8$1${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        _, n, r, p, salt, digest = stored.split("$")
+        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
+                             p=int(p), dklen=32)
+    except ValueError:
+        return False
+    return hmac.compare_digest(got.hex(), digest)
+
+
+DUMMY_HASH = hash_password("a password nobody has")
 
 
 def default_url(data_dir: Path) -> str:
@@ -241,6 +264,49 @@ class Store:
                                .values(revoked_at=datetime.now(UTC)))
             s.commit()
             return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    # --- people and sessions (the panel) ------------------------------------------------
+
+    def create_user(self, name: str, role: str, password: str) -> None:
+        if role not in ROLES or role == "boxoffice":
+            raise ValueError("role must be one of viewer, operator, engineer, admin")
+        if len(password) < 10:
+            raise ValueError("a password needs at least 10 characters")
+        with self.sessions() as s:
+            s.add(UserRow(name=name, role=role, password_hash=hash_password(password),
+                          created_at=datetime.now(UTC)))
+            try:
+                s.commit()
+            except IntegrityError:
+                raise ValueError(f"a user named '{name}' exists already") from None
+
+    def check_password(self, name: str, password: str) -> str | None:
+        """The user's role when the password is right; None otherwise (same work either way)."""
+        with self.sessions() as s:
+            row = s.scalar(select(UserRow).where(UserRow.name == name))
+        stored = row.password_hash if row is not None else DUMMY_HASH
+        ok = verify_password(password, stored)
+        return row.role if ok and row is not None else None
+
+    def open_session(self, user: str, role: str, expires_at: datetime) -> tuple[str, str]:
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+        with self.sessions() as s:
+            s.add(SessionRow(token_hash=hash_token(token), user=user, role=role, csrf=csrf,
+                             expires_at=expires_at))
+            s.commit()
+        return token, csrf
+
+    def session(self, token: str, now: datetime) -> SessionRow | None:
+        with self.sessions() as s:
+            row = s.get(SessionRow, hash_token(token))
+            return row if row is not None and row.expires_at > now else None
+
+    def close_session(self, token: str) -> None:
+        with self.sessions() as s:
+            row = s.get(SessionRow, hash_token(token))
+            if row is not None:
+                s.delete(row)
+                s.commit()
 
     # --- trends -------------------------------------------------------------------------
 
