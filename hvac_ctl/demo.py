@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import signal
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -77,6 +78,9 @@ async def _demo(config_dir: Path, config: Config, day: date, start: datetime, un
     store = Store(f"sqlite:///{db}")
     store.migrate()
     tokens = {role: store.create_token(f"demo-{role}", role) for role in ROLES}
+    people = {role: secrets.token_urlsafe(9) for role in ("operator", "viewer")}
+    for role, password in people.items():
+        store.create_user(role, role, password)
     runtime = Runtime(ServiceSettings(config_dir=config_dir, speed=speed,
                                       tick_every=timedelta(seconds=60),
                                       drivers=DriverSettings(bacnet_local=bacnet_local)),
@@ -96,7 +100,9 @@ async def _demo(config_dir: Path, config: Config, day: date, start: datetime, un
                 return 1
             await asyncio.sleep(0.05)
         url = f"http://127.0.0.1:{port}"
-        print(f"\nservice: {url}   API docs: {url}/docs   metrics: {url}/metrics", flush=True)
+        print(f"\npanel: {url}/panel   (sign in as operator / {people['operator']}, "
+              f"or viewer / {people['viewer']})", flush=True)
+        print(f"service: {url}   API docs: {url}/docs   metrics: {url}/metrics", flush=True)
         print("demo tokens (Authorization: Bearer …):", flush=True)
         for role, token in tokens.items():
             print(f"  {role:<10} {token}", flush=True)
