@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -197,8 +198,12 @@ def test_the_hall_shows_live_values_from_the_simulator(browser: Any, live: Live)
     cookie = next(c for c in page.context.cookies() if c["name"] == "hvac_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     first = page.locator("#live").inner_text()
+    started = time.perf_counter()
     page.wait_for_function(f"document.getElementById('live').textContent !== {first!r}",
                            timeout=10_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "panel-live-update.txt").write_text(
+        f"first live update {time.perf_counter() - started:.3f} s after the page loaded\n")
     aud = page.locator("[data-zone=auditorium]")
     assert aud.locator("[data-f=phase]").inner_text() == "show"
     temp = aud.locator("[data-f=temp]").inner_text()
@@ -212,6 +217,7 @@ def test_the_hall_shows_live_values_from_the_simulator(browser: Any, live: Live)
     assert "Tosca" in page.content()
     shot(page, "panel-tonight", docs=True)
     page.goto(f"{live.url}/panel/trends")
+    assert page.locator("svg polyline").count() >= 6  # measured and target lines
     shot(page, "panel-trends")
     page.goto(f"{live.url}/panel/audit")
     assert page.locator("table tr").count() > 5

@@ -140,11 +140,18 @@ def panel_router() -> APIRouter:
         rt.flush_trends()
         now = rt.clock.now()
         charts = []
+        since = now - timedelta(hours=hours)
         for zone in rt.config.venue.zones:
             unit = rt.config.venue.units_of(zone)[0]
-            for point, label in (("zone_temp", "°C"), ("co2", "ppm")):
-                rows = rt.store.trends(unit, point, now - timedelta(hours=hours), now)
-                charts.append(chart(f"{zone}: {point} ({unit})", label, rows, now, hours))
+            temp = rt.store.trends(unit, "zone_temp", since, now)
+            target = rt.store.trends(f"zone:{zone}", "target_c", since, now)
+            charts.append(chart(f"{zone}: temperature and target", "°C", temp, now, hours,
+                                target))
+            charts.append(chart(f"{zone}: CO2", "ppm",
+                                rt.store.trends(unit, "co2", since, now), now, hours))
+            charts.append(chart(f"{zone}: people", "",
+                                rt.store.trends(f"zone:{zone}", "people", since, now), now,
+                                hours))
         return _page(request, "trends.html", who, charts=charts, hours=hours)
 
     @r.get("/overrides", response_class=HTMLResponse)
@@ -308,14 +315,20 @@ def timeline(rt: Runtime, plan: Any, now: datetime) -> dict[str, Any]:
 
 
 def chart(title: str, unit: str, rows: list[tuple[datetime, float | None, bool]],
-          now: datetime, hours: int) -> dict[str, Any]:
-    values = [(t, v) for t, v, ok in rows if ok and v is not None and not math.isnan(v)]
+          now: datetime, hours: int,
+          reference: list[tuple[datetime, float | None, bool]] | None = None) -> dict[str, Any]:
+    """An SVG polyline (and a dashed reference line, the target) over the last hours."""
+
+    def clean(rs: list[tuple[datetime, float | None, bool]]) -> list[tuple[datetime, float]]:
+        return [(t, v) for t, v, ok in rs if ok and v is not None and not math.isnan(v)]
+
+    values, ref = clean(rows), clean(reference or [])
     width, height = 600, 140
     if not values:
-        return {"title": title, "points": "", "width": width, "height": height,
+        return {"title": title, "points": "", "ref": "", "width": width, "height": height,
                 "lo": None, "hi": None, "unit": unit, "last": None}
-    lo = min(v for _, v in values)
-    hi = max(v for _, v in values)
+    lo = min(v for _, v in values + ref)
+    hi = max(v for _, v in values + ref)
     pad = max((hi - lo) * 0.1, 0.5)
     lo, hi = lo - pad, hi + pad
     start = now - timedelta(hours=hours)
@@ -325,8 +338,9 @@ def chart(title: str, unit: str, rows: list[tuple[datetime, float | None, bool]]
         y = height - (v - lo) / (hi - lo) * height
         return f"{x:.1f},{y:.1f}"
 
-    return {"title": title, "points": " ".join(xy(t, v) for t, v in values), "width": width,
-            "height": height, "lo": round(lo, 1), "hi": round(hi, 1), "unit": unit,
+    return {"title": title, "points": " ".join(xy(t, v) for t, v in values),
+            "ref": " ".join(xy(t, v) for t, v in ref), "width": width, "height": height,
+            "lo": round(lo, 1), "hi": round(hi, 1), "unit": unit,
             "last": round(values[-1][1], 1)}
 
 

@@ -172,6 +172,10 @@ class Runtime:
                 self.audit.flush()
             if self.loop.last_state is not None:
                 now = self.clock.now()
+                for zone, zs in self.loop.last_state.zones.items():  # trends of the plan too
+                    self._trend_buffer.append((f"zone:{zone}", "target_c", now, zs.setpoint_c,
+                                               True))
+                    self._trend_buffer.append((f"zone:{zone}", "people", now, zs.people, True))
                 self.learner.observe(self.loop.last_state, self.poller.zone_measurements(
                     now, self.settings.poll_every * 6), now)
             self.last_tick = report
