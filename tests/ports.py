@@ -7,6 +7,10 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from bacpypes3.app import Application
+from bacpypes3.local.device import DeviceObject
+from bacpypes3.local.networkport import NetworkPortObject
+
 from tests.conftest import ROOT
 
 BACNET_UNITS = {"ahu-aud-1": 47811, "ahu-aud-2": 47812, "ahu-aud-3": 47813}
@@ -42,3 +46,13 @@ def config_on_free_ports(folder: Path) -> Ports:
         text = text.replace(f"port: {port},", f"port: {modbus[port]},")
     (folder / "zones.yaml").write_text(text)
     return Ports(folder, bacnet, modbus, free_port(socket.SOCK_DGRAM))
+
+
+def bacnet_client(local_port: int, device_id: int = 3999) -> Application:
+    """An independent BACnet/IP client (raw bacpypes3, none of our code) on a port of its own."""
+    return Application.from_object_list([
+        DeviceObject(objectIdentifier=("device", device_id), objectName=f"test-{device_id}",
+                     vendorIdentifier=999, apduTimeout=2000, numberOfApduRetries=1),
+        NetworkPortObject(f"127.0.0.1/24:{local_port}", objectIdentifier=("network-port", 1),
+                          objectName="NetworkPort-1"),
+    ])

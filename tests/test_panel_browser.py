@@ -34,7 +34,7 @@ from simulator.clock import SimClock
 from simulator.runner import SimulatedBuilding
 from simulator.weather import DesignDay
 from tests.conftest import ROOT, local
-from tests.ports import Ports, config_on_free_ports, free_port
+from tests.ports import Ports, bacnet_client, config_on_free_ports, free_port
 
 ARTIFACTS = ROOT / "artifacts"
 DOCS = ROOT / "docs"
@@ -107,18 +107,10 @@ class Live:
 
     def device(self, unit: str, point: str) -> dict[str, Any]:
         """Read a BACnet unit's point as an independent client would."""
-        from bacpypes3.app import Application
-        from bacpypes3.local.device import DeviceObject
-        from bacpypes3.local.networkport import NetworkPortObject
-
         objects = {"fan_speed_max": "analog-value,3", "setpoint": "analog-value,1"}
 
         async def read() -> dict[str, Any]:
-            app = Application.from_object_list([
-                DeviceObject(objectIdentifier=("device", 3997), objectName="panel-test",
-                             vendorIdentifier=999, apduTimeout=2000, numberOfApduRetries=1),
-                NetworkPortObject(f"127.0.0.1/24:{self.reader_port}",
-                                  objectIdentifier=("network-port", 1), objectName="NP-1")])
+            app = bacnet_client(self.reader_port, 3997)
             try:
                 dev = f"127.0.0.1:{self.ports.bacnet[unit]}"
                 pv = await app.read_property(dev, objects[point], "present-value")

@@ -13,11 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from bacpypes3.app import Application
-from bacpypes3.local.device import DeviceObject
-from bacpypes3.local.networkport import NetworkPortObject
 
-from tests.ports import config_on_free_ports, free_port
+from tests.ports import bacnet_client, config_on_free_ports, free_port
 
 START = datetime.fromisoformat("2026-12-05T19:40:00")
 SHOW = "tosca-2026-12-05"
@@ -42,11 +39,7 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> 
 
 def device_values(client_port: int, device_port: int) -> dict[str, Any]:
     async def read() -> dict[str, Any]:
-        app = Application.from_object_list([
-            DeviceObject(objectIdentifier=("device", 3998), objectName="restart-test",
-                         vendorIdentifier=999, apduTimeout=2000, numberOfApduRetries=1),
-            NetworkPortObject(f"127.0.0.1/24:{client_port}",
-                              objectIdentifier=("network-port", 1), objectName="NP-1")])
+        app = bacnet_client(client_port, 3998)
         try:
             dev = f"127.0.0.1:{device_port}"
             array = await app.read_property(dev, "analog-value,3", "priority-array")

@@ -22,11 +22,10 @@ from typing import Any, TypeVar
 import pytest
 from bacpypes3.apdu import ErrorRejectAbortNack
 from bacpypes3.app import Application
-from bacpypes3.local.device import DeviceObject
-from bacpypes3.local.networkport import NetworkPortObject
 from bacpypes3.primitivedata import Null
 from pymodbus.client import AsyncModbusTcpClient
 
+from tests.ports import bacnet_client as raw_bacnet_client
 from tests.ports import config_on_free_ports
 
 FLOAT32 = AsyncModbusTcpClient.DATATYPE.FLOAT32
@@ -91,12 +90,7 @@ async def modbus_client(sim: Sim, port_key: int) -> AsyncModbusTcpClient:
 
 
 def bacnet_client(sim: Sim) -> Application:
-    return Application.from_object_list([
-        DeviceObject(objectIdentifier=("device", 3999), objectName="test-client",
-                     vendorIdentifier=999, apduTimeout=2000, numberOfApduRetries=1),
-        NetworkPortObject(f"127.0.0.1/24:{sim.client_port}", objectIdentifier=("network-port", 1),
-                          objectName="NetworkPort-1"),
-    ])
+    return raw_bacnet_client(sim.client_port)
 
 
 async def read_float(client: AsyncModbusTcpClient, address: int, device: int,
