@@ -242,14 +242,19 @@ class Store:
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         token = "hvac_" + secrets.token_urlsafe(32)
+        self._add_unique(TokenRow(name=name, role=role, token_hash=hash_token(token),
+                                  created_at=datetime.now(UTC)),
+                         f"a token named '{name}' exists already")
+        return token
+
+    def _add_unique(self, row: Any, taken: str) -> None:
+        """Insert a row whose name must be new; `taken` is the message when it is not."""
         with self.sessions() as s:
-            s.add(TokenRow(name=name, role=role, token_hash=hash_token(token),
-                           created_at=datetime.now(UTC)))
+            s.add(row)
             try:
                 s.commit()
             except IntegrityError:
-                raise ValueError(f"a token named '{name}' exists already") from None
-        return token
+                raise ValueError(taken) from None
 
     def token(self, token: str) -> TokenInfo | None:
         with self.sessions() as s:
@@ -272,13 +277,9 @@ class Store:
             raise ValueError("role must be one of viewer, operator, engineer, admin")
         if len(password) < 10:
             raise ValueError("a password needs at least 10 characters")
-        with self.sessions() as s:
-            s.add(UserRow(name=name, role=role, password_hash=hash_password(password),
-                          created_at=datetime.now(UTC)))
-            try:
-                s.commit()
-            except IntegrityError:
-                raise ValueError(f"a user named '{name}' exists already") from None
+        self._add_unique(UserRow(name=name, role=role, password_hash=hash_password(password),
+                                 created_at=datetime.now(UTC)),
+                         f"a user named '{name}' exists already")
 
     def check_password(self, name: str, password: str) -> str | None:
         """The user's role when the password is right; None otherwise (same work either way)."""
