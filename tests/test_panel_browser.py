@@ -9,6 +9,7 @@ should be. Screenshots of each page are saved under artifacts/ and docs/.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shutil
 import socket
@@ -155,9 +156,11 @@ def browser() -> Iterator[Any]:
 
 
 def shot(page: Any, name: str, docs: bool = False) -> None:
+    """Every page to artifacts/; the README's pictures in docs/ only when asked
+    (HVAC_UPDATE_DOCS=1), so a test run does not dirty the checkout."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    if docs:
+    if docs and os.environ.get("HVAC_UPDATE_DOCS") == "1":
         DOCS.mkdir(exist_ok=True)
         page.screenshot(path=str(DOCS / f"{name}.png"), full_page=False)
 
