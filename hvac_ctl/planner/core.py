@@ -61,7 +61,7 @@ def plan_day(config: Config, day: date, inputs: PlanInputs = NOTHING_KNOWN) -> D
     planner = _Planner(config, inputs, day, day)
     start = local_midnight(day, tz)
     end = local_midnight(day + timedelta(days=1), tz)
-    cuts = sorted({t for t in planner.breakpoints() if start < t < end} | {start, end})
+    cuts = sorted({t for t in planner.breakpoints(start, end) if start < t < end} | {start, end})
     segments: list[Segment] = []
     open_segment: dict[str, Segment] = {}
     for a, b in pairwise(cuts):
@@ -128,6 +128,7 @@ class _Planner:
         for p in inputs.occupancy:
             self.pushes.setdefault(p.event_id, []).append(p)
         self.shows: dict[str, ShowTimes] = {}
+        self._oa_todo: dict[tuple[str, str], tuple[Zone, ZoneSeason, ShowEvent]] = {}
         self.claims: dict[str, list[_Claim]] = {z: [] for z in self.venue.zones}
         for e in self.events:
             self._lay_claims(e)
@@ -170,7 +171,7 @@ class _Planner:
                 times.precool_target_c[zone] = target
                 self.claims[zone].append(_Claim(zone, "precool", start, e.doors_open, e, sname))
                 if zs.show.oa == OaMode.occupancy:
-                    times.oa_open[zone] = self._oa_open(zone, z, zs, e)
+                    self._oa_todo[(e.id, zone)] = (z, zs, e)  # computed when needed
             self.claims[zone].append(_Claim(zone, "show", e.doors_open, e.end, e, sname))
             if zs.post_show is not None:
                 self.claims[zone].append(
@@ -231,6 +232,14 @@ class _Planner:
         """Before any measurement, assume the zone floats at its idle setpoint."""
         return self.season(self.season_name(day)).zones[zone].idle.setpoint_c
 
+    def oa_open(self, event_id: str, zone: str) -> datetime | None:
+        """When outdoor air opens for a show in a zone; the CO2 search runs only if asked."""
+        times = self.shows[event_id]
+        todo = self._oa_todo.pop((event_id, zone), None)
+        if todo is not None:
+            times.oa_open[zone] = self._oa_open(zone, *todo)
+        return times.oa_open.get(zone)
+
     def _oa_open(self, zone: str, z: Zone, zs: ZoneSeason, e: ShowEvent) -> datetime:
         expected = self._expected(e)
         assert zs.show is not None
@@ -264,15 +273,16 @@ class _Planner:
 
     # --- evaluation ---------------------------------------------------------------------
 
-    def breakpoints(self) -> set[datetime]:
-        """Every instant at which some zone's desired state may change."""
+    def breakpoints(self, start: datetime, end: datetime) -> set[datetime]:
+        """Every instant in [start, end) at which some zone's desired state may change."""
         ts: set[datetime] = set()
         for claims in self.claims.values():
             for c in claims:
                 ts.update((c.start, c.end))
         for s in self.shows.values():
             ts.add(s.curtain)
-            ts.update(s.oa_open.values())
+            if _touches(s, start, end):
+                ts.update(t for zone in s.precool_start if (t := self.oa_open(s.event_id, zone)))
         ts.update(p.at for p in self.inputs.occupancy)
         for o in self.inputs.overrides:
             ts.update((o.start, o.until))
@@ -311,7 +321,7 @@ class _Planner:
         if claim.phase == "precool":
             assert isinstance(e, ShowEvent) and zs.precool is not None and zs.show is not None
             setpoint = self.shows[e.id].precool_target_c[zone]
-            oa_open = self.shows[e.id].oa_open.get(zone)
+            oa_open = self.oa_open(e.id, zone)
             lps = 0.0
             if oa_open is not None and at >= oa_open:
                 lps = occupied_lps(z, self._expected(e), self.occ)
@@ -364,7 +374,7 @@ class _Planner:
                                                   z.kind == ZoneKind.auditorium else "") + ")"
             if not self._zone_runs_for(z, e):
                 why = f"show {e.id} without a live orchestra: pit unit off"
-        oa_open = self.shows[e.id].oa_open.get(zone)
+        oa_open = self.oa_open(e.id, zone)
         if oa_open is not None and at < oa_open:
             lps = 0.0
             why += f"; outdoor air opens {oa_open.astimezone(self.tz):%H:%M}"
@@ -498,8 +508,9 @@ class _Planner:
         doors = e.doors_open.astimezone(self.tz)
         text = (f"precool for {e.id}: to {s.precool_target_c[zone]:.1f} °C by doors "
                 f"{doors:%H:%M} (started {start:%H:%M}, lead {lead} min)")
-        if zone in s.oa_open:
-            text += f"; outdoor air opens {s.oa_open[zone].astimezone(self.tz):%H:%M}"
+        oa = self.oa_open(e.id, zone)
+        if oa is not None:
+            text += f"; outdoor air opens {oa.astimezone(self.tz):%H:%M}"
         return text
 
     def _other_reason(self, claim: _Claim) -> str:
