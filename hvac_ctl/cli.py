@@ -1,4 +1,4 @@
-"""`hvac-ctl`: validate the configuration, preview a day's plan, run the demo.
+"""`hvac-ctl`: validate and preview the configuration, run the service, the simulator, the demo.
 
 The command line is the edge of the system: it is the one place here that reads the clock
 (for "today") and the disk; everything it calls below is pure.
