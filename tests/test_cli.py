@@ -71,7 +71,7 @@ def test_the_demo_runs_a_show_day_end_to_end(tmp_path: Path) -> None:
     ports = config_on_free_ports(tmp_path / "config")
     proc = subprocess.Popen(
         [sys.executable, "-m", "hvac_ctl", "demo", "--config", str(ports.folder), "--speed",
-         "900", "--date", "2026-11-29", "--port", str(free_port(socket.SOCK_STREAM)),
+         "300", "--date", "2026-11-29", "--port", str(free_port(socket.SOCK_STREAM)),
          "--bacnet-local", f"127.0.0.1/24:{ports.client}"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
