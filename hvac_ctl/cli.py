@@ -133,6 +133,12 @@ def cmd_token(args: argparse.Namespace) -> int:
 
     store = Store(_store_url(args))
     store.migrate()
+    if args.token_command == "revoke":
+        if not store.revoke_token(args.name):
+            print(f"hvac-ctl token: no active token named '{args.name}'", file=sys.stderr)
+            return 1
+        print(f"token '{args.name}' revoked", file=sys.stderr)
+        return 0
     try:
         token = store.create_token(args.name, args.role)
     except ValueError as e:
@@ -253,6 +259,11 @@ def parser() -> argparse.ArgumentParser:
     tc.add_argument("--db", metavar="URL")
     tc.add_argument("--config", default=".", metavar="DIR")
     tc.set_defaults(func=cmd_token)
+    tr = tk_sub.add_parser("revoke", help="revoke a token by name; it stops working at once")
+    tr.add_argument("--name", required=True)
+    tr.add_argument("--db", metavar="URL")
+    tr.add_argument("--config", default=".", metavar="DIR")
+    tr.set_defaults(func=cmd_token)
     us = sub.add_parser("user", help="people who sign in to the panel")
     us_sub = us.add_subparsers(dest="user_command", required=True)
     uc = us_sub.add_parser("create", help="create a user; the password is stored hashed")

@@ -96,3 +96,14 @@ def test_the_demo_runs_a_show_day_end_to_end(tmp_path: Path) -> None:
     assert "auditorium  → precool" in out and "auditorium  → show" in out
     assert "doors open for tosca-2026-11-29" in out
     assert "closing every socket" in out
+
+
+def test_tokens_are_created_once_and_revoked(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    made = hvac("token", "create", "--role", "boxoffice", "--name", "till-1", "--db", db)
+    assert made.returncode == 0 and made.stdout.startswith("hvac_")
+    again = hvac("token", "create", "--role", "boxoffice", "--name", "till-1", "--db", db)
+    assert again.returncode == 1 and "exists already" in again.stderr
+    assert hvac("token", "revoke", "--name", "till-1", "--db", db).returncode == 0
+    gone = hvac("token", "revoke", "--name", "till-1", "--db", db)
+    assert gone.returncode == 1 and "no active token" in gone.stderr
