@@ -106,6 +106,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from hvac_ctl.clock import SystemClock
+    from hvac_ctl.control import LoopSettings
     from hvac_ctl.devices import DriverSettings
     from hvac_ctl.service.app import create_app
     from hvac_ctl.service.runtime import Runtime, ServiceSettings
@@ -116,7 +117,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     clock = SimClock(_instant(args.start, tz), args.speed) if args.start else SystemClock()
     settings = ServiceSettings(
         config_dir=Path(args.config), speed=args.speed if args.start else 1.0,
-        tick_every=timedelta(seconds=args.tick),
+        tick_every=timedelta(seconds=args.tick), poll_every=timedelta(seconds=args.poll),
+        loop=LoopSettings(plan_priority=args.plan_priority,
+                          override_priority=args.override_priority),
         max_override=timedelta(minutes=args.max_override_minutes),
         drivers=DriverSettings(bacnet_local=args.bacnet_local))
     runtime = Runtime(settings, clock, Store(_store_url(args)))
@@ -245,6 +248,12 @@ def parser() -> argparse.ArgumentParser:
                     help="simulated seconds per second, with --start (default 1)")
     sv.add_argument("--tick", type=float, default=60.0, metavar="SECONDS",
                     help="control tick period on the service's clock (default 60)")
+    sv.add_argument("--poll", type=float, default=10.0, metavar="SECONDS",
+                    help="sensor polling period on the service's clock (default 10)")
+    sv.add_argument("--plan-priority", type=int, default=12, choices=range(1, 17),
+                    metavar="1-16", help="BACnet priority of the plan's writes (default 12)")
+    sv.add_argument("--override-priority", type=int, default=8, choices=range(1, 17),
+                    metavar="1-16", help="BACnet priority of operator overrides (default 8)")
     sv.add_argument("--max-override-minutes", type=float, default=240, metavar="MIN",
                     help="the longest override an operator may set (default 240)")
     sv.add_argument("--bacnet-local", default="127.0.0.1/24:47809", metavar="IP/MASK:PORT",
