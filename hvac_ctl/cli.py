@@ -100,6 +100,10 @@ def _store_url(args: argparse.Namespace) -> str:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """The service: API on uvicorn, scheduler, control loop, polling."""
+    if args.override_priority >= args.plan_priority:
+        print("hvac-ctl serve: --override-priority must be a higher priority (a smaller "
+              "number) than --plan-priority, or overrides would not win", file=sys.stderr)
+        return 2
     config = _load(args)
     if config is None:
         return 1
