@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from simulator.bacnet_server import BacnetUnits
 from simulator.building import BuildingSpec
@@ -73,10 +74,7 @@ class SimulatedBuilding:
 
     def status_lines(self) -> list[str]:
         b = self.building
-        tz = b.spec.timezone
-        from zoneinfo import ZoneInfo
-
-        now = b.now.astimezone(ZoneInfo(tz))
+        now = b.now.astimezone(ZoneInfo(b.spec.timezone))
         lines = []
         for zone in b.spec.zones:
             r = b.reading(zone)

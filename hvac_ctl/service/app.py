@@ -10,26 +10,26 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import math
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from drivers.base import State
 from hvac_ctl.config import ConfigError, config_files, parse_config
 from hvac_ctl.config.loader import CALENDAR_DIR, SEASONS
+from hvac_ctl.model.calendar import ShowEvent
 from hvac_ctl.model.venue import ZoneKind
-from hvac_ctl.planner import acted_count, plan_at, plan_day
+from hvac_ctl.planner import OccupancyPush, acted_count, plan_at, plan_day
 from hvac_ctl.service.runtime import Runtime
 from hvac_ctl.service.views import (
     OverrideIn,
@@ -129,8 +129,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         body = {"store": store_ok, "store_error": error, "scheduler": running,
                 "devices": devices,
                 "online": sum(1 for s in devices.values() if s == State.online)}
-        return Response(json.dumps(body), status_code=200 if store_ok and running else 503,
-                        media_type="application/json")
+        return JSONResponse(body, status_code=200 if store_ok and running else 503)
 
     @app.get("/metrics", response_class=PlainTextResponse)
     async def metrics(rt: RuntimeDep) -> str:
@@ -166,20 +165,18 @@ def create_app(runtime: Runtime) -> FastAPI:
             raise unprocessable("count", f"{body.count} is more than the {seats} seats")
         now = rt.clock.now()
         at = body.at or now
-        before, _ = acted_count([p for p in rt.inputs(now).occupancy if p.event_id == body.event],
-                                show.expected_attendance,
-                                rt.config.venue.venue.occupancy.readjust_threshold, now)
         row, created = rt.store.add_push(body.event, body.count, at, who.name, idempotency_key,
                                          now)
         if created:
             rt.store.audit(now, who.name, "occupancy", f"{row.count} for {row.event_id}",
                            new=row.count)
             asyncio.get_running_loop().create_task(rt.tick())  # to the units at once
-        pushes = [p for p in rt.inputs(now).occupancy if p.event_id == body.event]
-        after, _ = acted_count(pushes, show.expected_attendance,
-                                      rt.config.venue.venue.occupancy.readjust_threshold,
-                                      max(now, at))
-        state = plan_at(rt.config, max(now, show.doors_open), rt.inputs(now))
+        inputs = rt.inputs(now)  # read once: the answer and the tick see the same store
+        pushes = [p for p in inputs.occupancy if p.event_id == body.event]
+        others = [p for p in pushes if (p.count, p.at) != (row.count, row.at)]
+        before, _ = acted_for(rt, show, others if created else pushes, max(now, at))
+        after, _ = acted_for(rt, show, pushes, max(now, at))
+        state = plan_at(rt.config, max(now, show.doors_open), inputs)
         zone = next(z for z, spec in rt.config.venue.zones.items()
                     if spec.kind == ZoneKind.auditorium)
         zs = state.zones[zone]
@@ -199,9 +196,8 @@ def create_app(runtime: Runtime) -> FastAPI:
             raise HTTPException(404, f"unknown event '{event}'")
         now = rt.clock.now()
         rows = rt.store.pushes([event])
-        acted, acted_at = acted_count(
-            [p for p in rt.inputs(now).occupancy if p.event_id == event],
-            show.expected_attendance, rt.config.venue.venue.occupancy.readjust_threshold, now)
+        acted, acted_at = acted_for(rt, show, [OccupancyPush(r.event_id, r.count, r.at)
+                                               for r in rows], now)
         latest = max(rows, key=lambda r: (r.at, r.id)) if rows else None
         return {"event": event, "expected": show.expected_attendance, "acted_on": acted,
                 "acted_at": iso(acted_at, rt), "pushes": len(rows),
@@ -365,6 +361,13 @@ def create_app(runtime: Runtime) -> FastAPI:
                  "why": r.why, "ok": r.ok, "error": r.error} for r in rows]
 
     return app
+
+
+def acted_for(rt: Runtime, show: ShowEvent, pushes: list[OccupancyPush], at: datetime
+              ) -> tuple[int, datetime | None]:
+    """The count acted on for a show at `at`, under the venue's re-adjustment threshold."""
+    return acted_count(pushes, show.expected_attendance,
+                       rt.config.venue.venue.occupancy.readjust_threshold, at)
 
 
 def _file_name(name: str) -> str:
