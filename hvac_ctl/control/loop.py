@@ -93,9 +93,6 @@ class ControlLoop:
     def driver_of(self, unit: str) -> Driver:
         return self.drivers[self.config.venue.units[unit].protocol]
 
-    def _has_priorities(self, unit: str) -> bool:
-        return bool(getattr(self.driver_of(unit), "has_priorities", False))
-
     def restore(self, held: list[tuple[str, str, int, Value, datetime]]) -> None:
         """What the store says we held at each priority before a restart."""
         for unit, point, priority, value, changed_at in held:
@@ -195,7 +192,7 @@ class ControlLoop:
         ps = self.points.setdefault((unit, point), _Point())
         override = state.overridden.get((unit, point))
         value = state.units[unit][point]
-        priorities = self._has_priorities(unit)
+        priorities = self.driver_of(unit).has_priorities
         targets: dict[int, tuple[Value, str]] = {}
         if priorities and override is not None:
             targets[s.plan_priority] = (state.planned.get((unit, point), value), why_zone)
@@ -273,7 +270,7 @@ class ControlLoop:
             if ours is None or same(r.value, ps.slots[ours].value):
                 ps.foreign = None
                 continue
-            if self._has_priorities(unit):
+            if self.driver_of(unit).has_priorities:
                 try:
                     commanding = await driver.commanding_priority(unit, point)
                 except DriverError:
