@@ -338,7 +338,8 @@ def test_doors_open_not_before_curtain_in_weekly_pattern(root: Path) -> None:
         ('  - {date: 2026-12-05, start: "10:00", end: "11:30", route: [auditorium]}\n',
          '  - {date: 2027-02-22, start: "20:00", end: "21:00", route: [auditorium, stage]}\n',
          "date: 2027-02-22, start", "tours[1]",
-         "takes a tour through the hall during film-concert-2027-02-22"),
+         "takes a tour through the hall during film-concert-2027-02-22 "
+         "(doors 19:00 – end 21:30)"),  # local times, as the file has them
     ],
     ids=["two-shows", "get-in-during-show", "tour-during-show"],
 )

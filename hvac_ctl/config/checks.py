@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 
 from hvac_ctl.config.errors import ConfigIssue, issue_at
 from hvac_ctl.config.source import Source
@@ -249,7 +249,7 @@ def check_calendar(
     if span is None:
         return out
     events = calendar.events_between(span[0], span[1], tz)
-    out += _check_overlaps(events, sources)
+    out += _check_overlaps(events, sources, tz)
     return out
 
 
@@ -261,7 +261,8 @@ def _route(route: list[str], venue: Venue, src: Source, path: tuple) -> list[Con
     ]
 
 
-def _check_overlaps(events: list[Event], sources: dict[str, Source]) -> list[ConfigIssue]:
+def _check_overlaps(events: list[Event], sources: dict[str, Source],
+                    tz: tzinfo) -> list[ConfigIssue]:
     """Events that cannot share the hall: two shows, a get-in or a tour during a show."""
     out: list[ConfigIssue] = []
     shows = [e for e in events if isinstance(e, ShowEvent)]
@@ -276,7 +277,8 @@ def _check_overlaps(events: list[Event], sources: dict[str, Source]) -> list[Con
         fname, path = e.source
         out.append(issue_at(sources[fname], path,
                             f"{e.id} on {e.date} {why} {other.id} "
-                            f"(doors {other.doors_open:%H:%M} – end {other.end:%H:%M})"))
+                            f"(doors {other.doors_open.astimezone(tz):%H:%M} – "
+                            f"end {other.end.astimezone(tz):%H:%M})"))
 
     for i, a in enumerate(shows):
         for b in shows[i + 1:]:
