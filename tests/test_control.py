@@ -287,6 +287,9 @@ def test_the_learner_measures_the_pull_down_and_the_planner_uses_it(config: Conf
             clock.advance(timedelta(minutes=1))
 
     asyncio.run(day())
+    # the CO2 the hall had when doors opened, for the outdoor-air opening after doors
+    co2 = learner.co2_at_doors()[("tosca-2026-11-29", "auditorium")]
+    assert co2 == pytest.approx(building.spec.outdoor_co2_ppm, abs=60)
     learned = learner.history()
     assert "auditorium" in learned
     sample = learned["auditorium"][-1]

@@ -121,6 +121,36 @@ def test_precool_runs_on_full_recirculation_until_the_computed_opening(make_conf
     assert all(after.units[u]["oa_damper_min"] > 0 for u in AUD)
 
 
+def test_the_opening_starts_from_the_co2_measured_before_doors(make_config) -> None:
+    """After doors the latest reading includes the arrivals; the hall's starting CO2 is the
+    one kept from before doors. A hall that starts high opens earlier."""
+    cfg = summer(make_config, n=1200)
+    clean = plan_day(cfg, date(2027, 7, 10)).shows[0]
+    assert clean.oa_open["auditorium"] == clean.curtain  # from 420 ppm: at curtain
+    at = clean.doors_open + timedelta(minutes=10)
+    after_doors = {"auditorium": ZoneMeasurement(at, 23.0, 55.0, 940.0, True)}
+    stale = plan_at(cfg, at, PlanInputs(measurements=after_doors))
+    assert all(stale.units[u]["oa_damper_min"] == 0 for u in AUD)
+    kept = plan_at(cfg, at, PlanInputs(measurements=after_doors,
+                                       co2_at_doors={("aida", "auditorium"): 880.0}))
+    assert all(kept.units[u]["oa_damper_min"] > 0 for u in AUD)
+
+
+def test_a_count_at_doors_open_does_not_change_the_precool_target(make_config) -> None:
+    """Counts from doors open on are people through the doors so far, not the audience."""
+    cfg = summer(make_config, n=2000)
+    doors = local("2027-07-10 19:00")
+    plain = plan_at(cfg, doors + timedelta(minutes=5)).zones["auditorium"].setpoint_c
+    pushed = plan_at(cfg, doors + timedelta(minutes=5), PlanInputs(occupancy=[
+        OccupancyPush("aida", 0, doors), OccupancyPush("aida", 310, doors + timedelta(
+            minutes=5))])).zones["auditorium"].setpoint_c
+    assert pushed == plain
+    # a count before doors (tickets sold) does
+    sold = plan_at(cfg, doors + timedelta(minutes=5), PlanInputs(occupancy=[
+        OccupancyPush("aida", 900, doors - timedelta(hours=2))])).zones["auditorium"]
+    assert sold.setpoint_c > plain
+
+
 def test_after_curtain_the_setpoint_returns_to_the_show_setpoint(make_config) -> None:
     cfg = summer(make_config, n=2000)
     doors = plan_at(cfg, local("2027-07-10 19:10")).zones["auditorium"]
@@ -251,6 +281,18 @@ def test_post_show_ends_when_the_zone_is_back_in_its_idle_band(make_config) -> N
         "auditorium"].phase == "post_show"
 
 
+def test_post_show_purges_the_audiences_co2_before_going_idle(make_config) -> None:
+    cfg = summer(make_config)
+    at = local("2027-07-10 23:05")
+    stuffy = PlanInputs(measurements={"auditorium": ZoneMeasurement(at, 25.0, 50.0, 1050.0)})
+    state = plan_at(cfg, at, stuffy)
+    assert state.zones["auditorium"].phase == "post_show"  # in band, but not flushed yet
+    assert state.units["ahu-aud-1"]["oa_damper_min"] == 100.0
+    assert "purging CO2" in state.zones["auditorium"].reason
+    fresh = PlanInputs(measurements={"auditorium": ZoneMeasurement(at, 25.0, 50.0, 850.0)})
+    assert plan_at(cfg, at, fresh).zones["auditorium"].phase == "idle"
+
+
 def test_later_events_preparation_beats_earlier_post_show(make_config) -> None:
     cfg = make_config("""
 performances:
@@ -306,6 +348,17 @@ def test_idle_dehumidifies_above_the_rh_band(make_config) -> None:
         measurements={"pit": ZoneMeasurement(at, 24.0, 68.0)}))
     assert state.units["ahu-pit"]["enable"] is True
     assert state.units["ahu-pit"]["mode"] == "cool"
+    # back at the band's edge the unit stops, even though it was running: its own
+    # dehumidification holds the edge and would never take the hall below it
+    back = plan_at(cfg, at, PlanInputs(
+        measurements={"pit": ZoneMeasurement(at, 24.0, 59.9, units_running=True)}))
+    assert back.units["ahu-pit"]["enable"] is False
+    # the deadband is above the edge: a stopped unit starts again only past 61 %, a running
+    # one keeps going down to 60 %
+    for rh, was_on, on in ((60.5, False, False), (61.5, False, True), (60.5, True, True)):
+        s = plan_at(cfg, at, PlanInputs(
+            measurements={"pit": ZoneMeasurement(at, 24.0, rh, units_running=was_on)}))
+        assert s.units["ahu-pit"]["enable"] is on, (rh, was_on)
 
 
 # --- coordination and overrides ------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 While a zone is in precool the learner keeps its measured temperatures; when precool ends
 (doors open) it turns them into a rate with the planner's `measure_rate` and keeps one sample
-per zone and day — the history the planner averages for the next precool start.
+per zone and day — the history the planner averages for the next precool start. It also keeps
+the last CO2 measured before doors, which the planner's outdoor-air opening time starts from
+once the latest measurement is from after doors.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class _Run:
     target_c: float
     mode: Mode
     trend: list[tuple[datetime, float]] = field(default_factory=list)
+    co2_ppm: float | None = None
 
 
 class RecoveryLearner:
@@ -30,6 +33,7 @@ class RecoveryLearner:
         self.keep_days = keep_days
         self.samples: dict[str, list[RecoverySample]] = {}
         self._runs: dict[str, _Run] = {}
+        self._co2: dict[tuple[str, str], float] = {}  # (event, zone) → ppm before doors
 
     def observe(self, state: PlanState, measurements: Mapping[str, ZoneMeasurement],
                 now: datetime) -> None:
@@ -42,8 +46,14 @@ class RecoveryLearner:
                 if m is not None and m.temp_c is not None and (
                         not run.trend or m.at > run.trend[-1][0]):
                     run.trend.append((m.at, m.temp_c))
+                if m is not None and m.co2_ppm is not None:
+                    run.co2_ppm = m.co2_ppm
             elif run is not None:
                 del self._runs[zone]
+                if run.event_id is not None and run.co2_ppm is not None:
+                    if len(self._co2) > 100:  # only tonight's shows matter
+                        self._co2.pop(next(iter(self._co2)))
+                    self._co2[(run.event_id, zone)] = run.co2_ppm
                 rate = measure_rate(run.trend, run.start, run.target_c, run.mode)
                 if rate is not None:
                     day = run.start.astimezone(self.tz).date()
@@ -53,3 +63,6 @@ class RecoveryLearner:
 
     def history(self) -> dict[str, list[RecoverySample]]:
         return {zone: list(s) for zone, s in self.samples.items()}
+
+    def co2_at_doors(self) -> dict[tuple[str, str], float]:
+        return dict(self._co2)

@@ -210,6 +210,10 @@ class ControlLoop:
         for priority in sorted(targets, reverse=True):
             wanted, why = targets[priority]
             slot = ps.slots.get(priority)
+            if (slot is not None and not reassert and same(slot.value, wanted) and (
+                    priority != effective or ps.foreign is not None
+                    or same(ps.confirmed, wanted))):
+                continue  # held and confirmed; the gate admitted this very value before
             current = slot.value if slot is not None else ps.confirmed
             admitted = self.gate.admit(unit, point, wanted, now, current,
                                        slot.changed_at if slot is not None else None)

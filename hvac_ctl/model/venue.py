@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -54,6 +55,9 @@ class Limits(Strict):
     idle_band_c: tuple[float, float]
     idle_hysteresis_k: float = Field(default=1.0, gt=0, le=5)
     idle_rh_pct: tuple[float, float] = (35.0, 60.0)
+    # An idle unit starts dehumidifying this far above the band's top and stops back at it: a
+    # unit's own dehumidification holds the band's edge, so a deadband below it never ends.
+    idle_rh_deadband_pct: float = Field(default=1.0, ge=0, le=10)
 
     @model_validator(mode="after")
     def _ordered(self) -> Limits:
@@ -210,8 +214,13 @@ class Points(Strict):
         names = (*COMMAND_POINTS, *SENSOR_POINTS, *ENERGY_POINTS)
         return [(n, p) for n in names if (p := getattr(self, n))]
 
-    def names(self) -> set[str]:
-        return {n for n, _ in self.items()}
+    @cached_property
+    def _names(self) -> frozenset[str]:
+        return frozenset(n for n, _ in self.items())
+
+    def names(self) -> frozenset[str]:
+        """Asked at every tick for every unit: computed once (the model is frozen)."""
+        return self._names
 
 
 class BacnetAddress(Strict):

@@ -136,7 +136,9 @@ class _Planner:
     # --- seasons ------------------------------------------------------------------------
 
     def season_name(self, day: date) -> str:
-        return self.config.seasons.name_for(day, self.inputs.outdoor_temp_c)
+        outdoor = self.inputs.outdoor_temp_c
+        return self.config.remember(("season", day, outdoor),
+                                    lambda: self.config.seasons.name_for(day, outdoor))
 
     def season(self, name: str) -> Season:
         return self.config.seasons.seasons[name]
@@ -206,9 +208,14 @@ class _Planner:
         return setpoint
 
     def _expected(self, e: ShowEvent) -> int:
-        """Expected attendance, or the count already acted on before doors open."""
-        count, _ = acted_count(self.pushes.get(e.id, ()), e.expected_attendance,
-                               self.occ.readjust_threshold, e.doors_open)
+        """Expected attendance, or the count already acted on before doors open.
+
+        Only counts from before doors open: from then on a count is of people through the
+        doors so far, not of the audience to come (a push of 0 at doors open is not a
+        cancelled show)."""
+        before = [p for p in self.pushes.get(e.id, ()) if p.at < e.doors_open]
+        count, _ = acted_count(before, e.expected_attendance, self.occ.readjust_threshold,
+                               e.doors_open)
         return count
 
     def _precool_start(
@@ -247,28 +254,41 @@ class _Planner:
                                zs.show.fan_cap_pct)
         m = self.inputs.measurements.get(zone)
         c0 = m.co2_ppm if m is not None and m.co2_ppm is not None and m.at < e.doors_open else None
+        if c0 is None:
+            c0 = self.inputs.co2_at_doors.get((e.id, zone))
+        c0 = round(c0) if c0 is not None else None  # whole ppm: a sensor's resolution
 
         def people(t: datetime) -> float:
             return self._audience(z, e, expected, t)
 
-        return opening_time(z, self.occ, people, lps, e.doors_open, e.curtain, e.end, c0)
+        return self.config.remember(
+            ("oa_open", zone, e.doors_open, e.curtain, e.end, expected, lps, c0),
+            lambda: opening_time(z, self.occ, people, lps, e.doors_open, e.curtain, e.end, c0))
 
     def _post_show_end(self, zone: str, z: Zone, zs: ZoneSeason, e: ShowEvent) -> datetime:
-        """The max time, or earlier: the first measurement back inside the idle band."""
+        """The max time, or earlier: the first measurement back inside the idle band with the
+        audience's CO2 flushed out."""
         assert zs.post_show is not None
         latest = e.end + timedelta(minutes=zs.post_show.max_minutes)
         earliest = e.end + timedelta(minutes=self.venue.venue.egress_min)
         m = self.inputs.measurements.get(zone)
-        if m is not None and earliest <= m.at < latest and self._in_band(z, m):
+        if (m is not None and earliest <= m.at < latest and self._in_band(z, m)
+                and not self._needs_purge(m)):
             return m.at
         return latest
+
+    def _needs_purge(self, m: ZoneMeasurement | None) -> bool:
+        """CO2 measured above what the plan aims for: the people who left it are gone, so
+        flush it with outdoor air before the hall goes idle (and stays sealed)."""
+        return (m is not None and m.co2_ppm is not None
+                and m.co2_ppm > self.occ.co2_limit_ppm - self.occ.co2_margin_ppm)
 
     @staticmethod
     def _in_band(z: Zone, m: ZoneMeasurement) -> bool:
         lo, hi = z.limits.idle_band_c
         rh_lo, rh_hi = z.limits.idle_rh_pct
         temp_ok = m.temp_c is not None and lo <= m.temp_c <= hi
-        rh_ok = m.rh_pct is None or rh_lo <= m.rh_pct <= rh_hi
+        rh_ok = m.rh_pct is None or rh_lo <= m.rh_pct <= rh_hi + z.limits.idle_rh_deadband_pct
         return temp_ok and rh_ok
 
     # --- evaluation ---------------------------------------------------------------------
@@ -343,6 +363,11 @@ class _Planner:
             people = self._people(z, claim, at)
             lps = self._oa_lps(z, settings.oa, people)
             reason = self._other_reason(claim)
+            m = self.inputs.measurements.get(zone)
+            if claim.phase == "post_show" and running and m is not None and m.at <= at and (
+                    self._needs_purge(m)):
+                lps = self._supply_lps(running, fan)  # all outdoor air until it is flushed
+                reason += f"; purging CO2 ({m.co2_ppm:.0f} ppm)"
         setpoint = self._clamp(z, setpoint)
         state = ZoneState(zone, claim.phase, e.id, claim.season, mode, setpoint, people,
                           self._capped_lps(running, lps, fan), reason)
@@ -432,7 +457,12 @@ class _Planner:
             elif t < lo or (was_on and t < lo + h):
                 mode, setpoint, running = "heat", lo + h, list(idle.units)
                 reason = f"idle: {t:.1f} °C below the band {lo:g}–{hi:g} °C, heating to {lo + h:g}"
-            elif m.rh_pct is not None and (m.rh_pct > rh_hi or (was_on and m.rh_pct > rh_hi - 5)):
+            elif m.rh_pct is not None and (m.rh_pct > rh_hi + z.limits.idle_rh_deadband_pct
+                                           or (was_on and m.rh_pct > rh_hi)):
+                # The deadband sits above the band's edge, not below: a unit dehumidifies by
+                # its own loop only above its RH setpoint (the edge), so it holds the hall
+                # there, and "run until 5 % lower" kept idle fans on all night in the season
+                # evaluation.
                 mode, setpoint, running = "cool", hi - h, list(idle.units)
                 reason = f"idle: RH {m.rh_pct:.0f} % above {rh_hi:g} %, dehumidifying"
         elif m is None or m.temp_c is None:

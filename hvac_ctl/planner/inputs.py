@@ -67,3 +67,6 @@ class PlanInputs:
     outdoor_temp_c: float | None = None
     measurements: Mapping[str, ZoneMeasurement] = field(default_factory=dict)
     history: Mapping[str, Sequence[RecoverySample]] = field(default_factory=dict)
+    # (event id, zone) → CO2 measured in the zone just before doors opened: once doors are
+    # open the latest measurement no longer tells where the hall started from
+    co2_at_doors: Mapping[tuple[str, str], float] = field(default_factory=dict)
