@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from simulator.ahu import AhuState, Commands, Energy
 from simulator.building import BuildingSpec, PointSpec, UnitSpec
 from simulator.hall import Hall, Stream, ZoneInputs
-from simulator.loads import ZoneLoads, loading_door_open, zone_loads
+from simulator.loads import Activity, ZoneLoads, loading_door_open, zone_loads
 from simulator.psychro import humidity_ratio, relative_humidity
 from simulator.scenario import Scenario
 from simulator.weather import Weather
@@ -56,6 +56,7 @@ class Building:
         self.weather = weather
         self.now = start
         self.max_step = max_step
+        self._activity = Activity(scenario)
         self.hall = Hall(spec.zones, spec.surroundings_c)
         for zone in spec.zones:
             self.hall.set_state(zone, initial_c, humidity_ratio(initial_c, initial_rh),
@@ -74,11 +75,19 @@ class Building:
             self._step(h.total_seconds())
             self.now += h
 
+    @property
+    def activity(self) -> Activity:
+        """The scenario indexed by time (rebuilt if `scenario` was replaced)."""
+        if self._activity.scenario is not self.scenario:
+            self._activity = Activity(self.scenario)
+        return self._activity
+
     def _step(self, h: float) -> None:
         mid = self.now + timedelta(seconds=h / 2)
         out = self.weather.at(mid)
-        self.loads = zone_loads(self.spec, self.scenario, mid)
-        door = loading_door_open(self.scenario, mid)
+        acting = self.activity.at(mid)
+        self.loads = zone_loads(self.spec, acting, mid)
+        door = loading_door_open(acting, mid)
         inputs: dict[str, ZoneInputs] = {}
         gen = self.spec.co2_per_person_lps / 1000.0
         for zone, z in self.spec.zones.items():

@@ -7,11 +7,12 @@ performers and crew 90 / 160 W. About 60 % of people's sensible heat is radiant.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from simulator.building import BuildingSpec, ZoneSpec
-from simulator.scenario import Scenario, Show
+from simulator.scenario import Period, Scenario, Show, Tour
 
 SEATED = (70.0, 35.0)
 WALKING = (75.0, 60.0)
@@ -30,6 +31,8 @@ STAND_LIGHTS_W = 3_000.0
 GET_IN_CREW = 40
 WORK_LIGHT = 0.1
 INTERVAL = timedelta(minutes=20)
+SHOW_LEAD = timedelta(hours=1)  # a show's loads begin no earlier than this before its doors
+SHOW_TAIL = EGRESS + INTERVAL  # and are over this long after its end
 
 
 @dataclass
@@ -104,7 +107,7 @@ def zone_loads(spec: BuildingSpec, scenario: Scenario, t: datetime) -> dict[str,
 
 def _zone(loads: ZoneLoads, zone: ZoneSpec, scenario: Scenario, t: datetime) -> None:
     for show in scenario.shows:
-        if not (show.doors_open - timedelta(hours=1) <= t < show.end + EGRESS + INTERVAL):
+        if not (show.doors_open - SHOW_LEAD <= t < show.end + SHOW_TAIL):
             continue
         if zone.kind == "auditorium":
             seated, walking = audience(show, t)
@@ -139,3 +142,123 @@ def _zone(loads: ZoneLoads, zone: ZoneSpec, scenario: Scenario, t: datetime) -> 
 
 def loading_door_open(scenario: Scenario, t: datetime) -> bool:
     return any(p.holds(t) for p in (*scenario.get_ins, *scenario.doors_open))
+
+
+# --- the scenario indexed by time -----------------------------------------------------------
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+NEVER = 1 << 62
+
+
+def utc_us(t: datetime) -> int:
+    """An aware instant as whole microseconds since the epoch: exact, and ordered as UTC."""
+    return (t - _EPOCH) // _US
+
+
+class Activity:
+    """The scenario indexed by time: the shows, get-ins, tours and doors that can act at an
+    instant, and how long the hall stays without any.
+
+    Each entry's window (a show's from an hour before its doors to its egress and interval
+    after its end; a get-in's, a tour's or a door's own) is placed on the UTC time line, and
+    the line cut at every window's ends; each piece keeps the entries whose window covers it,
+    as a `Scenario` of its own, in the scenario's order. `zone_loads` and `loading_door_open`
+    on that piece then give exactly what they give on the whole scenario: the entries left out
+    cannot act at the instant.
+
+    Python compares two datetimes of the same `tzinfo` by their wall clocks, and others in
+    UTC; the two orders differ only by the instants' UTC offsets. So an instant also takes the
+    pieces within the spread of the offsets around it (none in a zone without daylight saving).
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        windows: list[tuple[datetime, datetime, int, int]] = []  # start, end, kind, index
+        for i, s in enumerate(scenario.shows):
+            windows.append((s.doors_open - SHOW_LEAD, s.end + SHOW_TAIL, 0, i))
+        for i, p in enumerate(scenario.get_ins):
+            windows.append((p.start, p.end, 1, i))
+        for i, tour in enumerate(scenario.tours):
+            windows.append((tour.start, tour.end, 2, i))
+        for i, p in enumerate(scenario.doors_open):
+            windows.append((p.start, p.end, 3, i))
+        offsets = [d.utcoffset() // _US for w in windows for d in w[:2]]  # type: ignore[operator]
+        self._min_offset = min(offsets, default=0)
+        self._max_offset = max(offsets, default=0)
+        # a window as [lo, hi) in UTC, at least 1 µs long; a reversed one covers its ends
+        # (wider than where it acts, which is nowhere: only ever too many candidates)
+        spans = []
+        for start, end, kind, i in windows:
+            a, b = utc_us(start), utc_us(end)
+            lo, hi = min(a, b), max(a, b)
+            spans.append((lo, max(hi, lo + 1), kind, i))
+        self._points = sorted({x for lo, hi, _, _ in spans for x in (lo, hi)})
+        opening: dict[int, list[tuple[int, int]]] = {}
+        closing: dict[int, list[tuple[int, int]]] = {}
+        for lo, hi, kind, i in spans:
+            opening.setdefault(lo, []).append((kind, i))
+            closing.setdefault(hi, []).append((kind, i))
+        active: set[tuple[int, int]] = set()
+        keys: list[tuple[tuple[int, int], ...]] = [()]  # piece k: [points[k-1], points[k])
+        for x in self._points:
+            active.difference_update(closing.get(x, ()))
+            active.update(opening.get(x, ()))
+            keys.append(tuple(sorted(active)))
+        self._pieces = [self._sub(key) for key in keys]
+        self._memo: dict[tuple[tuple[int, int], ...], Scenario] = {}
+        # the first busy piece at or after each piece (len(keys) if none)
+        self._next_busy = [len(keys)] * (len(keys) + 1)
+        for k in range(len(keys) - 1, -1, -1):
+            self._next_busy[k] = k if keys[k] else self._next_busy[k + 1]
+        self._keys = keys
+
+    def _sub(self, key: tuple[tuple[int, int], ...]) -> Scenario:
+        if not key:
+            return _NOTHING
+        sc = self.scenario
+        shows: list[Show] = []
+        get_ins: list[Period] = []
+        tours: list[Tour] = []
+        doors: list[Period] = []
+        for kind, i in key:
+            if kind == 0:
+                shows.append(sc.shows[i])
+            elif kind == 1:
+                get_ins.append(sc.get_ins[i])
+            elif kind == 2:
+                tours.append(sc.tours[i])
+            else:
+                doors.append(sc.doors_open[i])
+        return Scenario(tuple(shows), tuple(tours), tuple(get_ins), tuple(doors))
+
+    def _slack(self, t: datetime) -> int:
+        own = t.utcoffset() // _US  # type: ignore[operator]
+        return max(self._max_offset, own) - min(self._min_offset, own)
+
+    def at(self, t: datetime) -> Scenario:
+        """The part of the scenario that can act at `t` (in the scenario's order)."""
+        u, slack = utc_us(t), self._slack(t)
+        first = bisect_right(self._points, u - slack)
+        last = bisect_right(self._points, u + slack) if slack else first
+        if first == last:
+            return self._pieces[first]
+        key = tuple(sorted({e for k in range(first, last + 1) for e in self._keys[k]}))
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = self._sub(key)
+        return hit
+
+    def idle_until(self, t: datetime) -> int | None:
+        """None if anything can act at `t`; else the instant, in UTC microseconds (see
+        `utc_us`), before which nothing can act at any instant of `t`'s UTC offset (`NEVER`:
+        nothing ever will)."""
+        u, slack = utc_us(t), self._slack(t)
+        busy = self._next_busy[bisect_right(self._points, u - slack)]
+        if busy == len(self._keys):
+            return NEVER
+        limit = self._points[busy - 1] - slack
+        return limit if limit > u else None
+
+
+_NOTHING = Scenario()
