@@ -20,6 +20,7 @@ TI_S = 900.0
 MIN_SPEED = 0.2
 DEHUMIDIFY_ABOVE_RH = 60.0
 DEHUMIDIFY_COIL_C = 12.0
+_DEHUMIDIFY_COIL_W = saturation_ratio(DEHUMIDIFY_COIL_C)
 
 
 @dataclass
@@ -65,12 +66,13 @@ class AhuState:
             self.supply_temp = zone_c
             self.integral = 0.0
             return None
-        spec, flow = self.spec, self.flow()
+        spec, speed = self.spec, self.speed()
+        flow = spec.airflow_m3_per_s * speed  # self.flow(), running
         capacity = RHO_CP * flow
         f = max(0.0, min(cmd.oa_damper_min, 100.0)) / 100.0
         mix_c = f * out_c + (1 - f) * zone_c
         mix_w = f * out_w + (1 - f) * zone_w
-        fan_w = spec.fan_w * self.speed() ** 3
+        fan_w = spec.fan_w * speed ** 3
         fan_rise = fan_w / capacity
 
         error = zone_c - cmd.setpoint
@@ -91,9 +93,8 @@ class AhuState:
             self.integral = min(max(self.integral + KP * error * h / TI_S, -20.0), 20.0)
 
         reheat_c = coil_c
-        zone_rh = relative_humidity(zone_c, zone_w)
-        if cmd.mode == "cool" and zone_rh > DEHUMIDIFY_ABOVE_RH and mix_w > saturation_ratio(
-                DEHUMIDIFY_COIL_C):
+        if cmd.mode == "cool" and relative_humidity(zone_c, zone_w) > DEHUMIDIFY_ABOVE_RH and (
+                mix_w > _DEHUMIDIFY_COIL_W):
             coil_c = max(DEHUMIDIFY_COIL_C, cool_floor)
             reheat_c = min(max(coil_target, coil_c), coil_c + spec.heating_w / capacity)
         supply_w = min(mix_w, saturation_ratio(coil_c))

@@ -63,6 +63,8 @@ class Building:
                                 spec.outdoor_co2_ppm)
         self.ahus = {n: AhuState(u, supply_temp=initial_c) for n, u in spec.units.items()}
         self.loads: dict[str, ZoneLoads] = {z: ZoneLoads() for z in spec.zones}
+        self._units_of = {z: [(u, self.ahus[u.name]) for u in spec.units_of(z)]
+                          for z in spec.zones}
         self.steps = 0
         self.write_log: list[tuple[datetime, str, str, float | bool | str]] = []  # accepted
 
@@ -90,23 +92,24 @@ class Building:
         door = loading_door_open(acting, mid)
         inputs: dict[str, ZoneInputs] = {}
         gen = self.spec.co2_per_person_lps / 1000.0
+        hall = self.hall
         for zone, z in self.spec.zones.items():
             ld = self.loads[zone]
             streams: list[Stream] = []
             exchange = 0.0
-            for unit in self.spec.units_of(zone):
-                ahu = self.ahus[unit.name]
+            zone_c, zone_w = hall.temp(zone), hall.w(zone)  # the state moves only below
+            for unit, ahu in self._units_of[zone]:
                 if unit.kind == "exhaust":
                     ahu.running = ahu.commands.enable
                     exchange += ahu.flow()
                     ahu.energy.fan_kwh += unit.fan_w * ahu.speed() ** 3 / 1000 * h / 3600 \
                         if ahu.running else 0.0
                     continue
-                s = ahu.step(h, self.hall.temp(zone), self.hall.w(zone), out.temp_c, out.w)
+                s = ahu.step(h, zone_c, zone_w, out.temp_c, out.w)
                 if s is not None:
                     streams.append(s)
             if door and z.kind == "stage":
-                exchange += door_exchange_m3_per_s(self.hall.temp(zone), out.temp_c)
+                exchange += door_exchange_m3_per_s(zone_c, out.temp_c)
             to_mass = ld.radiant_w * z.radiant_to_mass
             inputs[zone] = ZoneInputs(
                 fast_w=ld.convective_w + ld.radiant_w - to_mass, mass_w=to_mass,

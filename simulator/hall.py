@@ -20,6 +20,8 @@ from scipy.linalg import expm
 from simulator.building import RHO_AIR, RHO_CP, ZoneSpec
 from simulator.psychro import H_FG
 
+CACHED_PROPAGATORS = 256
+
 
 @dataclass
 class Stream:
@@ -79,7 +81,8 @@ class Hall:
         self.n = n
         self.x = np.zeros(n)
         self.ledger = {name: Ledger() for name in zones}
-        self._cache: dict[tuple[bytes, float], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._cache: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._coupling_matrix = self._coupling()
         self._capacity = np.ones(n)
         for name, z in zones.items():
             i = self.index[name]
@@ -120,49 +123,50 @@ class Hall:
 
     def step(self, h: float, inputs: dict[str, ZoneInputs], outdoor_c: float, outdoor_w: float,
              outdoor_co2: float) -> None:
-        a, b = self._system(inputs, outdoor_c, outdoor_w, outdoor_co2)
-        phi, g1, g2 = self._propagators(a, h)
+        diagonal, b_list = self._system(inputs, outdoor_c, outdoor_w, outdoor_co2)
+        phi, g1, g2 = self._propagators(diagonal, h)
+        b = np.array(b_list)
         x0 = self.x
         x1 = phi @ x0 + g1 @ b
         integral = g1 @ x0 + g2 @ b
-        self._account(h, inputs, outdoor_c, x0, x1, integral)
+        self._account(h, inputs, outdoor_c, x0.tolist(), x1.tolist(), integral.tolist())
         self.x = x1
 
     def _system(self, inputs: dict[str, ZoneInputs], out_c: float, out_w: float,
-                out_co2: float) -> tuple[np.ndarray, np.ndarray]:
-        """Rows in units of state per second: temperatures K/s, moisture 1/s, CO2 ppm/s."""
+                out_co2: float) -> tuple[list[float], list[float]]:
+        """x' = A·x + b, rows in units of state per second: temperatures K/s, moisture 1/s,
+        CO2 ppm/s. A's off-diagonal (node and zone couplings) never changes: `_coupling` holds
+        it, and this gives A's diagonal and b, each entry summed in a fixed order."""
         n = self.n
-        a = np.zeros((n, n))
-        b = np.zeros(n)
+        a = [0.0] * n  # A's diagonal
+        b = [0.0] * n
         for name, z in self.zones.items():
-            i, u = self.index[name], inputs.get(name, ZoneInputs())
+            i, u = self.index[name], inputs.get(name) or _NO_INPUTS
             t, w, c = i["t"], i["w"], i["c"]
             cf, vol = z.fast_capacitance_j_per_k, z.volume_m3
             # air node
             b[t] += u.fast_w / cf
             if "m" in i:
                 m, cm = i["m"], z.mass_capacitance_j_per_k
-                a[t, t] -= z.fast_mass_w_per_k / cf
-                a[t, m] += z.fast_mass_w_per_k / cf
-                a[m, m] -= (z.fast_mass_w_per_k + z.mass_surroundings_w_per_k) / cm
-                a[m, t] += z.fast_mass_w_per_k / cm
+                a[t] -= z.fast_mass_w_per_k / cf
+                a[m] -= (z.fast_mass_w_per_k + z.mass_surroundings_w_per_k) / cm
                 b[m] += (u.mass_w + z.mass_surroundings_w_per_k * self.surroundings_c) / cm
             else:
                 b[t] += (u.mass_w + z.mass_surroundings_w_per_k * self.surroundings_c) / cf
-                a[t, t] -= z.mass_surroundings_w_per_k / cf
+                a[t] -= z.mass_surroundings_w_per_k / cf
             for s in u.streams:
-                a[t, t] -= RHO_CP * s.flow_m3_per_s / cf
+                a[t] -= RHO_CP * s.flow_m3_per_s / cf
                 b[t] += RHO_CP * s.flow_m3_per_s * s.temp_c / cf
-                a[w, w] -= s.flow_m3_per_s / vol
+                a[w] -= s.flow_m3_per_s / vol
                 b[w] += s.flow_m3_per_s * s.w / vol
-                a[c, c] -= s.outdoor_fraction * s.flow_m3_per_s / vol
+                a[c] -= s.outdoor_fraction * s.flow_m3_per_s / vol
                 b[c] += s.outdoor_fraction * s.flow_m3_per_s * out_co2 / vol
             q = u.outdoor_exchange_m3_per_s
-            a[t, t] -= RHO_CP * q / cf
+            a[t] -= RHO_CP * q / cf
             b[t] += RHO_CP * q * out_c / cf
-            a[w, w] -= q / vol
+            a[w] -= q / vol
             b[w] += q * out_w / vol
-            a[c, c] -= q / vol
+            a[c] -= q / vol
             b[c] += q * out_co2 / vol
             b[w] += u.latent_w / H_FG / (RHO_AIR * vol)
             b[c] += u.co2_m3_per_s * 1e6 / vol
@@ -173,34 +177,65 @@ class Hall:
                 qx = z.exchange_m3_per_s
                 for row_zone, row, col, cap in ((z, i, j, cf),
                                                 (other, j, i, other.fast_capacitance_j_per_k)):
-                    a[row["t"], row["t"]] -= RHO_CP * qx / cap
-                    a[row["t"], col["t"]] += RHO_CP * qx / cap
+                    a[row["t"]] -= RHO_CP * qx / cap
+                    if col is row:  # a zone that names itself: off the diagonal, but on it
+                        a[row["t"]] += RHO_CP * qx / cap
                     for k in ("w", "c"):
-                        a[row[k], row[k]] -= qx / row_zone.volume_m3
-                        a[row[k], col[k]] += qx / row_zone.volume_m3
+                        a[row[k]] -= qx / row_zone.volume_m3
+                        if col is row:
+                            a[row[k]] += qx / row_zone.volume_m3
         return a, b
 
-    def _propagators(self, a: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        key = (a.tobytes(), h)
-        hit = self._cache.get(key)
+    def _coupling(self) -> np.ndarray:
+        """A's off-diagonal: air ↔ mass, and the air exchanged between neighbouring zones."""
+        a = np.zeros((self.n, self.n))
+        for name, z in self.zones.items():
+            i = self.index[name]
+            if "m" in i:
+                t, m = i["t"], i["m"]
+                a[t, m] += z.fast_mass_w_per_k / z.fast_capacitance_j_per_k
+                a[m, t] += z.fast_mass_w_per_k / z.mass_capacitance_j_per_k
+            if z.exchange_with is not None and z.exchange_m3_per_s > 0:
+                j = self.index[z.exchange_with]
+                other = self.zones[z.exchange_with]
+                qx = z.exchange_m3_per_s
+                for row_zone, row, col in ((z, i, j), (other, j, i)):
+                    if col is row:
+                        continue  # on the diagonal: `_system`'s
+                    a[row["t"], col["t"]] += RHO_CP * qx / row_zone.fast_capacitance_j_per_k
+                    for k in ("w", "c"):
+                        a[row[k], col[k]] += qx / row_zone.volume_m3
+        return a
+
+    def _propagators(self, diagonal: list[float], h: float
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """e^(A·h), ∫₀ʰ e^(A·s) ds and ∫₀ʰ∫₀ˢ e^(A·r) dr ds, for A with this diagonal; the
+        last 256 are kept (least recently used out first)."""
+        key = (*diagonal, h)
+        cache = self._cache
+        hit = cache.pop(key, None)
         if hit is not None:
+            cache[key] = hit
             return hit
         n = self.n
+        a = self._coupling_matrix.copy()
+        np.fill_diagonal(a, diagonal)
         big = np.zeros((3 * n, 3 * n))
         big[:n, :n] = a
         big[:n, n:2 * n] = np.eye(n)
         big[n:2 * n, 2 * n:] = np.eye(n)
         e = expm(big * h)
         out = (e[:n, :n], e[:n, n:2 * n], e[:n, 2 * n:])
-        if len(self._cache) > 256:
-            self._cache.clear()
-        self._cache[key] = out
+        if len(cache) >= CACHED_PROPAGATORS:
+            del cache[next(iter(cache))]
+        cache[key] = out
         return out
 
     def _account(self, h: float, inputs: dict[str, ZoneInputs], out_c: float,
-                 x0: np.ndarray, x1: np.ndarray, integral: np.ndarray) -> None:
+                 x0: list[float], x1: list[float], integral: list[float]) -> None:
         for name, z in self.zones.items():
-            i, u, led = self.index[name], inputs.get(name, ZoneInputs()), self.ledger[name]
+            i, led = self.index[name], self.ledger[name]
+            u = inputs.get(name) or _NO_INPUTS
             t_int = integral[i["t"]]
             led.gains += (u.fast_w + u.mass_w) * h
             led.supply += sum(RHO_CP * s.flow_m3_per_s * (s.temp_c * h - t_int)
@@ -217,3 +252,6 @@ class Hall:
             if "m" in i:
                 stored += z.mass_capacitance_j_per_k * (x1[i["m"]] - x0[i["m"]])
             led.stored += stored
+
+
+_NO_INPUTS = ZoneInputs()
