@@ -3,6 +3,12 @@
 `Building.advance(dt)` moves it forward in steps of at most `max_step` (60 s by default); the
 protocol servers read its sensors and write its commands. Nothing here sleeps or reads the
 wall clock: pacing is the runner's job, so tests and benchmarks step as fast as they like.
+
+A quiet stretch — every unit off and nothing of the scenario acting — is taken in one step:
+the hall is then a linear system with constant inputs (weather reaches it only through the
+units' outdoor air and the loading door), which the exact integrator steps as well in one go
+as in many. Only its last `max_step` is stepped on its own, so that what a stopped unit
+reports (its supply temperature: the zone's at the start of a step) is what it would be.
 """
 
 from __future__ import annotations
@@ -14,13 +20,15 @@ from datetime import datetime, timedelta
 from simulator.ahu import AhuState, Commands, Energy
 from simulator.building import BuildingSpec, PointSpec, UnitSpec
 from simulator.hall import Hall, Stream, ZoneInputs
-from simulator.loads import Activity, ZoneLoads, loading_door_open, zone_loads
+from simulator.loads import Activity, ZoneLoads, loading_door_open, utc_us, zone_loads
 from simulator.psychro import humidity_ratio, relative_humidity
 from simulator.scenario import Scenario
 from simulator.weather import Weather
 
 DOOR_W, DOOR_H = 4.0, 6.0  # the west loading door of the stage
 G = 9.81
+QUIET_STEP_MAX = timedelta(days=1)  # so that no daylight-saving change goes and comes back in one
+_US = timedelta(microseconds=1)
 
 
 def door_exchange_m3_per_s(inside_c: float, outside_c: float) -> float:
@@ -48,7 +56,8 @@ class ZoneReading:
 class Building:
     def __init__(self, spec: BuildingSpec, scenario: Scenario, weather: Weather,
                  start: datetime, max_step: timedelta = timedelta(seconds=60),
-                 initial_c: float = 22.0, initial_rh: float = 45.0) -> None:
+                 initial_c: float = 22.0, initial_rh: float = 45.0,
+                 quiet_steps: bool = True) -> None:
         if start.tzinfo is None:
             raise ValueError("the simulation needs a timezone-aware start")
         self.spec = spec
@@ -56,6 +65,7 @@ class Building:
         self.weather = weather
         self.now = start
         self.max_step = max_step
+        self.quiet_steps = quiet_steps  # False: every step at most max_step, as before
         self._activity = Activity(scenario)
         self.hall = Hall(spec.zones, spec.surroundings_c)
         for zone in spec.zones:
@@ -72,8 +82,14 @@ class Building:
 
     def advance(self, dt: timedelta) -> None:
         end = self.now + dt
+        # commands change only between calls: a unit off now stays off until `end`
+        quiet = self.quiet_steps and not any(a.commands.enable for a in self.ahus.values())
         while self.now < end:
             h = min(self.max_step, end - self.now)
+            if quiet:
+                span = self._quiet_span(end)
+                if span is not None:
+                    h = span
             self._step(h.total_seconds())
             self.now += h
 
@@ -83,6 +99,25 @@ class Building:
         if self._activity.scenario is not self.scenario:
             self._activity = Activity(self.scenario)
         return self._activity
+
+    def _quiet_span(self, end: datetime) -> timedelta | None:
+        """With every unit off, one step over the whole `max_step`s ahead whose middles (where
+        `_step` reads the loads) nothing of the scenario acts at, all but the last of them;
+        None if that is fewer than two."""
+        step = self.max_step
+        whole = (end - self.now) // step
+        if whole < 3:
+            return None
+        first = self.now + timedelta(seconds=step.total_seconds() / 2)  # as `_step` has it
+        until = self.activity.idle_until(first)
+        if until is None:
+            return None
+        step_us = step // _US
+        n = min(whole, QUIET_STEP_MAX // step, -(-(until - utc_us(first)) // step_us))
+        # the middles are `step` apart in UTC too if no daylight-saving change lies between
+        if n < 3 or (first + (n - 1) * step).utcoffset() != first.utcoffset():
+            return None
+        return step * (n - 1)
 
     def _step(self, h: float) -> None:
         mid = self.now + timedelta(seconds=h / 2)
@@ -142,6 +177,8 @@ class Building:
             return self.hall.co2(zone)
         if point == "supply_temp":
             return ahu.supply_temp
+        if point == "oa_temp":
+            return self.weather.at(self.now).temp_c
         if point == "fan_status":
             return ahu.running
         if point in ("enable", "setpoint", "oa_damper_min", "fan_speed_max", "mode"):

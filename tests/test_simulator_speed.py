@@ -1,7 +1,8 @@
 """The simulator's shortcuts give the answers of the long way round (nothing here is timed).
 
 `Activity` indexes the scenario by time, so a step looks only at what can act at its instant;
-it is checked against the plain computation over the whole scenario.
+with every unit off and nothing acting, `Building.advance` takes the quiet stretch in one step.
+Each is checked against the plain computation: the whole scenario, every step 60 s.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import pytest
 from hvac_ctl.model import Config
 from hvac_ctl.simulation import building_spec
 from simulator.building import BuildingSpec
+from simulator.engine import Building
 from simulator.loads import EGRESS, INTERVAL, NEVER, Activity, loading_door_open, utc_us, zone_loads
 from simulator.scenario import Period, Scenario, Show, Tour
+from simulator.weather import DesignDay
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LONDON = ZoneInfo("Europe/London")  # summer time from 01:00 UTC on 28 March 2027
@@ -90,3 +93,109 @@ def test_the_index_gives_the_loads_of_the_whole_scenario(spec: BuildingSpec, tz:
                     assert zone_loads(spec, scenario, last) == zone_loads(spec, Scenario(), last)
                     assert not loading_door_open(scenario, last)
     assert idle > 100  # the hall is quiet at night
+
+
+def _run(spec: BuildingSpec, scenario: Scenario, start: datetime, quiet: bool,
+         on: list[tuple[datetime, datetime]], chunks: list[timedelta]) -> tuple[Building, list]:
+    b = Building(spec, scenario, DesignDay.summer(SHANGHAI), start, initial_c=26.0,
+                 quiet_steps=quiet)
+    seen = []
+    for dt in chunks:
+        running = any(a <= b.now < z for a, z in on)
+        for unit, u in spec.units.items():
+            b.write(unit, "enable", running)
+            if running and "mode" in u.points:
+                b.write(unit, "mode", "cool")
+                b.write(unit, "setpoint", 23.0)
+                b.write(unit, "oa_damper_min", 20.0)
+        b.advance(dt)
+        seen.append(_reading(b))
+    return b, seen
+
+
+def _reading(b: Building) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for zone in b.spec.zones:
+        r = b.reading(zone)
+        out |= {f"{zone}.temp": r.temp_c, f"{zone}.mass": b.hall.mass_temp(zone),
+                f"{zone}.w": b.hall.w(zone), f"{zone}.co2": r.co2_ppm, f"{zone}.people": r.people,
+                f"{zone}.running": len(r.units_running)}
+    for unit in b.spec.units:
+        for point in ("supply_temp", "fan_status", "cooling_kwh", "heating_kwh", "reheat_kwh",
+                      "fan_kwh"):
+            if point in b.spec.units[unit].points:
+                out[f"{unit}.{point}"] = float(b.read(unit, point))
+    return out
+
+
+@pytest.mark.parametrize(("tz", "first", "clock"), [
+    (SHANGHAI, datetime(2027, 7, 1), SHANGHAI),
+    (LONDON, datetime(2027, 3, 27), LONDON),  # over the night summer time begins
+    (LONDON, datetime(2027, 3, 27), UTC),  # a clock in UTC against a London calendar
+])
+def test_a_quiet_stretch_in_one_step_is_what_60_s_steps_give(
+    spec: BuildingSpec, tz: ZoneInfo, first: datetime, clock: ZoneInfo,
+) -> None:
+    """Two show days, the units on around each show only, read every hour or so: the quiet
+    stretches in one step give the states, the stopped units' supply temperatures, the meters
+    and the energy balance of 60 s steps."""
+    scenario = busy_days(tz, first, 2)
+    start = first.replace(tzinfo=tz).astimezone(clock)
+    on = [(s.doors_open - timedelta(hours=2), s.end + timedelta(minutes=15))
+          for s in scenario.shows]
+    # hours, a 7-hour night, and odd lengths that end between two 60 s steps
+    chunks = [timedelta(hours=7)] + [timedelta(minutes=67)] * 20 + [timedelta(hours=1)] * 18
+    quick, fast = _run(spec, scenario, start, True, on, chunks)
+    slow, plain = _run(spec, scenario, start, False, on, chunks)
+    assert quick.now == slow.now
+    assert quick.steps < slow.steps * 0.7  # the shortcut was taken
+    for k, (a, b) in enumerate(zip(fast, plain, strict=True)):
+        for key, value in b.items():
+            tol = 1e-3 if key.endswith(".co2") else 1e-9 if key.endswith(".w") else 1e-6
+            assert a[key] == pytest.approx(value, abs=tol), (k, key)
+    for zone, led in quick.hall.ledger.items():
+        other = slow.hall.ledger[zone]
+        flows = (abs(led.gains) + abs(led.supply) + abs(led.outdoor) + abs(led.neighbours)
+                 + abs(led.surroundings))
+        assert abs(led.imbalance) <= 1e-6 * flows, (zone, led)
+        for path in ("gains", "supply", "outdoor", "neighbours", "surroundings", "stored"):
+            assert getattr(led, path) == pytest.approx(getattr(other, path), rel=1e-9, abs=1.0)
+
+
+def test_a_running_unit_keeps_the_60_s_steps(spec: BuildingSpec) -> None:
+    b = Building(spec, Scenario(), DesignDay.summer(SHANGHAI),
+                 datetime(2027, 7, 1, tzinfo=SHANGHAI))
+    b.write("exh-stage", "enable", True)  # the exhaust brings outdoor air in
+    b.advance(timedelta(hours=2))
+    assert b.steps == 120
+    b.write("exh-stage", "enable", False)
+    b.advance(timedelta(hours=2))
+    assert b.steps == 122  # all of it but the last minute, then the last minute
+
+
+def test_a_quiet_stretch_stops_where_a_show_begins(spec: BuildingSpec) -> None:
+    """Loads start an hour before the doors: from there on, 60 s steps."""
+    start = datetime(2027, 7, 1, 12, tzinfo=SHANGHAI)
+    doors = start + timedelta(hours=3, seconds=20)  # not on a step's boundary
+    show = Show("s", doors, doors + timedelta(minutes=45), doors + timedelta(hours=3), 2000)
+    b = Building(spec, Scenario((show,)), DesignDay.summer(SHANGHAI), start)
+    b.advance(timedelta(hours=3))
+    # the step over 13:59:00 reads its loads at 13:59:30, quiet; the next at 14:00:30 does not
+    assert b.steps == 2 + 60
+
+
+def test_a_quiet_stretch_over_the_night_summer_time_ends(spec: BuildingSpec) -> None:
+    """A clock in London time steps by its wall clock (fold 0), so the UTC hour from 01:00
+    is skipped; a door given at +01:00 opens after it: no quiet step may run into it."""
+    plus_one = timezone(timedelta(hours=1))
+    door = Period(datetime(2027, 10, 31, 3, 30, tzinfo=plus_one),
+                  datetime(2027, 10, 31, 5, tzinfo=plus_one))
+    start = datetime(2027, 10, 30, 22, tzinfo=LONDON)
+    temps = []
+    for quiet in (True, False):
+        b = Building(spec, Scenario(doors_open=(door,)), DesignDay.winter(LONDON), start,
+                     quiet_steps=quiet)
+        b.advance(timedelta(hours=8))
+        temps.append((b.hall.temp("stage"), b.hall.co2("stage"), b.hall.w("stage")))
+    assert temps[0] == pytest.approx(temps[1], abs=1e-6)
+    assert temps[1][0] < 21.0  # the door was open: −5 °C outside
