@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from simulator.building import BuildingSpec, ZoneSpec
 from simulator.scenario import Period, Scenario, Show, Tour
@@ -167,9 +167,10 @@ class Activity:
     on that piece then give exactly what they give on the whole scenario: the entries left out
     cannot act at the instant.
 
-    Python compares two datetimes of the same `tzinfo` by their wall clocks, and others in
-    UTC; the two orders differ only by the instants' UTC offsets. So an instant also takes the
-    pieces within the spread of the offsets around it (none in a zone without daylight saving).
+    Python compares two datetimes of the same `tzinfo` object by their wall clocks, and others
+    in UTC; the two orders differ only by the instants' UTC offsets. So an instant also takes
+    the pieces within the spread of the offsets of its own and of the window ends that share
+    its `tzinfo` (none in a zone without daylight saving, or if none shares it).
     """
 
     def __init__(self, scenario: Scenario) -> None:
@@ -183,9 +184,13 @@ class Activity:
             windows.append((tour.start, tour.end, 2, i))
         for i, p in enumerate(scenario.doors_open):
             windows.append((p.start, p.end, 3, i))
-        offsets = [d.utcoffset() // _US for w in windows for d in w[:2]]  # type: ignore[operator]
-        self._min_offset = min(offsets, default=0)
-        self._max_offset = max(offsets, default=0)
+        # per tzinfo object of the window ends: it, and the least and greatest UTC offset
+        self._offsets: dict[int, tuple[tzinfo | None, int, int]] = {}
+        for w in windows:
+            for d in w[:2]:
+                off = d.utcoffset() // _US  # type: ignore[operator]
+                _, low, high = self._offsets.get(id(d.tzinfo), (d.tzinfo, off, off))
+                self._offsets[id(d.tzinfo)] = (d.tzinfo, min(low, off), max(high, off))
         # a window as [lo, hi) in UTC, at least 1 µs long; a reversed one covers its ends
         # (wider than where it acts, which is nowhere: only ever too many candidates)
         spans = []
@@ -233,8 +238,11 @@ class Activity:
         return Scenario(tuple(shows), tuple(tours), tuple(get_ins), tuple(doors))
 
     def _slack(self, t: datetime) -> int:
+        same = self._offsets.get(id(t.tzinfo))
+        if same is None or same[0] is not t.tzinfo:
+            return 0  # every comparison with `t` is in UTC
         own = t.utcoffset() // _US  # type: ignore[operator]
-        return max(self._max_offset, own) - min(self._min_offset, own)
+        return max(same[2], own) - min(same[1], own)
 
     def at(self, t: datetime) -> Scenario:
         """The part of the scenario that can act at `t` (in the scenario's order)."""

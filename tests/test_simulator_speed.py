@@ -10,6 +10,7 @@ Each is checked against the plain computation: the whole scenario, every step 60
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -134,18 +135,34 @@ def _reading(b: Building) -> dict[str, float]:
     return out
 
 
-@pytest.mark.parametrize(("tz", "first", "clock"), [
-    (SHANGHAI, datetime(2027, 7, 1), SHANGHAI),
-    (LONDON, datetime(2027, 3, 27), LONDON),  # over the night summer time begins
-    (LONDON, datetime(2027, 3, 27), UTC),  # a clock in UTC against a London calendar
+def in_utc(scenario: Scenario) -> Scenario:
+    """As `hvac_ctl.simulation.calendar_scenario` gives it: every instant in UTC."""
+    def utc(t: datetime) -> datetime:
+        return t.astimezone(UTC)
+
+    return Scenario(
+        tuple(replace(s, doors_open=utc(s.doors_open), curtain=utc(s.curtain), end=utc(s.end))
+              for s in scenario.shows),
+        tuple(replace(t, start=utc(t.start), end=utc(t.end)) for t in scenario.tours),
+        tuple(Period(utc(p.start), utc(p.end)) for p in scenario.get_ins),
+        tuple(Period(utc(p.start), utc(p.end)) for p in scenario.doors_open))
+
+
+@pytest.mark.parametrize(("tz", "first", "clock", "calendar_in_utc"), [
+    (SHANGHAI, datetime(2027, 7, 1), SHANGHAI, False),
+    (SHANGHAI, datetime(2027, 7, 1), SHANGHAI, True),  # as hvac_ctl gives it
+    (LONDON, datetime(2027, 3, 27), LONDON, False),  # over the night summer time begins
+    (LONDON, datetime(2027, 3, 27), UTC, False),  # a clock in UTC against a London calendar
 ])
 def test_a_quiet_stretch_in_one_step_is_what_60_s_steps_give(
-    spec: BuildingSpec, tz: ZoneInfo, first: datetime, clock: ZoneInfo,
+    spec: BuildingSpec, tz: ZoneInfo, first: datetime, clock: ZoneInfo, calendar_in_utc: bool,
 ) -> None:
     """Two show days, the units on around each show only, read every hour or so: the quiet
     stretches in one step give the states, the stopped units' supply temperatures, the meters
     and the energy balance of 60 s steps."""
     scenario = busy_days(tz, first, 2)
+    if calendar_in_utc:
+        scenario = in_utc(scenario)
     start = first.replace(tzinfo=tz).astimezone(clock)
     on = [(s.doors_open - timedelta(hours=2), s.end + timedelta(minutes=15))
           for s in scenario.shows]
