@@ -153,7 +153,7 @@ def test_defaults_validate_cli() -> None:
 @pytest.mark.parametrize(
     ("rel", "old", "new", "after", "typo", "key", "right"),
     [
-        (SEASONS, "get_in:    {setpoint_c: 19.0", "get_in:    {setpoint_cc: 19.0", None,
+        (SEASONS, "get_in:    {setpoint_c: 20.0", "get_in:    {setpoint_cc: 20.0", None,
          "setpoint_cc", "seasons.winter.zones.stage.get_in.setpoint_cc", "setpoint_c"),
         (SEASON_CAL, '    doors_open: "19:00"', '    doors_opn: "19:00"',
          "  - id: tosca-2026-12-05\n", "doors_opn", "performances[1].doors_opn", "doors_open"),

@@ -228,7 +228,7 @@ def test_the_poller_marks_quality_and_feeds_zone_measurements(config: Config) ->
         (u, p): v for u in config.venue.units for p, v in (
             ("zone_temp", 23.0), ("zone_rh", 50.0), ("co2", 600.0), ("supply_temp", 18.0),
             ("fan_status", True), ("cooling_kwh", 1.0), ("heating_kwh", 0.0),
-            ("reheat_kwh", 0.0), ("fan_kwh", 2.0))
+            ("reheat_kwh", 0.0), ("fan_kwh", 2.0), ("oa_temp", -4.0))
     })
     clock = ManualClock(T)
     samples: list[Any] = []
@@ -238,6 +238,8 @@ def test_the_poller_marks_quality_and_feeds_zone_measurements(config: Config) ->
     asyncio.run(poller.poll_all())
     m = poller.zone_measurements(T, timedelta(minutes=5))
     assert m["auditorium"].temp_c == 23.0 and m["auditorium"].units_running
+    assert poller.outdoor_air(T, timedelta(minutes=5)) == -4.0
+    assert poller.outdoor_air(T + timedelta(minutes=6), timedelta(minutes=5)) is None
     assert any(not s.ok and s.unit == "ahu-aud-3" for s in samples)
     assert poller.zone_measurements(T + timedelta(minutes=6), timedelta(minutes=5)) == {}
     from hvac_ctl.control import quality

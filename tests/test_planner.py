@@ -151,6 +151,26 @@ def test_a_count_at_doors_open_does_not_change_the_precool_target(make_config) -
     assert sold.setpoint_c > plain
 
 
+def test_a_warm_hall_is_cooled_by_outdoor_air_when_it_is_colder(make_config) -> None:
+    """An economiser, supervised: beyond the ventilation need, the share of outdoor air that
+    brings the mix down to the units' coldest supply (18 °C under the seats)."""
+    cfg = make_config(SUMMER_SHOW.replace("2027-07-10", "2027-01-10") % {
+        "n": 2000, "live": "true", "lights": "false"})
+    show = plan_day(cfg, date(2027, 1, 10)).shows[0]
+    at = show.precool_start["auditorium"] + timedelta(minutes=5)
+    warm = {"auditorium": ZoneMeasurement(at - timedelta(minutes=1), 22.6, 30.0, 450.0, True)}
+    shut = plan_at(cfg, at, PlanInputs(measurements=warm))  # outdoor air unknown
+    assert shut.zones["auditorium"].phase == "precool"
+    assert all(shut.units[u]["oa_damper_min"] == 0 for u in AUD)
+    cold = plan_at(cfg, at, PlanInputs(measurements=warm, outdoor_air_c=-5.0))
+    share = (22.6 - 18.0) / (22.6 + 5.0)
+    assert all(cold.units[u]["oa_damper_min"] == pytest.approx(100 * share, abs=0.1)
+               for u in AUD)
+    assert "free cooling" in cold.zones["auditorium"].reason
+    mild = plan_at(cfg, at, PlanInputs(measurements=warm, outdoor_air_c=21.0))  # not colder
+    assert all(mild.units[u]["oa_damper_min"] == 0 for u in AUD)
+
+
 def test_after_curtain_the_setpoint_returns_to_the_show_setpoint(make_config) -> None:
     cfg = summer(make_config, n=2000)
     doors = plan_at(cfg, local("2027-07-10 19:10")).zones["auditorium"]

@@ -40,9 +40,14 @@ class RecoveryLearner:
         for zone, zs in state.zones.items():
             run = self._runs.get(zone)
             if zs.phase == "precool":
-                if run is None or run.event_id != zs.event_id:
-                    run = self._runs[zone] = _Run(zs.event_id, now, zs.setpoint_c, zs.mode)
                 m = measurements.get(zone)
+                if run is None or run.event_id != zs.event_id:
+                    # the pull's direction: down from a zone warmer than its target, whatever
+                    # the season (the planner's optimal start asks by direction too)
+                    warmer = m is not None and m.temp_c is not None and m.temp_c > zs.setpoint_c
+                    direction: Mode = "cool" if warmer or (m is None and zs.mode == "cool") \
+                        else "heat"
+                    run = self._runs[zone] = _Run(zs.event_id, now, zs.setpoint_c, direction)
                 if m is not None and m.temp_c is not None and (
                         not run.trend or m.at > run.trend[-1][0]):
                     run.trend.append((m.at, m.temp_c))

@@ -109,6 +109,13 @@ class Poller:
                 await task
         self._tasks.clear()
 
+    def outdoor_air(self, now: datetime, max_age: timedelta) -> float | None:
+        """The mean of the units' fresh outdoor-air readings (None: no unit has one)."""
+        vals = [float(s.value) for (_, point), s in self.last_good.items()
+                if point == "oa_temp" and now - s.at <= max_age
+                and isinstance(s.value, int | float) and not isinstance(s.value, bool)]
+        return fmean(vals) if vals else None
+
     def zone_measurements(self, now: datetime, max_age: timedelta) -> dict[str, ZoneMeasurement]:
         """Each zone's mean of its units' good, fresh readings (none: the zone is left out)."""
         out = {}

@@ -19,7 +19,7 @@ NAME = r"^[a-z][a-z0-9_-]*$"
 Name = Annotated[str, Field(pattern=NAME)]
 
 COMMAND_POINTS = ("enable", "setpoint", "oa_damper_min", "fan_speed_max", "mode")
-SENSOR_POINTS = ("zone_temp", "zone_rh", "co2", "supply_temp", "fan_status")
+SENSOR_POINTS = ("zone_temp", "zone_rh", "co2", "supply_temp", "fan_status", "oa_temp")
 ENERGY_POINTS = ("cooling_kwh", "heating_kwh", "reheat_kwh", "fan_kwh")  # meters, optional
 MODES = ("cool", "heat", "vent")
 
@@ -205,6 +205,7 @@ class Points(Strict):
     co2: Point | None = None
     supply_temp: Point | None = None
     fan_status: Point | None = None
+    oa_temp: Point | None = None  # outdoor air at the unit's intake: free cooling
     cooling_kwh: Point | None = None
     heating_kwh: Point | None = None
     reheat_kwh: Point | None = None

@@ -28,6 +28,8 @@ from hvac_ctl.planner.outputs import DayPlan, Phase, PlanState, Segment, ShowTim
 from hvac_ctl.planner.ventilation import area_only_lps, occupied_lps, opening_time, voz_lps
 
 NOTHING_KNOWN = PlanInputs()  # immutable: a safe shared default
+FREE_COOLING_ABOVE_K = 0.5  # a zone this far above its target may take outdoor air to cool
+FREE_COOLING_COLDER_K = 2.0  # ... when the outdoor air is at least this much colder
 UnitValues = dict[str, dict[str, PointValue]]
 RANK: dict[Phase, int] = {"show": 5, "get_in": 4, "precool": 3, "tour": 2, "post_show": 1}
 
@@ -168,7 +170,7 @@ class _Planner:
                 continue
             if zs.precool is not None and self._zone_runs_for(z, e):
                 target = self.precool_target(z, zs, e)
-                start = self._precool_start(zone, z, season.mode, target, e)
+                start = self._precool_start(zone, target, e)
                 times.precool_start[zone] = start
                 times.precool_target_c[zone] = target
                 self.claims[zone].append(_Claim(zone, "precool", start, e.doors_open, e, sname))
@@ -218,18 +220,19 @@ class _Planner:
                                e.doors_open)
         return count
 
-    def _precool_start(
-        self, zone: str, z: Zone, mode: Mode, target: float, e: ShowEvent
-    ) -> datetime:
+    def _precool_start(self, zone: str, target: float, e: ShowEvent) -> datetime:
         cfg = self.venue.venue.precool
-        rate = average_rate(self.inputs.history.get(zone, ()), mode, e.date, cfg)
         m = self.inputs.measurements.get(zone)
         window = e.doors_open - timedelta(minutes=cfg.max_lead_min)
         known = m is not None and m.temp_c is not None and m.at < e.doors_open
         start_temp = m.temp_c if known and m is not None else self._assumed_temp(zone, e.date)
         assert start_temp is not None
-        delta = (start_temp - target) if mode == "cool" else (target - start_temp)
-        start = _minute(e.doors_open - lead_time(delta, rate, cfg))
+        # The pull's direction is the zone's, not the season's: a hall under its shell can be
+        # too warm in a heating season, and is then pulled down (by outdoor air, see
+        # `_free_cooling_lps`) at the rate learned for pulling down.
+        direction: Mode = "cool" if start_temp > target else "heat"
+        rate = average_rate(self.inputs.history.get(zone, ()), direction, e.date, cfg)
+        start = _minute(e.doors_open - lead_time(abs(start_temp - target), rate, cfg))
         # Latch, as G36 does: once units run inside the window, precool has begun.
         if known and m is not None and m.units_running and window <= m.at < start:
             start = m.at
@@ -369,10 +372,38 @@ class _Planner:
                 lps = self._supply_lps(running, fan)  # all outdoor air until it is flushed
                 reason += f"; purging CO2 ({m.co2_ppm:.0f} ppm)"
         setpoint = self._clamp(z, setpoint)
+        free = self._free_cooling_lps(zone, running, fan, setpoint, at)
+        if free > lps:
+            lps = free
+            reason += f"; free cooling with outdoor air at {self.inputs.outdoor_air_c:.0f} °C"
         state = ZoneState(zone, claim.phase, e.id, claim.season, mode, setpoint, people,
                           self._capped_lps(running, lps, fan), reason)
         return state, self._unit_points(zone, running, state, fan, allow_exhaust=claim.phase ==
                                         "get_in")
+
+    def _free_cooling_lps(self, zone: str, running: Sequence[str], fan_cap_pct: float,
+                          target: float, at: datetime) -> float:
+        """Outdoor air as the cooling when it is cold enough: an economiser, supervised.
+
+        A zone above its target whose units run may take outdoor air beyond its ventilation
+        need: the share that brings the mixed air down to the coldest supply its units may
+        give — more would only be heated back up. (Aiming higher, where a unit's loop would
+        put its supply near the target, never got the hall there: its mass, warmer than the
+        air, feeds as much heat back as the gentler air takes.) Precool "on full
+        return air" is there to save energy; when the air outside is colder than the hall,
+        opening saves more (a heating season's hall under its shell warms, with nothing else
+        to cool it)."""
+        out = self.inputs.outdoor_air_c
+        m = self.inputs.measurements.get(zone)
+        ahus = [u for u in running if self.venue.units[u].kind == UnitKind.ahu]
+        if out is None or m is None or m.temp_c is None or m.at > at or not ahus:
+            return 0.0
+        zone_c = m.temp_c
+        if zone_c <= target + FREE_COOLING_ABOVE_K or out >= zone_c - FREE_COOLING_COLDER_K:
+            return 0.0
+        supply_lo = max(self.venue.units[u].supply_limits_c[0] for u in ahus)
+        share = min(1.0, max(0.0, (zone_c - supply_lo) / (zone_c - out)))
+        return share * self._supply_lps(ahus, fan_cap_pct)
 
     def _show(
         self, zone: str, z: Zone, zs: ZoneSeason, e: ShowEvent, at: datetime

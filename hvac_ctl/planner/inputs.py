@@ -64,7 +64,8 @@ class RecoverySample:
 class PlanInputs:
     occupancy: Sequence[OccupancyPush] = ()
     overrides: Sequence[Override] = ()
-    outdoor_temp_c: float | None = None
+    outdoor_temp_c: float | None = None  # the day's, for a season's switch by weather
+    outdoor_air_c: float | None = None  # measured now at the units' intakes: free cooling
     measurements: Mapping[str, ZoneMeasurement] = field(default_factory=dict)
     history: Mapping[str, Sequence[RecoverySample]] = field(default_factory=dict)
     # (event id, zone) → CO2 measured in the zone just before doors opened: once doors are

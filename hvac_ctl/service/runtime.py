@@ -160,6 +160,7 @@ class Runtime:
         return PlanInputs(occupancy=pushes, overrides=overrides,
                           measurements=self.poller.zone_measurements(
                               now, self.settings.poll_every * 6),
+                          outdoor_air_c=self.poller.outdoor_air(now, self.settings.poll_every * 6),
                           history=self.learner.history(),
                           co2_at_doors=self.learner.co2_at_doors())
 
