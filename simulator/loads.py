@@ -191,8 +191,9 @@ class Activity:
                 off = d.utcoffset() // _US  # type: ignore[operator]
                 _, low, high = self._offsets.get(id(d.tzinfo), (d.tzinfo, off, off))
                 self._offsets[id(d.tzinfo)] = (d.tzinfo, min(low, off), max(high, off))
-        # a window as [lo, hi) in UTC, at least 1 µs long; a reversed one covers its ends
-        # (wider than where it acts, which is nowhere: only ever too many candidates)
+        # a window as [lo, hi) in UTC, at least 1 µs long; a reversed one as the span between
+        # its ends (it acts nowhere, or by wall clock around a daylight-saving change only,
+        # within the offsets' spread of its ends)
         spans = []
         for start, end, kind, i in windows:
             a, b = utc_us(start), utc_us(end)
