@@ -64,8 +64,8 @@ def test_precool_target_is_half_to_one_kelvin_below_the_show_setpoint(config: Co
         plan = plan_day(config, day)
         for s in plan.shows:
             for zone, target in s.precool_target_c.items():
-                after_curtain = segment_at(plan, zone, s.curtain + timedelta(minutes=1)) \
-                    if s.curtain.date() == day else None
+                after_curtain = segment_at(plan, zone, s.curtain + timedelta(minutes=30)) \
+                    if s.curtain.date() == day else None  # settled (20 min)
                 if after_curtain is None:
                     continue
                 gap = after_curtain.setpoint_c - target
@@ -174,11 +174,19 @@ def test_a_warm_hall_is_cooled_by_outdoor_air_when_it_is_colder(make_config) -> 
 def test_after_curtain_the_setpoint_returns_to_the_show_setpoint(make_config) -> None:
     cfg = summer(make_config, n=2000)
     doors = plan_at(cfg, local("2027-07-10 19:10")).zones["auditorium"]
-    show = plan_at(cfg, local("2027-07-10 19:31")).zones["auditorium"]
+    show = plan_at(cfg, local("2027-07-10 19:50")).zones["auditorium"]
     # summer show 24.0 °C, occupancy gain −0.5 K at a full house (2000 of 2398 seats)
     assert show.setpoint_c == pytest.approx(round(24.0 - 0.5 * 2000 / 2398, 1))
     assert doors.setpoint_c < show.setpoint_c
     assert doors.phase == show.phase == "show"
+    # in four 5-minute steps after curtain-up, not one step the audience would feel
+    steps = [plan_at(cfg, local(f"2027-07-10 19:{m}")).zones["auditorium"].setpoint_c
+             for m in (30, 34, 35, 40, 45, 50)]
+    assert steps[0] == steps[1] == doors.setpoint_c
+    assert steps[1] < steps[2] < steps[3] < steps[4] < steps[5] == show.setpoint_c
+    plan = plan_day(cfg, date(2027, 7, 10))
+    assert {s.start for s in plan.for_zone("auditorium")} >= {
+        local(f"2027-07-10 19:{m}") for m in (35, 40, 45, 50)}
 
 
 # --- occupancy -----------------------------------------------------------------------------
@@ -311,6 +319,19 @@ def test_post_show_purges_the_audiences_co2_before_going_idle(make_config) -> No
     assert "purging CO2" in state.zones["auditorium"].reason
     fresh = PlanInputs(measurements={"auditorium": ZoneMeasurement(at, 25.0, 50.0, 850.0)})
     assert plan_at(cfg, at, fresh).zones["auditorium"].phase == "idle"
+
+
+def test_precool_purges_an_earlier_shows_co2_first(make_config) -> None:
+    cfg = summer(make_config)
+    show = plan_day(cfg, date(2027, 7, 10)).shows[0]
+    at = show.precool_start["auditorium"] + timedelta(minutes=5)
+    stale = {"auditorium": ZoneMeasurement(at, 24.0, 50.0, 1150.0, True)}
+    state = plan_at(cfg, at, PlanInputs(measurements=stale))
+    assert state.zones["auditorium"].phase == "precool"
+    assert all(state.units[u]["oa_damper_min"] == 100.0 for u in AUD)
+    fresh = {"auditorium": ZoneMeasurement(at, 24.0, 50.0, 600.0, True)}
+    assert all(plan_at(cfg, at, PlanInputs(measurements=fresh)).units[u]["oa_damper_min"] == 0
+               for u in AUD)
 
 
 def test_later_events_preparation_beats_earlier_post_show(make_config) -> None:

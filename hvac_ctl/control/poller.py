@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import fmean
@@ -45,7 +45,8 @@ class Poller:
     def __init__(self, config: Config, drivers: Mapping[str, Driver], clock: Clock,
                  interval: timedelta = timedelta(seconds=10),
                  intervals: Mapping[str, timedelta] | None = None,
-                 on_sample: Callable[[Sample], None] | None = None) -> None:
+                 on_sample: Callable[[Sample], None] | None = None,
+                 points: Sequence[str] = (*SENSOR_POINTS, *ENERGY_POINTS)) -> None:
         self.config = config
         self.drivers = drivers
         self.clock = clock
@@ -55,8 +56,8 @@ class Poller:
         self.latest: dict[tuple[str, str], Sample] = {}   # last reading, good or bad
         self.last_good: dict[tuple[str, str], Sample] = {}
         self._tasks: list[asyncio.Task[None]] = []
-        self.points = {
-            name: [p for p in (*SENSOR_POINTS, *ENERGY_POINTS) if p in u.points.names()]
+        self.points = {  # the sensors the planner reads, and the meters for the trends
+            name: [p for p in points if p in u.points.names()]
             for name, u in config.venue.units.items()
         }
 

@@ -48,6 +48,9 @@ class ShowSettings(PhaseSettings):
     oa: OaMode = OaMode.occupancy
     occupancy_gain_k: float = Field(default=0.0, ge=-3, le=3)
     house_lights_offset_k: float = Field(default=0.5, ge=0, le=3)
+    # After curtain-up the setpoint moves from the precool target back to the show setpoint in
+    # 5-minute steps over this long, not in one step the audience would feel (0: one step).
+    settle_min: int = Field(default=20, ge=0, le=60)
 
 
 class PostShowSettings(PhaseSettings):

@@ -353,5 +353,10 @@ class Venue(Strict):
     zones: dict[Name, Zone]
     units: dict[Name, Unit]
 
+    @cached_property
+    def _units_by_zone(self) -> dict[str, tuple[str, ...]]:
+        return {z: tuple(n for n, u in self.units.items() if u.zone == z) for z in self.zones}
+
     def units_of(self, zone: str) -> list[str]:
-        return [name for name, u in self.units.items() if u.zone == zone]
+        """Asked for every zone at every tick: kept (the model is frozen)."""
+        return list(self._units_by_zone.get(zone, ()))

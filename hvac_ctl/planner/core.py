@@ -28,6 +28,9 @@ from hvac_ctl.planner.outputs import DayPlan, Phase, PlanState, Segment, ShowTim
 from hvac_ctl.planner.ventilation import area_only_lps, occupied_lps, opening_time, voz_lps
 
 NOTHING_KNOWN = PlanInputs()  # immutable: a safe shared default
+SETTLE_STEP = timedelta(minutes=5)  # after curtain, back to the show setpoint in such steps
+SETTLE_STEPS_MAX = 12  # ShowSettings.settle_min ≤ 60
+CLAIMS_AFTER_END = timedelta(hours=7)  # the longest post-show (360 min) and then some
 FREE_COOLING_ABOVE_K = 0.5  # a zone this far above its target may take outdoor air to cool
 FREE_COOLING_COLDER_K = 2.0  # ... when the outdoor air is at least this much colder
 UnitValues = dict[str, dict[str, PointValue]]
@@ -54,7 +57,7 @@ def plan_at(config: Config, at: datetime, inputs: PlanInputs = NOTHING_KNOWN) ->
     _require_aware(at)
     at = at.astimezone(UTC)
     local_day = at.astimezone(config.venue.venue.tz).date()
-    return _Planner(config, inputs, local_day, local_day).state_at(at)
+    return _Planner(config, inputs, local_day, local_day, around=at).state_at(at)
 
 
 def plan_day(config: Config, day: date, inputs: PlanInputs = NOTHING_KNOWN) -> DayPlan:
@@ -103,6 +106,10 @@ def local_midnight(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
+def _event_start(e: Event) -> datetime:
+    return e.doors_open if isinstance(e, ShowEvent) else e.start
+
+
 def _minute(t: datetime) -> datetime:
     """Down to the whole minute: phases begin on their minute."""
     return t - timedelta(seconds=t.second, microseconds=t.microsecond)
@@ -116,7 +123,8 @@ def _require_aware(at: datetime) -> None:
 class _Planner:
     """Claims and computed show times around some local days, queried at many instants."""
 
-    def __init__(self, config: Config, inputs: PlanInputs, first: date, last: date) -> None:
+    def __init__(self, config: Config, inputs: PlanInputs, first: date, last: date,
+                 around: datetime | None = None) -> None:
         self.config = config
         self.inputs = inputs
         self.venue = config.venue
@@ -126,6 +134,10 @@ class _Planner:
         self.events = config.calendar.events_between(
             first - timedelta(days=1), last + timedelta(days=1), self.tz
         )
+        if around is not None:  # one instant: only events whose claims can reach it
+            before = timedelta(minutes=self.venue.venue.precool.max_lead_min) + timedelta(hours=1)
+            self.events = [e for e in self.events
+                           if _event_start(e) - before <= around < e.end + CLAIMS_AFTER_END]
         self.pushes: dict[str, list[OccupancyPush]] = {}
         for p in inputs.occupancy:
             self.pushes.setdefault(p.event_id, []).append(p)
@@ -303,7 +315,7 @@ class _Planner:
             for c in claims:
                 ts.update((c.start, c.end))
         for s in self.shows.values():
-            ts.add(s.curtain)
+            ts.update(s.curtain + k * SETTLE_STEP for k in range(SETTLE_STEPS_MAX + 1))
             if _touches(s, start, end):
                 ts.update(t for zone in s.precool_start if (t := self.oa_open(s.event_id, zone)))
         ts.update(p.at for p in self.inputs.occupancy)
@@ -352,6 +364,11 @@ class _Planner:
             fan = zs.precool.fan_cap_pct
             reason = self._precool_reason(zone, e)
             people = 0.0
+            m = self.inputs.measurements.get(zone)
+            if m is not None and m.at <= at and self._needs_purge(m):
+                # an earlier show's air (a matinee's) is not precooled: it is replaced
+                lps = self._supply_lps(running, fan)
+                reason += f"; purging CO2 ({m.co2_ppm:.0f} ppm)"
         elif claim.phase == "show":
             assert isinstance(e, ShowEvent) and zs.show is not None
             settings = zs.show
@@ -421,13 +438,19 @@ class _Planner:
                 float(acted), arrivals(e.expected_attendance, e.doors_open, e.curtain, at))
         else:
             people = float(z.occupants_max) if self._zone_runs_for(z, e) else 0.0
-        if at < e.curtain and zone in self.shows[e.id].precool_target_c:
-            setpoint = self.shows[e.id].precool_target_c[zone]
+        precool = self.shows[e.id].precool_target_c.get(zone)
+        if at < e.curtain and precool is not None:
+            setpoint = precool
             why = f"doors open for {e.id}: holding the precool target until curtain ({count_note})"
         else:
             setpoint = self._show_setpoint(z, show, e, acted)
             why = f"show {e.id} ({count_note}" + (", house lights up" if e.house_lights and
                                                   z.kind == ZoneKind.auditorium else "") + ")"
+            steps = self._settle_steps(show)
+            done = int((at - e.curtain) / SETTLE_STEP) if steps else 0
+            if precool is not None and done < steps:
+                setpoint = precool + (setpoint - precool) * done / steps
+                why += f"; moving back from the precool target, step {done} of {steps}"
             if not self._zone_runs_for(z, e):
                 why = f"show {e.id} without a live orchestra: pit unit off"
         oa_open = self.oa_open(e.id, zone)
@@ -437,6 +460,10 @@ class _Planner:
         else:
             lps = self._oa_lps(z, show.oa, people)
         return setpoint, people, lps, why
+
+    @staticmethod
+    def _settle_steps(show: ShowSettings) -> int:
+        return -(-show.settle_min // int(SETTLE_STEP.total_seconds() // 60))
 
     def _people(self, z: Zone, claim: _Claim, at: datetime) -> float:
         e = claim.event
