@@ -1,0 +1,231 @@
+"""`python3 bench/evaluate`: every strategy over each season, scored, tabled, plotted.
+
+    python3 bench/evaluate                      # summer June–August 2027 and January 2027
+    python3 bench/evaluate --season summer      # one season
+    python3 bench/evaluate --days 7             # the first week of each season only
+    python3 bench/evaluate --weather design     # the design day every day (a stress test)
+
+Prints the KPI table (markdown) and the acceptance criteria of issue 7, writes
+`artifacts/evaluate/kpis.csv`, `daily_energy.csv` and the figures, and exits 1 when a
+criterion is not met. Runs the strategies in parallel processes (`--jobs`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.evaluate.closed_loop import QUIET_TICK, TICK, Result, run  # noqa: E402
+from bench.evaluate.kpis import Kpis, ShowRow, score, show_rows  # noqa: E402
+from bench.evaluate.seasons import SEASONS, Season, evaluation_config, weather_of  # noqa: E402
+from bench.evaluate.strategies import STRATEGIES  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Job:
+    season: Season
+    strategy: str
+    weather: str
+    tick_s: float
+    quiet_tick_s: float
+
+
+@dataclass
+class Done:
+    job: Job
+    kpis: Kpis
+    shows: list[ShowRow]
+    plot: Result  # the show day only
+    daily: list[tuple[date, float]]
+    seconds: float
+    ticks: int
+
+
+def work(job: Job) -> Done:
+    config = evaluation_config()
+    s = job.season
+    result = run(config, STRATEGIES[job.strategy], s.first, s.last,
+                 weather_of(job.weather, config, s), tick=timedelta(seconds=job.tick_s),
+                 quiet_tick=timedelta(seconds=job.quiet_tick_s))
+    kpis = score(config, result)
+    tz = config.venue.venue.tz
+    day = min(max(s.show_day, s.first), s.last)
+    a = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+    small = replace(result, trace=result.trace.window(a, a + timedelta(days=1)), writes=[])
+    return Done(job, kpis, show_rows(config, result), small, result.daily_energy,
+                result.seconds, result.ticks)
+
+
+def table(rows: list[Done]) -> str:
+    head = ("season | strategy | cooling MWh | heating MWh | reheat MWh | fan MWh | total MWh | "
+            "kWh/m² | vs always-on | vs fixed | discomfort K·h/zone | CO2 ppm·h/zone | "
+            "CO2 longest min | curtain-ready | setpoint changes/show | unit starts/day | "
+            "run s")
+    lines = [head, " | ".join("---" for _ in head.split(" | "))]
+    for d in rows:
+        k = d.kpis
+        base = {r.job.strategy: r.kpis.energy_kwh["total"] for r in rows
+                if r.job.season == d.job.season}
+        e = k.energy_kwh
+
+        def vs(name: str, e: dict[str, float] = e, base: dict[str, float] = base) -> str:
+            return f"{100 * (e['total'] / base[name] - 1):+.0f} %" if name in base else "–"
+
+        lines.append(" | ".join([
+            d.job.season.name, k.strategy, *(f"{e[m] / 1000:,.1f}" for m in
+                                             ("cooling", "heating", "reheat", "fan", "total")),
+            f"{k.kwh_per_m2:.1f}", vs("always-on"), vs("fixed schedule"),
+            f"{k.discomfort_kh_per_zone:.2f}", f"{k.co2_ppmh_per_zone:.0f}",
+            f"{k.co2_longest_min:.0f}",
+            f"{k.curtain_ready}/{k.shows} ({100 * k.curtain_ready_rate:.0f} %)",
+            f"{k.setpoint_changes_per_show:.1f}", f"{k.unit_starts_per_day:.1f}",
+            f"{d.seconds:.1f}"]))
+    return "\n".join(lines)
+
+
+def verdicts(rows: list[Done]) -> list[tuple[str, bool, str]]:
+    """Issue 7's acceptance, per season."""
+    out = []
+    for season in dict.fromkeys(d.job.season.name for d in rows):
+        by = {d.job.strategy: d.kpis for d in rows if d.job.season.name == season}
+        if not {"ours", "always-on", "fixed schedule"} <= by.keys():
+            continue
+        ours, always, fixed = by["ours"], by["always-on"], by["fixed schedule"]
+        e = ours.energy_kwh["total"]
+        save_a = 1 - e / always.energy_kwh["total"]
+        save_f = 1 - e / fixed.energy_kwh["total"]
+        out += [
+            (f"{season}: ≥ 30 % less energy than always-on", save_a >= 0.30,
+             f"{100 * save_a:.1f} %"),
+            (f"{season}: ≥ 15 % less energy than fixed schedule", save_f >= 0.15,
+             f"{100 * save_f:.1f} %"),
+            (f"{season}: discomfort no worse than fixed schedule",
+             ours.discomfort_kh_per_zone <= fixed.discomfort_kh_per_zone + 1e-9,
+             f"{ours.discomfort_kh_per_zone:.2f} vs {fixed.discomfort_kh_per_zone:.2f} K·h/zone"),
+            (f"{season}: CO2 never above the limit > 5 min in a show",
+             ours.co2_longest_min <= 5, f"longest {ours.co2_longest_min:.0f} min"),
+            (f"{season}: curtain-ready ≥ 95 %", ours.curtain_ready_rate >= 0.95,
+             f"{100 * ours.curtain_ready_rate:.1f} % ({ours.curtain_ready}/{ours.shows})"),
+        ]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python3 bench/evaluate", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--season", choices=[*SEASONS, "all"], default="all")
+    ap.add_argument("--strategy", action="append", choices=list(STRATEGIES),
+                    help="only these (repeatable; default: all three)")
+    ap.add_argument("--days", type=int, default=None, help="only the first N days of a season")
+    ap.add_argument("--weather", default="normals",
+                    help="normals (default), design, or a CSV file (time,temp_c,rh_pct)")
+    ap.add_argument("--tick", type=float, default=TICK.total_seconds(), metavar="SECONDS",
+                    help="the loop's regular tick while anything is on or due (default 300; "
+                         "phase boundaries and pushes tick as well, as in the service)")
+    ap.add_argument("--quiet-tick", type=float, default=QUIET_TICK.total_seconds(),
+                    metavar="SECONDS", help="the tick in a calm, empty, idle hall (default 1800)")
+    ap.add_argument("--jobs", type=int, default=None,
+                    help="processes (default: one per run, at most twice the cores)")
+    ap.add_argument("--out", type=Path, default=ROOT / "artifacts" / "evaluate")
+    args = ap.parse_args(argv)
+
+    seasons = list(SEASONS.values()) if args.season == "all" else [SEASONS[args.season]]
+    if args.days:
+        seasons = [replace(s, last=min(s.last, s.first + timedelta(days=args.days - 1)))
+                   for s in seasons]
+    names = args.strategy or list(STRATEGIES)
+    jobs = [Job(s, n, args.weather, args.tick, args.quiet_tick) for s in seasons for n in names]
+    workers = args.jobs or min(len(jobs), 2 * (os.cpu_count() or 1))
+    started = time.perf_counter()
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            done = list(pool.map(work, jobs))
+    else:
+        done = [work(j) for j in jobs]
+    wall = time.perf_counter() - started
+    config = evaluation_config()
+
+    print(table(done))
+    print()
+    for s in seasons:
+        runs = [d for d in done if d.job.season == s]
+        print(f"{s.name} {s.first}…{s.last}: {len(runs)} runs, "
+              f"{sum(d.seconds for d in runs):.1f} s of runs, "
+              f"{sum(d.ticks for d in runs):,} ticks")
+    print(f"wall clock, all runs on {workers} processes: {wall:.1f} s")
+    print()
+    failed = 0
+    for what, ok, figure in verdicts(done):
+        failed += not ok
+        print(f"{'met    ' if ok else 'NOT MET'}  {what}: {figure}")
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    _write_csv(done, out)
+    from bench.evaluate import plots
+
+    for s in seasons:
+        runs = [d.plot for d in done if d.job.season == s]
+        plots.show_day(config, runs, min(max(s.show_day, s.first), s.last),
+                       out / f"show-day-{s.name}.png")
+    plots.season_energy({s.name: [d.kpis for d in done if d.job.season == s] for s in seasons},
+                        out / "season-energy.png")
+    print(f"\nwritten: {out}/kpis.csv, shows.csv, daily_energy.csv, show-day-*.png, "
+          "season-energy.png")
+    return 1 if failed else 0
+
+
+def _write_csv(done: list[Done], out: Path) -> None:
+    with (out / "kpis.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        zones = sorted(done[0].kpis.discomfort_kh)
+        w.writerow(["season", "strategy", "days", "cooling_kwh", "heating_kwh", "reheat_kwh",
+                    "fan_kwh", "total_kwh", "kwh_per_m2", "discomfort_kh_per_zone",
+                    *(f"discomfort_kh_{z}" for z in zones), "co2_ppmh_per_zone",
+                    *(f"co2_ppmh_{z}" for z in zones), "co2_longest_min", "shows",
+                    "curtain_ready", "curtain_ready_rate", "setpoint_changes_per_show",
+                    "unit_starts_per_day", "run_s", "ticks"])
+        for d in done:
+            k = d.kpis
+            e = k.energy_kwh
+            w.writerow([d.job.season.name, k.strategy, k.days,
+                        *(round(e[m], 1) for m in ("cooling", "heating", "reheat", "fan",
+                                                   "total")),
+                        round(k.kwh_per_m2, 2), round(k.discomfort_kh_per_zone, 3),
+                        *(round(k.discomfort_kh[z], 3) for z in zones),
+                        round(k.co2_ppmh_per_zone, 1), *(round(k.co2_ppmh[z], 1) for z in zones),
+                        round(k.co2_longest_min, 1), k.shows, k.curtain_ready,
+                        round(k.curtain_ready_rate, 4), round(k.setpoint_changes_per_show, 2),
+                        round(k.unit_starts_per_day, 2), round(d.seconds, 2), d.ticks])
+    with (out / "shows.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["season", "strategy", "show", "attendance", "doors_c", "doors_target_c",
+                    "curtain_c", "curtain_target_c", "ready", "co2_max_ppm",
+                    "co2_longest_above_min", "co2_zone"])
+        for d in done:
+            for r in d.shows:
+                w.writerow([d.job.season.name, d.job.strategy, r.id, r.attendance,
+                            round(r.doors_c, 2), r.doors_target_c, round(r.curtain_c, 2),
+                            r.curtain_target_c, r.ready, round(r.co2_max_ppm),
+                            round(r.co2_longest_min, 1), r.co2_zone])
+    with (out / "daily_energy.csv").open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["season", "strategy", "day", "total_kwh"])
+        for d in done:
+            for day, kwh in d.daily:
+                w.writerow([d.job.season.name, d.job.strategy, day.isoformat(), round(kwh, 1)])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

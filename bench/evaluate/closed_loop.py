@@ -1,0 +1,298 @@
+"""One strategy over one period: the service's control loop driving the simulator in process.
+
+Above the driver everything is the service's own code: `ControlLoop` with its safety gate,
+the `Poller` feeding zone measurements, the `RecoveryLearner` feeding optimal start, and the
+box office's counts as `OccupancyPush`es. Below it, `MemoryDriver` fronts `simulator.engine.
+Building`, so nothing crosses a socket and a season runs in seconds. Each minute: poll, tick,
+advance the building 60 s — the service's default tick — and keep one row of the trace.
+
+A warm-up (two days by default, as BOPTEST initialises a test case) runs the same strategy
+before the scored period, so the result does not depend on the starting temperatures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import random
+import time
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+
+from bench.evaluate.strategies import Strategy
+from hvac_ctl.clock import ManualClock
+from hvac_ctl.control import ControlLoop, LoopSettings, MemoryAudit, Poller
+from hvac_ctl.control.learning import RecoveryLearner
+from hvac_ctl.devices import memory_drivers
+from hvac_ctl.model import Config
+from hvac_ctl.model.venue import SENSOR_POINTS
+from hvac_ctl.planner import OccupancyPush, PlanInputs
+from hvac_ctl.planner.core import local_midnight
+from hvac_ctl.service.runtime import PUSH_HORIZON
+from hvac_ctl.simulation import building_spec, calendar_scenario
+from simulator.ahu import Energy
+from simulator.engine import Building
+from simulator.loads import EGRESS, INTERVAL, arrived
+from simulator.scenario import Scenario, Show
+from simulator.weather import Weather
+
+STEP = timedelta(minutes=1)
+PUSH_EVERY = timedelta(minutes=5)  # the box office's turnstile counts while doors are open
+# The service ticks every 60 s and at every phase boundary; here the loop ticks at every
+# boundary, every push, every 5 min while anything is on or due, and every 30 min in a calm,
+# empty, idle hall — where only the idle band's slow drift is watched. `--tick 60
+# --quiet-tick 60` runs the service's cadence (the README compares the two).
+TICK = timedelta(minutes=5)
+QUIET_TICK = timedelta(minutes=30)
+# Re-asserting heals writes lost on a network; in process none is lost, so hourly is enough
+# (the service's 10 min gives the same result here, at six times the writes).
+REASSERT = timedelta(hours=1)
+ENERGY = ("cooling_kwh", "heating_kwh", "reheat_kwh", "fan_kwh")
+ZONE_SERIES = ("temp", "target", "co2", "rh", "people", "running", "phase", "energy")
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who really comes: each show's turnout as a share of its expected attendance, drawn
+    once per calendar (seeded), the same for every strategy."""
+
+    seed: int = 7
+    low: float = 0.85
+    high: float = 1.05
+
+    def scenario(self, config: Config, first: date, last: date) -> Scenario:
+        plan = calendar_scenario(config, first, last)
+        seats = sum(z.seats or 0 for z in config.venue.zones.values())
+        shows = []
+        for s in plan.shows:
+            share = random.Random(f"{self.seed}:{s.id}").uniform(self.low, self.high)
+            shows.append(Show(s.id, s.doors_open, s.curtain, s.end,
+                              min(seats, round(s.attendance * share)), s.live_orchestra,
+                              s.house_lights, late_fraction=0.05, late_minutes=15))
+        return Scenario(tuple(shows), plan.tours, plan.get_ins, plan.doors_open)
+
+
+@dataclass
+class Trace:
+    """Rows at irregular instants: each minute while anyone may be in the building or a
+    phase is under way, each tick otherwise; `dt_h[i]` is how long row i holds."""
+
+    times: list[datetime] = field(default_factory=list)
+    dt_h: list[float] = field(default_factory=list)
+    temp: dict[str, list[float]] = field(default_factory=dict)
+    target: dict[str, list[float]] = field(default_factory=dict)
+    co2: dict[str, list[float]] = field(default_factory=dict)
+    rh: dict[str, list[float]] = field(default_factory=dict)
+    people: dict[str, list[float]] = field(default_factory=dict)
+    running: dict[str, list[int]] = field(default_factory=dict)
+    phase: dict[str, list[str]] = field(default_factory=dict)
+    energy: dict[str, list[float]] = field(default_factory=dict)  # the zone's meters, kWh so far
+
+    def array(self, what: str, zone: str) -> np.ndarray:
+        return np.asarray(getattr(self, what)[zone])
+
+    def index_at(self, t: datetime) -> int:
+        """The row in force at `t`."""
+        return max(0, bisect_right(self.times, t) - 1)
+
+    def window(self, a: datetime, b: datetime) -> Trace:
+        """The rows in force from `a` to `b`: a small trace to ship to a plot."""
+        i, j = self.index_at(a), self.index_at(b) + 1
+        out = Trace(self.times[i:j], self.dt_h[i:j])
+        for what in ZONE_SERIES:
+            getattr(out, what).update({z: v[i:j] for z, v in getattr(self, what).items()})
+        return out
+
+
+@dataclass
+class Result:
+    strategy: str
+    first: date
+    last: date
+    scenario: Scenario
+    trace: Trace
+    energy: dict[str, dict[str, float]]  # unit → meter → kWh over the scored period
+    daily_energy: list[tuple[date, float]]  # total kWh per scored day
+    writes: list[tuple[datetime, str, str, float | bool | str]]  # accepted, warm-up included
+    scored_from: datetime
+    ticks: int
+    seconds: float  # wall clock for the whole run, warm-up included
+
+
+def _meters(building: Building) -> dict[str, Energy]:
+    return {u: Energy(**{m: getattr(building.energy(u), m) for m in ENERGY})
+            for u in building.spec.units}
+
+
+def _total(meters: dict[str, Energy]) -> float:
+    return sum(getattr(e, m) for e in meters.values() for m in ENERGY)
+
+
+def activity_windows(scenario: Scenario, before_show: timedelta = timedelta(hours=1),
+                     after_show: timedelta = EGRESS + INTERVAL,
+                     margin: timedelta = timedelta(0)) -> list[tuple[datetime, datetime]]:
+    """When anyone may be in the building (by default the simulator's own margins around
+    shows), as sorted disjoint spans."""
+    spans = sorted([(s.doors_open - before_show, s.end + after_show) for s in scenario.shows]
+                   + [(t.start - margin, t.end + margin) for t in scenario.tours]
+                   + [(p.start - margin, p.end + margin)
+                      for p in (*scenario.get_ins, *scenario.doors_open)])
+    merged: list[tuple[datetime, datetime]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def run(config: Config, strategy: Strategy, first: date, last: date, weather: Weather,
+        audience: Audience | None = None, tick: timedelta = TICK,
+        quiet_tick: timedelta = QUIET_TICK, reassert: timedelta = REASSERT,
+        warmup_days: int = 2, initial_c: float | None = None) -> Result:
+    """Run `strategy` from `first` to `last` (local days, inclusive) and keep the trace."""
+    return asyncio.run(_run(config, strategy, first, last, weather, audience or Audience(),
+                            tick, max(tick, quiet_tick), reassert, warmup_days, initial_c))
+
+
+async def _run(config: Config, strategy: Strategy, first: date, last: date, weather: Weather,
+               audience: Audience, tick: timedelta, quiet_tick: timedelta,
+               reassert: timedelta, warmup_days: int, initial_c: float | None) -> Result:
+    wall = time.perf_counter()
+    tz = config.venue.venue.tz
+    start = local_midnight(first - timedelta(days=warmup_days), tz)
+    scored_from = local_midnight(first, tz)
+    end = local_midnight(last + timedelta(days=1), tz)
+    scenario = audience.scenario(config, first - timedelta(days=warmup_days + 1),
+                                 last + timedelta(days=1))
+    season = config.seasons.seasons[config.seasons.name_for(first)]
+    if initial_c is None:
+        initial_c = season.zones[next(iter(config.venue.zones))].idle.setpoint_c
+    building = Building(building_spec(config), scenario, weather, start.astimezone(tz),
+                        initial_c=initial_c)
+    drivers = memory_drivers(config, building)
+    clock = ManualClock(start)
+    poller = Poller(config, drivers, clock, points=SENSOR_POINTS)  # meters: read at the end
+    learner = RecoveryLearner(tz)
+    pushes: list[OccupancyPush] = []
+    max_age = quiet_tick + timedelta(minutes=1)  # polled at every tick, so always fresher
+
+    def inputs(now: datetime) -> PlanInputs:
+        return PlanInputs(occupancy=pushes, measurements=poller.zone_measurements(now, max_age),
+                          outdoor_air_c=poller.outdoor_air(now, max_age),
+                          history=learner.history(), co2_at_doors=learner.co2_at_doors())
+
+    loop = ControlLoop(config, drivers, clock, inputs, MemoryAudit(),
+                       LoopSettings(reassert_every=reassert), planner=strategy.plan)
+    await loop.start()
+    trace = Trace()
+    zones = list(config.venue.zones)
+    for z in zones:
+        for what in ZONE_SERIES:
+            getattr(trace, what)[z] = []
+    units_of = {z: config.venue.units_of(z) for z in zones}
+    shows = sorted(scenario.shows, key=lambda s: s.doors_open)
+    busy = activity_windows(scenario)
+    # where the plan may change at a minute the day's boundaries did not foresee: a precool
+    # start moved by the measured temperature, a post-show ending early, and all around
+    lead = timedelta(minutes=config.venue.venue.precool.max_lead_min)
+    watch = activity_windows(scenario, lead + timedelta(minutes=30), timedelta(hours=6),
+                             timedelta(minutes=30))
+    ticks: list[datetime] = []  # a heap of instants the loop ticks at
+    planned_days: set[date] = set()
+    meters_at_start: dict[str, Energy] | None = None
+    daily: list[tuple[date, float]] = []
+    day_start_total = 0.0
+    next_regular = start
+    now = start
+    while now < end:
+        local = now.astimezone(tz)
+        if now == scored_from:
+            meters_at_start = _meters(building)
+            day_start_total = _total(meters_at_start)
+        elif now > scored_from and local.time() == datetime.min.time():
+            total = _total(_meters(building))
+            daily.append(((now - STEP).astimezone(tz).date(), total - day_start_total))
+            day_start_total = total
+        if local.time() == datetime.min.time() or not planned_days:
+            # the service's phase-boundary jobs, for today and tomorrow
+            for day in (local.date(), local.date() + timedelta(days=1)):
+                if day not in planned_days:
+                    planned_days.add(day)
+                    for b in strategy.boundaries(config, day, inputs(now)):
+                        if b >= now:
+                            heapq.heappush(ticks, b)
+            pushes[:] = [p for p in pushes if p.at >= now - PUSH_HORIZON]
+        pushed = _box_office(shows, now, pushes) if strategy.listens_to_box_office else False
+        due = now >= next_regular or pushed or (ticks and ticks[0] <= now)
+        while ticks and ticks[0] <= now:
+            heapq.heappop(ticks)
+        state = loop.last_state
+        if due:
+            await poller.poll_all()
+            await loop.tick()
+            state = loop.last_state
+            assert state is not None
+            learner.observe(state, poller.zone_measurements(now, max_age), now)
+            calm = not _within(watch, now) and all(
+                z.phase == "idle" and not z.oa_lps for z in state.zones.values())
+            next_regular = now + (quiet_tick if calm else tick)
+        assert state is not None
+        quiet = not _within(busy, now) and all(
+            z.phase == "idle" for z in state.zones.values()) and not any(
+            a.running for a in building.ahus.values())
+        step = next_regular - now if quiet else STEP
+        if ticks:
+            step = min(step, ticks[0] - now)
+        step = max(STEP, min(step, end - now))
+        # never step over a midnight: days are accounted for at 00:00
+        midnight = local_midnight(local.date() + timedelta(days=1), tz)
+        step = min(step, midnight - now)
+        if now >= scored_from:
+            trace.times.append(now)
+            trace.dt_h.append(step.total_seconds() / 3600)
+            for z in zones:
+                r = building.reading(z)
+                trace.temp[z].append(r.temp_c)
+                trace.co2[z].append(r.co2_ppm)
+                trace.rh[z].append(r.rh_pct)
+                trace.people[z].append(r.people)
+                trace.running[z].append(sum(building.ahus[u].running for u in units_of[z]))
+                trace.target[z].append(state.zones[z].setpoint_c)
+                trace.phase[z].append(state.zones[z].phase)
+                trace.energy[z].append(sum(getattr(building.energy(u), m)
+                                           for u in units_of[z] for m in ENERGY))
+        building.advance(step)
+        now += step
+        clock.set(now)
+    total = _total(_meters(building))
+    daily.append((last, total - day_start_total))
+    assert meters_at_start is not None
+    final = _meters(building)
+    energy = {u: {m: getattr(final[u], m) - getattr(meters_at_start[u], m) for m in ENERGY}
+              for u in final}
+    return Result(strategy.name, first, last, scenario, trace, energy, daily,
+                  list(building.write_log), scored_from, loop.ticks,
+                  time.perf_counter() - wall)
+
+
+def _within(spans: list[tuple[datetime, datetime]], t: datetime) -> bool:
+    """`t` inside one of the sorted disjoint spans."""
+    i = bisect_right(spans, (t, datetime.max.replace(tzinfo=UTC))) - 1
+    return i >= 0 and spans[i][0] <= t < spans[i][1]
+
+
+def _box_office(shows: list[Show], now: datetime, pushes: list[OccupancyPush]) -> bool:
+    """Every 5 min from doors open to 15 min after curtain: the count through the doors."""
+    pushed = False
+    for s in shows:
+        if s.doors_open > now:
+            break
+        if now <= s.curtain + timedelta(minutes=15) and (
+                (now - s.doors_open) % PUSH_EVERY == timedelta(0)):
+            pushes.append(OccupancyPush(s.id, round(arrived(s, now)), now.astimezone(UTC)))
+            pushed = True
+    return pushed

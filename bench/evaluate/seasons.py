@@ -1,0 +1,45 @@
+"""What is evaluated: the seasons, their calendar, their weather."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from bench.evaluate.weather import NormalsWeather
+from hvac_ctl.config.loader import CALENDAR_DIR, config_files, parse_config
+from hvac_ctl.model import Config
+from simulator.weather import CsvWeather, DesignDay, Weather
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CALENDAR = Path(__file__).resolve().parent / "calendar.yaml"
+
+
+@dataclass(frozen=True)
+class Season:
+    name: str
+    first: date
+    last: date
+    show_day: date  # the day plotted
+
+
+SEASONS = {
+    "summer": Season("summer", date(2027, 6, 1), date(2027, 8, 31), date(2027, 7, 17)),
+    "winter": Season("winter", date(2027, 1, 1), date(2027, 1, 31), date(2027, 1, 16)),
+}
+
+
+def evaluation_config(root: Path = ROOT) -> Config:
+    """The shipped venue and seasons with the evaluation's calendar, validated as usual."""
+    texts = {k: v for k, v in config_files(root).items() if not k.startswith(CALENDAR_DIR)}
+    texts[f"{CALENDAR_DIR}/evaluation.yaml"] = CALENDAR.read_text(encoding="utf-8")
+    return parse_config(texts, display_root=root)
+
+
+def weather_of(choice: str, config: Config, season: Season) -> Weather:
+    tz = config.venue.venue.tz
+    if choice == "normals":
+        return NormalsWeather(tz, season.first - timedelta(days=7), season.last)
+    if choice == "design":
+        return DesignDay.summer(tz) if season.name == "summer" else DesignDay.winter(tz)
+    return CsvWeather(Path(choice))

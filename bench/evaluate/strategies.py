@@ -1,0 +1,152 @@
+"""Three ways to run the hall, each a planner with the service's signature.
+
+`ours` is the service's planner unchanged. The two baselines are what a theatre without
+zoned, time-phased control does; both run every air-handling unit of a zone at the season's
+show setpoint with the outdoor-air damper at its fixed design position (62.1 for a full
+house), and differ only in when:
+
+- always-on: 08:00–23:00 local, every day;
+- fixed schedule: from 2 h before each event starts (doors open for a show) until 1 h after
+  it ends — shows in every zone (the pit for every show, live orchestra or not), tours on
+  their route, get-ins on the stage.
+
+In all three the stage exhaust runs only during get-ins, when the loading door is open: it is
+a hygiene duty, not a comfort choice, and running it all day would only flatter our savings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from hvac_ctl.control.loop import Planner
+from hvac_ctl.model import Config
+from hvac_ctl.model.calendar import Event, GetInEvent, ShowEvent, TourEvent, local_instant
+from hvac_ctl.model.venue import UnitKind
+from hvac_ctl.planner import PlanInputs, PlanState, ZoneState, plan_at, plan_day
+from hvac_ctl.planner.inputs import PointValue
+from hvac_ctl.planner.ventilation import voz_lps
+
+ALWAYS_ON_HOURS = (time(8, 0), time(23, 0))
+FIXED_BEFORE = timedelta(hours=2)
+FIXED_AFTER = timedelta(hours=1)
+
+
+def _design_oa_pct(config: Config, zone: str, fan_cap_pct: float) -> float:
+    """The fixed design damper position: 62.1's Voz for a full zone over the supply."""
+    z = config.venue.zones[zone]
+    supply = sum(u.airflow_m3_per_s * 1000 * fan_cap_pct / 100
+                 for u in config.venue.units.values()
+                 if u.zone == zone and u.kind == UnitKind.ahu)
+    return min(100.0, 100.0 * voz_lps(z, z.occupants_max) / supply) if supply else 0.0
+
+
+def _fixed_state(config: Config, at: datetime, on_zones: dict[str, str], exhaust: bool,
+                 label: str) -> PlanState:
+    """Every AHU of each zone in `on_zones` on at the show setpoint with design air; the rest
+    off. `on_zones` maps a zone to the event that keeps it on."""
+    tz = config.venue.venue.tz
+    season_name = config.seasons.name_for(at.astimezone(tz).date(), None)
+    season = config.seasons.seasons[season_name]
+    zones: dict[str, ZoneState] = {}
+    units: dict[str, dict[str, PointValue]] = {}
+    for zone, z in config.venue.zones.items():
+        show = season.zones[zone].show
+        assert show is not None
+        on = zone in on_zones
+        fan = show.fan_cap_pct
+        oa_pct = _design_oa_pct(config, zone, fan)
+        phase = "show" if on else "idle"
+        zones[zone] = ZoneState(
+            zone, phase, on_zones.get(zone), season_name, season.mode, show.setpoint_c,
+            float(z.occupants_max) if on else 0.0, 0.0,
+            f"{label}: {'on for ' + on_zones[zone] if on else 'off'}")
+        for name in config.venue.units_of(zone):
+            unit = config.venue.units[name]
+            running = exhaust if unit.kind == UnitKind.exhaust else on
+            values: dict[str, PointValue] = {
+                "enable": running, "setpoint": show.setpoint_c,
+                "oa_damper_min": round(oa_pct if running else 0.0, 1),
+                "fan_speed_max": float(fan), "mode": season.mode,
+            }
+            units[name] = {p: v for p, v in values.items() if p in unit.points.names()}
+    return PlanState(at, zones, units)
+
+
+def _get_in_now(config: Config, at: datetime) -> bool:
+    tz = config.venue.venue.tz
+    return any(isinstance(e, GetInEvent) and e.start <= at < e.end
+               for e in config.calendar.events_on(at.astimezone(tz).date(), tz))
+
+
+def always_on(config: Config, at: datetime, inputs: PlanInputs) -> PlanState:
+    tz = config.venue.venue.tz
+    local = at.astimezone(tz).time()
+    on = ALWAYS_ON_HOURS[0] <= local < ALWAYS_ON_HOURS[1]
+    zones = {zone: "the 08:00–23:00 program" for zone in config.venue.zones} if on else {}
+    return _fixed_state(config, at, zones, _get_in_now(config, at), "always-on")
+
+
+def _event_window(e: Event) -> tuple[datetime, datetime, list[str] | None]:
+    """(on from, on until, zones or None for every zone)."""
+    if isinstance(e, ShowEvent):
+        return e.doors_open - FIXED_BEFORE, e.end + FIXED_AFTER, None
+    if isinstance(e, TourEvent):
+        return e.start - FIXED_BEFORE, e.end + FIXED_AFTER, list(e.route)
+    assert isinstance(e, GetInEvent)
+    return e.start - FIXED_BEFORE, e.end + FIXED_AFTER, ["stage"]
+
+
+def fixed_schedule(config: Config, at: datetime, inputs: PlanInputs) -> PlanState:
+    tz = config.venue.venue.tz
+    day = at.astimezone(tz).date()
+    zones: dict[str, str] = {}
+    for e in config.calendar.events_between(day - timedelta(days=1), day + timedelta(days=1),
+                                            tz):
+        start, end, only = _event_window(e)
+        if start <= at < end:
+            for zone in only if only is not None else config.venue.zones:
+                zones.setdefault(zone, e.id)
+    return _fixed_state(config, at, zones, _get_in_now(config, at), "fixed schedule")
+
+
+def _get_in_edges(config: Config, day: date) -> list[datetime]:
+    tz = config.venue.venue.tz
+    return [t for e in config.calendar.events_on(day, tz) if isinstance(e, GetInEvent)
+            for t in (e.start, e.end)]
+
+
+def _always_on_edges(config: Config, day: date, inputs: PlanInputs) -> list[datetime]:
+    tz = config.venue.venue.tz
+    return [local_instant(day, t, tz) for t in ALWAYS_ON_HOURS] + _get_in_edges(config, day)
+
+
+def _fixed_edges(config: Config, day: date, inputs: PlanInputs) -> list[datetime]:
+    tz = config.venue.venue.tz
+    return [t for e in config.calendar.events_on(day, tz)
+            for t in _event_window(e)[:2]] + _get_in_edges(config, day)
+
+
+def _our_edges(config: Config, day: date, inputs: PlanInputs) -> list[datetime]:
+    return [s.start for s in plan_day(config, day, inputs).segments]
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """A planner, and the instants its plan changes on a day — where the service places its
+    phase-boundary jobs, so a phase begins on its minute rather than at the next tick."""
+
+    name: str
+    plan: Planner
+    boundaries: Callable[[Config, date, PlanInputs], list[datetime]]
+    listens_to_box_office: bool = False
+
+
+STRATEGIES: dict[str, Strategy] = {
+    s.name: s for s in (
+        Strategy("always-on", always_on, _always_on_edges),
+        Strategy("fixed schedule", fixed_schedule, _fixed_edges),
+        Strategy("ours", plan_at, _our_edges, listens_to_box_office=True),
+    )
+}
