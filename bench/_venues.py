@@ -1,7 +1,9 @@
 """Bigger venues for the benchmarks: the default venue on free loopback ports, plus replicas.
 
 `replicated_venue(dest, n)` writes a configuration folder (zones.yaml + a copy of schedules/)
-in which `ahu-aud-1` (BACnet) and `ahu-stage-main` (Modbus) each have n − 1 copies: the BACnet
+in which `ahu-aud-1` (BACnet) and `ahu-stage-main` (Modbus) each have n − 1 copies (with
+`modbus_n`, the Modbus template has modbus_n − 1 instead: one simulator process serves a few
+hundred Modbus units far more cheaply than as many BACnet devices): the BACnet
 copies in zone auditorium, each its own device on its own free UDP port with its own device
 id; the Modbus copies in zone stage, up to `per_server` device ids (1…) per Modbus TCP server,
 each server on a free TCP port. The other default units stay (the seasons name them), moved to
@@ -27,7 +29,7 @@ FIRST_COPY_DEVICE_ID = 20_001
 class Venue:
     folder: Path
     bacnet: list[str]  # the n BACnet units of identical layout (the template and its copies)
-    modbus: list[str]  # the n Modbus units of identical layout
+    modbus: list[str]  # the n (or modbus_n) Modbus units of identical layout
     client_ports: list[int]  # free UDP ports for BACnet clients, distinct from every device
     modbus_servers: int  # how many Modbus TCP servers serve the n Modbus units
 
@@ -65,8 +67,10 @@ def _with(block: str, key: str, value: str) -> str:
     return out
 
 
-def replicated_venue(dest: Path, n: int, per_server: int = 50, clients: int = 2) -> Venue:
-    """A config folder with n units of each protocol's template layout; see the module doc."""
+def replicated_venue(dest: Path, n: int, per_server: int = 50, clients: int = 2,
+                     modbus_n: int | None = None) -> Venue:
+    """A config folder with n BACnet and n (or modbus_n) Modbus units of the templates' layout."""
+    m = n if modbus_n is None else modbus_n
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ROOT / "schedules", dest / "schedules", dirs_exist_ok=True)
     head, blocks = _unit_blocks((ROOT / "zones.yaml").read_text(encoding="utf-8"))
@@ -76,7 +80,7 @@ def replicated_venue(dest: Path, n: int, per_server: int = 50, clients: int = 2)
     ports = {u: int(re.search(r"port: (\d+)", address[u].group(1)).group(1))  # type: ignore
              for u in modbus_units}
     modbus_keys = sorted(set(ports.values()))
-    copy_servers = -(-(n - 1) // per_server)
+    copy_servers = -(-(m - 1) // per_server)
     udp = free_ports(socket.SOCK_DGRAM, len(bacnet_units) + (n - 1) + clients)
     tcp = free_ports(socket.SOCK_STREAM, len(modbus_keys) + copy_servers)
 
@@ -103,7 +107,7 @@ def replicated_venue(dest: Path, n: int, per_server: int = 50, clients: int = 2)
         copies.append(block)
         bacnet_names.append(name)
     copy_tcp = tcp[len(modbus_keys):]
-    for i in range(n - 1):
+    for i in range(m - 1):
         name = f"{MODBUS_TEMPLATE}-r{i + 2:03d}"
         block = blocks[MODBUS_TEMPLATE].replace(f"  {MODBUS_TEMPLATE}:", f"  {name}:", 1)
         block = _with(block, "zone", "stage")
