@@ -271,11 +271,11 @@ async def watch(s: Service, w: Watch, task: asyncio.Task[tuple[httpx.Response, f
             return
 
 
-async def pushes(s: Service, res: Results) -> None:
+async def pushes(s: Service, res: Results, n: int = PUSHES) -> None:
     for i in range(WARMUP_PUSHES):
         await push(s, COUNTS[i % 2], None)
     gc.collect()
-    for i in range(PUSHES):
+    for i in range(n):
         await push(s, COUNTS[i % 2], res)
 
 
@@ -315,10 +315,10 @@ def bacnet_client(port: int) -> Application:
     ])
 
 
-async def raw_writes(s: Service, res: Results) -> None:
+async def raw_writes(s: Service, res: Results, n: int = RAW_WRITES) -> None:
     app = bacnet_client(s.raw_port)
     try:
-        for i in range(RAW_WARMUP + RAW_WRITES):
+        for i in range(RAW_WARMUP + n):
             value = RAW_VALUES[i % len(RAW_VALUES)]
             t = time.perf_counter()
             try:
@@ -333,7 +333,7 @@ async def raw_writes(s: Service, res: Results) -> None:
             if i == RAW_WARMUP - 1:
                 gc.collect()
         seen = s.sim.building.commands("ahu-aud-1").oa_damper_min
-        last = RAW_VALUES[(RAW_WARMUP + RAW_WRITES - 1) % len(RAW_VALUES)]
+        last = RAW_VALUES[(RAW_WARMUP + n - 1) % len(RAW_VALUES)]
         if abs(seen - last) > TOLERANCE:
             res.notes.append(f"raw writes: the simulator shows {seen}, last written {last}")
     finally:
@@ -343,13 +343,34 @@ async def raw_writes(s: Service, res: Results) -> None:
 # ---- the run -----------------------------------------------------------------------------------
 
 
-async def run(res: Results, profile: bool, tmp: Path) -> None:
+async def run(res: Results, profile: bool | None, tmp: Path, n_pushes: int = PUSHES,
+              n_raw: int = RAW_WRITES) -> None:
+    """profile: True always, None (the script's default) when push → device p50 > 100 ms."""
     async with service(tmp) as s:
         await step(s, 2)
-        await pushes(s, res)
-        await raw_writes(s, res)  # after the pushes: they write the loop's own priority-12 slot
-        if profile or (res.device and pct(res.device, 50) > 0.1):
+        await pushes(s, res, n_pushes)
+        await raw_writes(s, res, n_raw)  # after the pushes: they write the loop's priority-12 slot
+        if profile or (profile is None and res.device and pct(res.device, 50) > 0.1):
             await profile_pushes(s, res)
+
+
+def measure(profile: bool | None = None, pushes: int = PUSHES,
+            raw: int = RAW_WRITES) -> tuple[Results, str | None]:
+    """The whole measurement in a fresh event loop: the results, and what went wrong if any.
+
+    Callable so that bench/perf reports the same numbers as this script (with profile=False it
+    never adds the profiled pushes, and fewer pushes for its quick run).
+    """
+    res = Results()
+    error = None
+    with tempfile.TemporaryDirectory(prefix="hvac-bench-push-") as tmp:
+        try:
+            asyncio.run(asyncio.wait_for(run(res, profile, Path(tmp), pushes, raw), TIMEOUT_S))
+        except TimeoutError:
+            error = f"TIMED OUT after {TIMEOUT_S:.0f} s: the table holds what finished."
+        except (Exception, ErrorRejectAbortNack):
+            error = f"FAILED:\n```\n{traceback.format_exc()}```"
+    return res, error
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -366,17 +387,8 @@ def row(name: str, xs: list[float]) -> str:
 
 
 def main() -> None:
-    profile = "--profile" in sys.argv[1:]
     started = time.perf_counter()
-    res = Results()
-    error = None
-    with tempfile.TemporaryDirectory(prefix="hvac-bench-push-") as tmp:
-        try:
-            asyncio.run(asyncio.wait_for(run(res, profile, Path(tmp)), TIMEOUT_S))
-        except TimeoutError:
-            error = f"TIMED OUT after {TIMEOUT_S:.0f} s: the table holds what finished."
-        except (Exception, ErrorRejectAbortNack):
-            error = f"FAILED:\n```\n{traceback.format_exc()}```"
+    res, error = measure(True if "--profile" in sys.argv[1:] else None)
     print("## Occupancy push → units, through the running service (one loop, loopback)\n")
     print("measure | n | p50 ms | p99 ms | max ms")
     print("--- | --- | --- | --- | ---")
