@@ -35,7 +35,8 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -205,8 +206,9 @@ async def timed(row: Row, side: str, op: Callable[[], Awaitable[Any]]) -> float:
     return dt
 
 
-async def time_reads(n: int, units: list[str], sides: dict[str, Read]) -> Row:
-    sweeps = max(MIN_SWEEPS, math.ceil(READS / n))
+async def time_reads(n: int, units: list[str], sides: dict[str, Read], reads: int = READS,
+                     min_sweeps: int = MIN_SWEEPS) -> Row:
+    sweeps = max(min_sweeps, math.ceil(reads / n))
     sweeps += sweeps % 2  # as many sweeps with the driver first as with raw first
     row = Row(n, "read", len(POINTS))
     for fn in sides.values():  # warm up: every unit once, then the first unit WARMUP times
@@ -243,7 +245,41 @@ async def time_writes(n: int, units: list[str], sides: dict[str, Write]) -> Row:
 # ---- one venue ---------------------------------------------------------------------------------
 
 
-async def bench_venue(n: int, venue: Venue, report: Report, profile: bool) -> None:
+@dataclass
+class Case:
+    """One protocol of a rig: its units, our driver, and the raw library doing the same work."""
+
+    proto: str
+    units: list[str]
+    driver: Any  # BacnetDriver | ModbusDriver
+    raw_read: Read
+    raw_write: Write
+
+    async def read(self, u: str) -> dict[str, Any]:
+        """Every sensor and energy point of a unit, through the driver."""
+        return await self.driver.read(u, POINTS)  # type: ignore[no-any-return]
+
+    async def write(self, u: str, v: float) -> None:
+        await self.driver.write(u, "setpoint", v, PRIORITY)
+
+
+@dataclass
+class Rig:
+    """A venue served and connected: what bench/perf reuses to time the same reads."""
+
+    sim: SimulatedBuilding
+    units_served: int
+    t_load: float  # load_config, s
+    t_sim: float  # the simulator's start (every server bound), s
+    cases: list[Case]  # modbus, then bacnet
+
+
+@asynccontextmanager
+async def rig(venue: Venue) -> AsyncIterator[Rig]:
+    """The simulator serving `venue` on loopback in this loop, both drivers and the raw clients.
+
+    Everything is closed on the way out, whatever happened inside.
+    """
     t0 = time.perf_counter()
     config = load_config(venue.folder)
     t_load = time.perf_counter() - t0
@@ -263,8 +299,6 @@ async def bench_venue(n: int, venue: Venue, report: Report, profile: bool) -> No
     await sim.start()
     try:
         t_sim = time.perf_counter() - t0
-        report.setup.append(f"{n} | {len(spec.units)} | {venue.modbus_servers} | "
-                            f"{t_load:.2f} | {t_sim:.2f}")
         await bdriver.start()
         raw_app = app = bacnet_client(venue.client_ports[1], 3_999_002)
         for d in modbus_specs:  # one connection per server, as the driver's pool
@@ -283,26 +317,11 @@ async def bench_venue(n: int, venue: Venue, report: Report, profile: bool) -> No
         async def b_raw_write(u: str, v: float) -> None:
             await raw_bacnet_write(app, bplans[u], v)
 
-        cases: list[tuple[str, list[str], Any, Read, Write]] = [
-            ("modbus", venue.modbus, mdriver, lambda u: raw_modbus_read(mplans[u]), m_raw_write),
-            ("bacnet", venue.bacnet, bdriver, lambda u: raw_bacnet_read(app, bplans[u]),
-             b_raw_write)]
-        for proto, units, drv, raw_read, raw_write in cases:
-
-            async def d_read(u: str, drv: Any = drv) -> dict[str, Any]:
-                return await drv.read(u, POINTS)  # type: ignore[no-any-return]
-
-            async def d_write(u: str, v: float, drv: Any = drv) -> None:
-                await drv.write(u, "setpoint", v, PRIORITY)
-
-            report.rows[proto].append(
-                await time_reads(n, units, {"driver": d_read, "raw": raw_read}))
-            report.rows[proto].append(
-                await time_writes(n, units, {"driver": d_write, "raw": raw_write}))
-            report.checks.append(await check_agreement(proto, n, units, drv, raw_read))
-            if profile and n == SIZES[0]:
-                report.notes.append(await layers(proto, units[0], drv, raw_read))
-                report.notes.append(await profile_reads(proto, units[0], d_read, raw_read))
+        yield Rig(sim, len(spec.units), t_load, t_sim, [
+            Case("modbus", venue.modbus, mdriver, lambda u: raw_modbus_read(mplans[u]),
+                 m_raw_write),
+            Case("bacnet", venue.bacnet, bdriver, lambda u: raw_bacnet_read(app, bplans[u]),
+                 b_raw_write)])
     finally:
         await bdriver.close()
         await mdriver.close()
@@ -311,6 +330,23 @@ async def bench_venue(n: int, venue: Venue, report: Report, profile: bool) -> No
         for client in raw_modbus.values():
             client.close()
         await sim.close()
+
+
+async def bench_venue(n: int, venue: Venue, report: Report, profile: bool) -> None:
+    async with rig(venue) as r:
+        report.setup.append(f"{n} | {r.units_served} | {venue.modbus_servers} | "
+                            f"{r.t_load:.2f} | {r.t_sim:.2f}")
+        for c in r.cases:
+            report.rows[c.proto].append(
+                await time_reads(n, c.units, {"driver": c.read, "raw": c.raw_read}))
+            report.rows[c.proto].append(
+                await time_writes(n, c.units, {"driver": c.write, "raw": c.raw_write}))
+            report.checks.append(await check_agreement(c.proto, n, c.units, c.driver,
+                                                       c.raw_read))
+            if profile and n == SIZES[0]:
+                report.notes.append(await layers(c.proto, c.units[0], c.driver, c.raw_read))
+                report.notes.append(await profile_reads(c.proto, c.units[0], c.read,
+                                                        c.raw_read))
 
 
 async def check_agreement(proto: str, n: int, units: list[str],
