@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drivers.bacnet import BacnetDriver
 from drivers.base import Backoff, DeviceSpec, Driver, PointAddress
 from drivers.memory import MemoryDriver, Target
-from drivers.modbus import ModbusDriver
 from hvac_ctl.model import Config
 from hvac_ctl.model.venue import COMMAND_POINTS, BacnetUnit
 
@@ -48,6 +46,10 @@ class DriverSettings:
 
 def wire_drivers(config: Config, settings: DriverSettings | None = None) -> dict[str, Driver]:
     """One driver per protocol, for the units that use it."""
+    # the protocol stacks load here, not on import: the evaluation's memory drivers need none
+    from drivers.bacnet import BacnetDriver
+    from drivers.modbus import ModbusDriver
+
     s = settings or DriverSettings()
     specs = device_specs(config)
     bacnet = [d for d in specs.values() if d.protocol == "bacnet"]

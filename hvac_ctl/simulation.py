@@ -16,8 +16,6 @@ from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import GetInEvent, ShowEvent, TourEvent
 from hvac_ctl.model.venue import COMMAND_POINTS, BacnetUnit
 from simulator.building import BuildingSpec, PointSpec, UnitSpec, ZoneSpec
-from simulator.clock import SimClock
-from simulator.runner import SimulatedBuilding
 from simulator.scenario import Period, Scenario, ScenarioFile, Show, Tour
 from simulator.weather import CsvWeather, DesignDay, Weather
 
@@ -101,6 +99,10 @@ def run_simulator(config: Config, start: datetime, until: datetime | None, speed
                   weather: str = "auto", scenario: Path | None = None,
                   status_every: float = 5.0) -> int:
     """`hvac-ctl sim`: serve the building until `until` or a signal, then close every socket."""
+    # the protocol servers load here, not on import: the in-process evaluation needs none
+    from simulator.clock import SimClock
+    from simulator.runner import SimulatedBuilding
+
     last = (until or start + timedelta(days=31)).date() + timedelta(days=1)
     plot = calendar_scenario(config, start.date() - timedelta(days=1), last)
     if scenario is not None:

@@ -71,11 +71,9 @@ def _synthetic(cfg: Config) -> Result:
             stuffy = z == "auditorium" and local("2027-07-10 19:40") <= t < local(
                 "2027-07-10 19:50")
             tr.co2[z].append(1100.0 if stuffy else 800.0)
-            tr.rh[z].append(50.0)
             tr.people[z].append(0.0)
             tr.running[z].append(1)
             tr.phase[z].append("show")
-            tr.energy[z].append(0.0)
     writes: list[tuple[datetime, str, str, float | bool | str]] = [
         (start, "ahu-aud-1", "enable", True),
         (start, "ahu-aud-1", "setpoint", 24.0),

@@ -131,10 +131,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--weather", default="normals",
                     help="normals (default), design, or a CSV file (time,temp_c,rh_pct)")
     ap.add_argument("--tick", type=float, default=TICK.total_seconds(), metavar="SECONDS",
-                    help="the loop's regular tick while anything is on or due (default 300; "
+                    help="the loop's regular tick while anything is on or due (default 600; "
                          "phase boundaries and pushes tick as well, as in the service)")
     ap.add_argument("--quiet-tick", type=float, default=QUIET_TICK.total_seconds(),
-                    metavar="SECONDS", help="the tick in a calm, empty, idle hall (default 1800)")
+                    metavar="SECONDS",
+                    help="the tick in a calm, empty, idle hall, every unit off (default 3600)")
     ap.add_argument("--jobs", type=int, default=None,
                     help="processes (default: one per run, at most twice the cores)")
     ap.add_argument("--out", type=Path, default=ROOT / "artifacts" / "evaluate")

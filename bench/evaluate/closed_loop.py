@@ -31,7 +31,7 @@ from hvac_ctl.model import Config
 from hvac_ctl.model.venue import SENSOR_POINTS
 from hvac_ctl.planner import OccupancyPush, PlanInputs
 from hvac_ctl.planner.core import local_midnight
-from hvac_ctl.service.runtime import PUSH_HORIZON
+from hvac_ctl.planner.occupancy import PUSH_HORIZON
 from hvac_ctl.simulation import building_spec, calendar_scenario
 from simulator.ahu import Energy
 from simulator.engine import Building
@@ -42,16 +42,16 @@ from simulator.weather import Weather
 STEP = timedelta(minutes=1)
 PUSH_EVERY = timedelta(minutes=5)  # the box office's turnstile counts while doors are open
 # The service ticks every 60 s and at every phase boundary; here the loop ticks at every
-# boundary, every push, every 5 min while anything is on or due, and every 30 min in a calm,
-# empty, idle hall — where only the idle band's slow drift is watched. `--tick 60
-# --quiet-tick 60` runs the service's cadence (the README compares the two).
-TICK = timedelta(minutes=5)
-QUIET_TICK = timedelta(minutes=30)
+# boundary, every push, every 10 min while anything is on or due, and every hour in a calm,
+# empty, idle hall with every unit off — where only the idle band's slow drift is watched.
+# `--tick 60 --quiet-tick 60` runs the service's cadence (the README compares the two).
+TICK = timedelta(minutes=10)
+QUIET_TICK = timedelta(hours=1)
 # Re-asserting heals writes lost on a network; in process none is lost, so hourly is enough
 # (the service's 10 min gives the same result here, at six times the writes).
 REASSERT = timedelta(hours=1)
 ENERGY = ("cooling_kwh", "heating_kwh", "reheat_kwh", "fan_kwh")
-ZONE_SERIES = ("temp", "target", "co2", "rh", "people", "running", "phase", "energy")
+ZONE_SERIES = ("temp", "target", "co2", "people", "running", "phase")
 
 
 @dataclass(frozen=True)
@@ -77,19 +77,17 @@ class Audience:
 
 @dataclass
 class Trace:
-    """Rows at irregular instants: each minute while anyone may be in the building or a
-    phase is under way, each tick otherwise; `dt_h[i]` is how long row i holds."""
+    """Rows at irregular instants: each minute while anyone may be in the building, each
+    tick otherwise; `dt_h[i]` is how long row i holds."""
 
     times: list[datetime] = field(default_factory=list)
     dt_h: list[float] = field(default_factory=list)
     temp: dict[str, list[float]] = field(default_factory=dict)
     target: dict[str, list[float]] = field(default_factory=dict)
     co2: dict[str, list[float]] = field(default_factory=dict)
-    rh: dict[str, list[float]] = field(default_factory=dict)
     people: dict[str, list[float]] = field(default_factory=dict)
     running: dict[str, list[int]] = field(default_factory=dict)
     phase: dict[str, list[str]] = field(default_factory=dict)
-    energy: dict[str, list[float]] = field(default_factory=dict)  # the zone's meters, kWh so far
 
     def array(self, what: str, zone: str) -> np.ndarray:
         return np.asarray(getattr(self, what)[zone])
@@ -180,10 +178,16 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
     pushes: list[OccupancyPush] = []
     max_age = quiet_tick + timedelta(minutes=1)  # polled at every tick, so always fresher
 
+    measured: dict[datetime, PlanInputs] = {}  # one reading of the poller per tick
+
     def inputs(now: datetime) -> PlanInputs:
-        return PlanInputs(occupancy=pushes, measurements=poller.zone_measurements(now, max_age),
-                          outdoor_air_c=poller.outdoor_air(now, max_age),
-                          history=learner.history(), co2_at_doors=learner.co2_at_doors())
+        if now not in measured:
+            measured.clear()
+            measured[now] = PlanInputs(
+                occupancy=tuple(pushes), measurements=poller.zone_measurements(now, max_age),
+                outdoor_air_c=poller.outdoor_air(now, max_age), history=learner.history(),
+                co2_at_doors=learner.co2_at_doors())
+        return measured[now]
 
     loop = ControlLoop(config, drivers, clock, inputs, MemoryAudit(),
                        LoopSettings(reassert_every=reassert), planner=strategy.plan)
@@ -194,13 +198,16 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
         for what in ZONE_SERIES:
             getattr(trace, what)[z] = []
     units_of = {z: config.venue.units_of(z) for z in zones}
+    ahus = building.ahus
     shows = sorted(scenario.shows, key=lambda s: s.doors_open)
     busy = activity_windows(scenario)
     # where the plan may change at a minute the day's boundaries did not foresee: a precool
     # start moved by the measured temperature, a post-show ending early, and all around
     lead = timedelta(minutes=config.venue.venue.precool.max_lead_min)
-    watch = activity_windows(scenario, lead + timedelta(minutes=30), timedelta(hours=6),
-                             timedelta(minutes=30))
+    post = max((zs.post_show.max_minutes for s in config.seasons.seasons.values()
+                for zs in s.zones.values() if zs.post_show is not None), default=0)
+    watch = activity_windows(scenario, lead + timedelta(minutes=30),
+                             timedelta(minutes=post + 30), timedelta(minutes=30))
     ticks: list[datetime] = []  # a heap of instants the loop ticks at
     planned_days: set[date] = set()
     meters_at_start: dict[str, Energy] | None = None
@@ -233,18 +240,20 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
         state = loop.last_state
         if due:
             await poller.poll_all()
+            measured.clear()  # a new reading
             await loop.tick()
             state = loop.last_state
             assert state is not None
-            learner.observe(state, poller.zone_measurements(now, max_age), now)
+            learner.observe(state, inputs(now).measurements, now)
             calm = not _within(watch, now) and all(
-                z.phase == "idle" and not z.oa_lps for z in state.zones.values())
+                z.phase == "idle" for z in state.zones.values()) and not any(
+                points.get("enable") for points in state.units.values())
             next_regular = now + (quiet_tick if calm else tick)
         assert state is not None
-        quiet = not _within(busy, now) and all(
-            z.phase == "idle" for z in state.zones.values()) and not any(
-            a.running for a in building.ahus.values())
-        step = next_regular - now if quiet else STEP
+        # one-minute rows while anyone may be in the building (the comfort and CO2 scores);
+        # otherwise on to the next tick in one call (the building still steps 60 s inside,
+        # or one exact step over a stretch with everything off)
+        step = STEP if _within(busy, now) else next_regular - now
         if ticks:
             step = min(step, ticks[0] - now)
         step = max(STEP, min(step, end - now))
@@ -254,17 +263,15 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
         if now >= scored_from:
             trace.times.append(now)
             trace.dt_h.append(step.total_seconds() / 3600)
+            hall = building.hall
             for z in zones:
-                r = building.reading(z)
-                trace.temp[z].append(r.temp_c)
-                trace.co2[z].append(r.co2_ppm)
-                trace.rh[z].append(r.rh_pct)
-                trace.people[z].append(r.people)
-                trace.running[z].append(sum(building.ahus[u].running for u in units_of[z]))
-                trace.target[z].append(state.zones[z].setpoint_c)
-                trace.phase[z].append(state.zones[z].phase)
-                trace.energy[z].append(sum(getattr(building.energy(u), m)
-                                           for u in units_of[z] for m in ENERGY))
+                zs = state.zones[z]
+                trace.temp[z].append(hall.temp(z))
+                trace.co2[z].append(hall.co2(z))
+                trace.people[z].append(building.loads[z].people)
+                trace.running[z].append(sum(ahus[u].running for u in units_of[z]))
+                trace.target[z].append(zs.setpoint_c)
+                trace.phase[z].append(zs.phase)
         building.advance(step)
         now += step
         clock.set(now)

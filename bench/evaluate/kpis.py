@@ -11,7 +11,8 @@
   any show, in the zones people are in (an empty pit in a show without orchestra is not).
 - Curtain-ready rate: the share of shows with the auditorium within 0.5 K of the strategy's
   own target at doors open and at curtain-up.
-- Setpoint changes per show: writes that changed a unit's setpoint, doors open → end, all units.
+- Setpoint changes per show: changes of a zone's commanded setpoint (its units change
+  together), doors open → end, all zones.
 - Unit starts per day: writes that turned a unit on, per scored day.
 
 Occupied, and the comfort band, come from what happens in the hall (the scenario), the same
@@ -153,7 +154,7 @@ def score(config: Config, result: Result) -> Kpis:
         discomfort_kh=discomfort, co2_ppmh=co2,
         co2_longest_min=max((r.co2_longest_min for r in rows), default=0.0),
         shows=len(shows), curtain_ready=sum(r.ready for r in rows),
-        setpoint_changes=_changes(result, "setpoint", shows),
+        setpoint_changes=_changes(config, result, "setpoint", shows),
         unit_starts=_starts(result),
     )
 
@@ -228,9 +229,12 @@ def _changed_writes(result: Result, point: str) -> list[tuple[datetime, str, obj
     return out
 
 
-def _changes(result: Result, point: str, shows: list[Show]) -> int:
-    return sum(1 for at, _, _ in _changed_writes(result, point)
-               if any(s.doors_open <= at < s.end for s in shows))
+def _changes(config: Config, result: Result, point: str, shows: list[Show]) -> int:
+    """Changes of a zone's commanded value (its units move together: one change, not one per
+    unit) while a show is on."""
+    zone_of = {u: spec.zone for u, spec in config.venue.units.items()}
+    return len({(zone_of[unit], at) for at, unit, _ in _changed_writes(result, point)
+                if any(s.doors_open <= at < s.end for s in shows)})
 
 
 def _starts(result: Result) -> int:

@@ -52,6 +52,7 @@ class NormalsWeather:
     def __init__(self, tz: tzinfo, first: date, last: date, seed: int = 2027,
                  persistence: float = 0.7, sigma_k: float = 1.8) -> None:
         self.tz = tz
+        self._last: tuple[datetime | None, Outdoor] = (None, Outdoor(0.0, 0.0))
         rng = random.Random(seed)
         anomaly = 0.0
         self._days: dict[date, _Day] = {}
@@ -68,6 +69,13 @@ class NormalsWeather:
         return self._days.get(d) or self._days[min(self._days, key=lambda k: abs(k - d))]
 
     def at(self, t: datetime) -> Outdoor:
+        if t == self._last[0]:  # every unit's intake sensor asks at the same instant
+            return self._last[1]
+        out = self._at(t)
+        self._last = (t, out)
+        return out
+
+    def _at(self, t: datetime) -> Outdoor:
         local = t.astimezone(self.tz)
         hour = local.hour + local.minute / 60 + local.second / 3600
         # interpolate the day's parameters between this noon and the neighbouring one

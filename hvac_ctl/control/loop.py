@@ -192,6 +192,11 @@ class ControlLoop:
         ps = self.points.setdefault((unit, point), _Point())
         override = state.overridden.get((unit, point))
         value = state.units[unit][point]
+        held = ps.slots.get(s.plan_priority)
+        if (override is None and not reassert and held is not None and same(held.value, value)
+                and s.override_priority not in ps.slots
+                and (ps.foreign is not None or same(ps.confirmed, value))):
+            return 0, 0  # the common case: held, confirmed, unchanged
         priorities = self.driver_of(unit).has_priorities
         targets: dict[int, tuple[Value, str]] = {}
         if priorities and override is not None:

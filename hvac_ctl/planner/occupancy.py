@@ -12,6 +12,10 @@ from datetime import datetime, timedelta
 
 from hvac_ctl.planner.inputs import OccupancyPush
 
+# A show's counts come within hours of it: the pushes of the last two days cover any plan of
+# today (a show past midnight, a precool the day before), so older ones need not be read.
+PUSH_HORIZON = timedelta(days=2)
+
 
 def should_readjust(last_acted: int, count: int, threshold: float = 0.15) -> bool:
     """True when `count` differs from `last_acted` by more than `threshold` of it."""

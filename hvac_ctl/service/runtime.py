@@ -31,12 +31,12 @@ from hvac_ctl.devices import DriverSettings, wire_drivers
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import ShowEvent
 from hvac_ctl.planner import OccupancyPush, Override, PlanInputs, plan_day
+from hvac_ctl.planner.occupancy import PUSH_HORIZON
 from hvac_ctl.store import Store
 
 log = logging.getLogger(__name__)
 logging.getLogger("apscheduler").setLevel(logging.ERROR)  # late runs are counted, not logged
 MIN_TICK_WALL_S = 0.5
-PUSH_HORIZON = timedelta(days=2)
 MIN_POLL_WALL_S = 0.5
 
 
