@@ -279,7 +279,7 @@ def test_schedule_changes_are_validated_first(tmp_path: Path) -> None:
             await s.step(5)
             eng = {**s.auth("engineer"), "content-type": "application/yaml"}
             seasons = (await s.http.get("/api/v1/schedules/seasons", headers=eng)).text
-            broken = seasons.replace("setpoint_c: 21.5, units: [ahu-aud-1, ahu-aud-2",
+            broken = seasons.replace("setpoint_c: 22.0, units: [ahu-aud-1, ahu-aud-2",
                                      "setpoint_c: 35.5, units: [ahu-aud-1, ahu-aud-2")
             assert broken != seasons
             r = await s.http.put("/api/v1/schedules/seasons", headers=eng, content=broken)
@@ -287,8 +287,8 @@ def test_schedule_changes_are_validated_first(tmp_path: Path) -> None:
             assert "schedules/seasons.yaml:" in r.json()["detail"][0]["msg"]
             assert "outside" in r.json()["detail"][0]["msg"]
             assert (s.ports.folder / "schedules/seasons.yaml").read_text() == seasons
-            warmer = seasons.replace("setpoint_c: 21.5, units: [ahu-aud-1, ahu-aud-2",
-                                     "setpoint_c: 22.5, units: [ahu-aud-1, ahu-aud-2")
+            warmer = seasons.replace("setpoint_c: 22.0, units: [ahu-aud-1, ahu-aud-2",
+                                     "setpoint_c: 23.0, units: [ahu-aud-1, ahu-aud-2")
             target_before = s.runtime.loop.last_state.zones["auditorium"].setpoint_c
             r = await s.http.put("/api/v1/schedules/seasons", headers=eng, content=warmer)
             assert r.status_code == 200
@@ -310,15 +310,15 @@ def test_schedule_edits_on_disk(tmp_path: Path) -> None:
             path = s.ports.folder / "schedules/seasons.yaml"
             seasons = path.read_text()
             target = s.runtime.loop.last_state.zones["auditorium"].setpoint_c
-            path.write_text(seasons.replace("setpoint_c: 21.5, units: [ahu-aud-1, ahu-aud-2",
+            path.write_text(seasons.replace("setpoint_c: 22.0, units: [ahu-aud-1, ahu-aud-2",
                                             "setpoint_cc: 22.5, units: [ahu-aud-1, ahu-aud-2"))
             await asyncio.sleep(0.6)  # the watcher looks every 0.2 s
             await s.step(5)
             assert s.runtime.config_errors and "setpoint_cc" in s.runtime.config_errors[0]
             assert s.runtime.loop.last_state.zones["auditorium"].setpoint_c == target
             assert s.sim.building.commands("ahu-aud-1").setpoint == pytest.approx(target)
-            path.write_text(seasons.replace("setpoint_c: 21.5, units: [ahu-aud-1, ahu-aud-2",
-                                            "setpoint_c: 22.5, units: [ahu-aud-1, ahu-aud-2"))
+            path.write_text(seasons.replace("setpoint_c: 22.0, units: [ahu-aud-1, ahu-aud-2",
+                                            "setpoint_c: 23.0, units: [ahu-aud-1, ahu-aud-2"))
             await asyncio.sleep(0.6)
             await s.step(8)
             assert not s.runtime.config_errors

@@ -364,11 +364,6 @@ class _Planner:
             fan = zs.precool.fan_cap_pct
             reason = self._precool_reason(zone, e)
             people = 0.0
-            m = self.inputs.measurements.get(zone)
-            if m is not None and m.at <= at and self._needs_purge(m):
-                # an earlier show's air (a matinee's) is not precooled: it is replaced
-                lps = self._supply_lps(running, fan)
-                reason += f"; purging CO2 ({m.co2_ppm:.0f} ppm)"
         elif claim.phase == "show":
             assert isinstance(e, ShowEvent) and zs.show is not None
             settings = zs.show
@@ -383,11 +378,13 @@ class _Planner:
             people = self._people(z, claim, at)
             lps = self._oa_lps(z, settings.oa, people)
             reason = self._other_reason(claim)
-            m = self.inputs.measurements.get(zone)
-            if claim.phase == "post_show" and running and m is not None and m.at <= at and (
-                    self._needs_purge(m)):
-                lps = self._supply_lps(running, fan)  # all outdoor air until it is flushed
-                reason += f"; purging CO2 ({m.co2_ppm:.0f} ppm)"
+        m = self.inputs.measurements.get(zone)
+        if claim.phase in ("precool", "post_show") and running and m is not None and (
+                m.at <= at and self._needs_purge(m)):
+            # the air an audience left (tonight's, or a matinee's before the evening) is
+            # replaced, not conditioned: all outdoor air until it is under the limit − margin
+            lps = self._supply_lps(running, fan)
+            reason += f"; purging CO2 ({m.co2_ppm:.0f} ppm)"
         setpoint = self._clamp(z, setpoint)
         free = self._free_cooling_lps(zone, running, fan, setpoint, at)
         if free > lps:
