@@ -6,5 +6,6 @@
 The same control loop as the service (`hvac_ctl.control.ControlLoop`, safety gate included)
 drives the simulator's `Building` in process through the in-memory driver; only the planner
 differs between strategies (`strategies.py`). `closed_loop.py` runs one strategy over a period
-and keeps a one-minute trace; `kpis.py` turns traces into the KPI table; `plots.py` draws them.
+and keeps its trace; `kpis.py` turns traces into the KPI table; `plots.py` draws them;
+`seasons.py` names the periods, `calendar.yaml` their shows, `weather.py` their weather.
 """

@@ -3,8 +3,9 @@
 Above the driver everything is the service's own code: `ControlLoop` with its safety gate,
 the `Poller` feeding zone measurements, the `RecoveryLearner` feeding optimal start, and the
 box office's counts as `OccupancyPush`es. Below it, `MemoryDriver` fronts `simulator.engine.
-Building`, so nothing crosses a socket and a season runs in seconds. Each minute: poll, tick,
-advance the building 60 s — the service's default tick — and keep one row of the trace.
+Building`, so nothing crosses a socket and a season runs in seconds. The loop polls and ticks
+at the instants the service would act on (see TICK below), the building steps 60 s, and the
+trace keeps a row a minute while anyone may be in the building, one a tick otherwise.
 
 A warm-up (two days by default, as BOPTEST initialises a test case) runs the same strategy
 before the scored period, so the result does not depend on the starting temperatures.
