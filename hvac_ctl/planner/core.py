@@ -292,10 +292,10 @@ class _Planner:
             return m.at
         return latest
 
-    def _needs_purge(self, m: ZoneMeasurement | None) -> bool:
+    def _needs_purge(self, m: ZoneMeasurement) -> bool:
         """CO2 measured above what the plan aims for: the people who left it are gone, so
         flush it with outdoor air before the hall goes idle (and stays sealed)."""
-        return (m is not None and m.co2_ppm is not None
+        return (m.co2_ppm is not None
                 and m.co2_ppm > self.occ.co2_limit_ppm - self.occ.co2_margin_ppm)
 
     @staticmethod
