@@ -169,6 +169,47 @@ def test_a_warm_hall_is_cooled_by_outdoor_air_when_it_is_colder(make_config) -> 
     assert "free cooling" in cold.zones["auditorium"].reason
     mild = plan_at(cfg, at, PlanInputs(measurements=warm, outdoor_air_c=21.0))  # not colder
     assert all(mild.units[u]["oa_damper_min"] == 0 for u in AUD)
+    # in a heating season the outdoor air is the cooling: the coils stay off (vent), or the
+    # units' loops would heat the mix back up as the hall nears its target
+    assert all(cold.units[u]["mode"] == "vent" for u in AUD)
+    assert "coils off" in cold.zones["auditorium"].reason
+    assert all(mild.units[u]["mode"] == "heat" for u in AUD)
+
+
+def test_precool_free_cools_down_to_its_target_and_other_phases_keep_a_margin(
+        make_config) -> None:
+    """Stopping 0.5 K above the precool target left a winter hall on the edge of
+    curtain-ready: the dampers shut and it drifted back up."""
+    cfg = make_config(SUMMER_SHOW.replace("2027-07-10", "2027-01-10") % {
+        "n": 2000, "live": "true", "lights": "false"})
+    show = plan_day(cfg, date(2027, 1, 10)).shows[0]
+    target = show.precool_target_c["auditorium"]
+    at = show.precool_start["auditorium"] + timedelta(minutes=5)
+
+    def oa(at, temp_c: float) -> float:
+        m = {"auditorium": ZoneMeasurement(at - timedelta(minutes=1), temp_c, 30.0, 450.0,
+                                           True)}
+        return plan_at(cfg, at, PlanInputs(measurements=m, outdoor_air_c=-5.0)
+                       ).units["ahu-aud-1"]["oa_damper_min"]
+
+    assert oa(at, target + 0.1) > 0  # precool: still pulling
+    assert oa(at, target) == 0  # there: dampers shut
+    curtain = local("2027-01-10 19:45")
+    show_setpoint = plan_at(cfg, curtain).zones["auditorium"].setpoint_c
+    idle_oa = plan_at(cfg, local("2027-01-10 03:00")).units["ahu-aud-1"]["oa_damper_min"]
+    # in the show the economiser waits for 0.5 K: the audience's air is ventilated anyway
+    assert oa(curtain, show_setpoint + 0.3) == oa(curtain, show_setpoint)
+    assert idle_oa == 0
+
+
+def test_summer_free_cooling_keeps_the_coils_in_cooling(make_config) -> None:
+    cfg = summer(make_config)
+    show = plan_day(cfg, date(2027, 7, 10)).shows[0]
+    at = show.precool_start["auditorium"] + timedelta(minutes=5)
+    warm = {"auditorium": ZoneMeasurement(at - timedelta(minutes=1), 26.0, 50.0, 450.0, True)}
+    night = plan_at(cfg, at, PlanInputs(measurements=warm, outdoor_air_c=19.0))
+    assert "free cooling" in night.zones["auditorium"].reason
+    assert all(night.units[u]["mode"] == "cool" for u in AUD)
 
 
 def test_after_curtain_the_setpoint_returns_to_the_show_setpoint(make_config) -> None:

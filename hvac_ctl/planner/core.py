@@ -32,6 +32,10 @@ SETTLE_STEP = timedelta(minutes=5)  # after curtain, back to the show setpoint i
 SETTLE_STEPS_MAX = 12  # ShowSettings.settle_min ≤ 60
 CLAIMS_AFTER_END = timedelta(hours=7)  # the longest post-show (360 min) and then some
 FREE_COOLING_ABOVE_K = 0.5  # a zone this far above its target may take outdoor air to cool
+# ... in precool down to nearly the target itself: stopping 0.5 K above it left a heating
+# season's hall stalled on the edge of curtain-ready, drifting back up as the dampers shut
+FREE_COOLING_PRECOOL_ABOVE_K = 0.05
+VENT = "vent"  # a unit's mode with the coil off: fans and dampers only
 FREE_COOLING_COLDER_K = 2.0  # ... when the outdoor air is at least this much colder
 UnitValues = dict[str, dict[str, PointValue]]
 RANK: dict[Phase, int] = {"show": 5, "get_in": 4, "precool": 3, "tour": 2, "post_show": 1}
@@ -386,17 +390,25 @@ class _Planner:
             lps = self._supply_lps(running, fan)
             reason += f"; purging CO2 ({m.co2_ppm:.0f} ppm)"
         setpoint = self._clamp(z, setpoint)
-        free = self._free_cooling_lps(zone, running, fan, setpoint, at)
+        free = self._free_cooling_lps(zone, running, fan, setpoint, at,
+                                      FREE_COOLING_PRECOOL_ABOVE_K if claim.phase == "precool"
+                                      else FREE_COOLING_ABOVE_K)
+        coil_off = False
         if free > lps:
             lps = free
             reason += f"; free cooling with outdoor air at {self.inputs.outdoor_air_c:.0f} °C"
+            # In a heating season the units' loops would heat the mixed air back up as the
+            # zone nears its target; the outdoor air is the cooling, so the coils stay off.
+            coil_off = mode == "heat"
+            if coil_off:
+                reason += ", coils off"
         state = ZoneState(zone, claim.phase, e.id, claim.season, mode, setpoint, people,
                           self._capped_lps(running, lps, fan), reason)
         return state, self._unit_points(zone, running, state, fan, allow_exhaust=claim.phase ==
-                                        "get_in")
+                                        "get_in", coil_off=coil_off)
 
     def _free_cooling_lps(self, zone: str, running: Sequence[str], fan_cap_pct: float,
-                          target: float, at: datetime) -> float:
+                          target: float, at: datetime, above_k: float) -> float:
         """Outdoor air as the cooling when it is cold enough: an economiser, supervised.
 
         A zone above its target whose units run may take outdoor air beyond its ventilation
@@ -413,7 +425,7 @@ class _Planner:
         if out is None or m is None or m.temp_c is None or m.at > at or not ahus:
             return 0.0
         zone_c = m.temp_c
-        if zone_c <= target + FREE_COOLING_ABOVE_K or out >= zone_c - FREE_COOLING_COLDER_K:
+        if zone_c <= target + above_k or out >= zone_c - FREE_COOLING_COLDER_K:
             return 0.0
         supply_lo = max(self.venue.units[u].supply_limits_c[0] for u in ahus)
         share = min(1.0, max(0.0, (zone_c - supply_lo) / (zone_c - out)))
@@ -543,9 +555,12 @@ class _Planner:
 
     def _unit_points(
         self, zone: str, running: list[str], state: ZoneState, fan_cap_pct: float,
-        allow_exhaust: bool = False,
+        allow_exhaust: bool = False, coil_off: bool = False,
     ) -> dict[str, dict[str, PointValue]]:
-        """Every unit of the zone gets the zone's one mode and setpoint: no unit fights another."""
+        """Every unit of the zone gets the zone's one mode and setpoint: no unit fights another.
+
+        `coil_off` runs the units that can in `vent` (fan and dampers, no coil); the others
+        keep the zone's mode."""
         supply = self._supply_lps(running, fan_cap_pct)
         oa_pct = 100.0 * state.oa_lps / supply if supply > 0 else 0.0
         out: dict[str, dict[str, PointValue]] = {}
@@ -557,7 +572,8 @@ class _Planner:
                 "setpoint": round(state.setpoint_c, 2),
                 "oa_damper_min": round(oa_pct if on else 0.0, 1),
                 "fan_speed_max": float(fan_cap_pct),
-                "mode": state.mode,
+                "mode": VENT if coil_off and unit.points.mode is not None and VENT in (
+                    unit.points.mode.states or {}) else state.mode,
             }
             out[name] = {
                 p: self._safe(name, p, v) for p, v in values.items() if p in unit.points.names()
