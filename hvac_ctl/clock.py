@@ -20,10 +20,13 @@ class SystemClock:
 
 
 class ManualClock:
+    """Kept in UTC: stepping an aware local time adds wall-clock time, and across a
+    daylight-saving change that is an hour off."""
+
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
             raise ValueError("the clock needs a timezone-aware start")
-        self._now = start
+        self._now = start.astimezone(UTC)
 
     def now(self) -> datetime:
         return self._now
@@ -33,4 +36,6 @@ class ManualClock:
         return self._now
 
     def set(self, at: datetime) -> None:
-        self._now = at
+        if at.tzinfo is None:
+            raise ValueError("the clock needs a timezone-aware time")
+        self._now = at.astimezone(UTC)

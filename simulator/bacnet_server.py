@@ -13,6 +13,7 @@ does not enforce min/maxPresValue, so the range check is ours.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -36,13 +37,22 @@ UNITS = {"degC": "degreesCelsius", "percent": "percent", "ppm": "partsPerMillion
 
 
 class _Guarded:
-    """Placed before the bacpypes3 class: every network write passes the building's check."""
+    """Placed before the bacpypes3 class: every network write passes the building's check,
+    and every request meets the unit's injected fault, if any."""
+
+    async def read_property(self, attr: Any, index: Any = None) -> Any:
+        hook = self.__dict__.get("_hook")
+        if hook is not None:
+            await hook.fault()
+        return await super().read_property(attr, index)  # type: ignore[misc]
 
     async def write_property(self, attr: Any, value: Any, index: Any = None,
                              priority: Any = None) -> None:
         if isinstance(attr, int):
             attr = self._property_identifier_class(attr).attr  # type: ignore[attr-defined]
         hook = self.__dict__.get("_hook")
+        if hook is not None:
+            await hook.fault()
         if attr == "presentValue" and hook is not None and not isinstance(value, Null):
             hook.check(value)
         await super().write_property(attr, value, index, priority)  # type: ignore[misc]
@@ -112,6 +122,17 @@ class _Hook:
 
     def __init__(self, building: Building, unit: UnitSpec, point: PointSpec) -> None:
         self.building, self.unit, self.point = building, unit, point
+
+    async def fault(self) -> None:
+        """An injected fault: answer late, or refuse with an error (device, operational
+        problem) as a controller in trouble does."""
+        fault = self.building.faults.of(self.unit.name)
+        if fault is None:
+            return
+        if fault.slow_s > 0:
+            await asyncio.sleep(fault.slow_s)
+        if fault.error:
+            raise PropertyError("operationalProblem")
 
     def check(self, value: Any) -> None:
         if not self.point.command:

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from simulator.ahu import AhuState, Commands, Energy
 from simulator.building import BuildingSpec, PointSpec, UnitSpec
+from simulator.faults import Faults
 from simulator.hall import Hall, Stream, ZoneInputs
 from simulator.loads import Activity, ZoneLoads, loading_door_open, utc_us, zone_loads
 from simulator.psychro import humidity_ratio, relative_humidity
@@ -75,6 +76,7 @@ class Building:
         self.loads: dict[str, ZoneLoads] = {z: ZoneLoads() for z in spec.zones}
         self._units_of = {z: [(u, self.ahus[u.name]) for u in spec.units_of(z)]
                           for z in spec.zones}
+        self.faults = Faults()  # injected by tests: late, refusing or garbage-reporting units
         self.steps = 0
         self.write_log: list[tuple[datetime, str, str, float | bool | str]] = []  # accepted
 
@@ -167,6 +169,9 @@ class Building:
 
     def read(self, unit: str, point: str) -> float | bool | str:
         """A point's present value, as the unit's controller would report it."""
+        fault = self.faults.of(unit)
+        if fault is not None and point in fault.values:
+            return fault.values[point]
         ahu = self.ahus[unit]
         zone = ahu.spec.zone
         if point == "zone_temp":

@@ -8,6 +8,7 @@ value) and nothing is stored, as a controller does.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -86,8 +87,13 @@ class ModbusUnits:
 
         async def action(func_code: int, start_address: int, address: int, count: int,
                          current: list[int], set_values: list[int] | None) -> ExcCodes | None:
-            if set_values is None or func_code not in WRITE_CODES:
-                return None  # a read, or our own sensor update (function code 4)
+            if set_values is None:  # a client's read
+                return await self._fault(unit)
+            if func_code not in WRITE_CODES:
+                return None  # our own sensor update (function code 4)
+            refused = await self._fault(unit)
+            if refused is not None:
+                return refused
             return self._client_write(unit, start_address, address, current, set_values)
 
         return SimDevice(
@@ -100,6 +106,15 @@ class ModbusUnits:
             ),
             action=action,
         )
+
+    async def _fault(self, unit: UnitSpec) -> ExcCodes | None:
+        """An injected fault: answer late, or with exception 4 (server device failure)."""
+        fault = self.building.faults.of(unit.name)
+        if fault is None:
+            return None
+        if fault.slow_s > 0:
+            await asyncio.sleep(fault.slow_s)
+        return ExcCodes.DEVICE_FAILURE if fault.error else None
 
     def _client_write(self, unit: UnitSpec, start: int, address: int, current: list[int],
                       values: list[int]) -> ExcCodes | None:

@@ -274,3 +274,29 @@ def test_a_viewer_sees_but_cannot_override(browser: Any, live: Live) -> None:
         "duration": "15", "reason": "sneaky"})
     assert forged.status == 403
     page.context.close()
+
+
+def test_an_alarm_shows_is_acknowledged_and_clears_by_itself(browser: Any, live: Live) -> None:
+    assert live.sim is not None
+    page = sign_in(browser, live, "opera")
+    live.sim.building.faults.set("ahu-aud-2", values={"supply_temp": 1000.0})
+    row = page.locator("#alarms tr[data-kind=bad_value]")
+    for _ in range(60):  # the service runs at ×10: a poll and a tick within seconds
+        page.goto(f"{live.url}/panel/alarms")
+        if row.count():
+            break
+        page.wait_for_timeout(500)
+    assert row.count() == 1 and "ahu-aud-2" in row.inner_text()
+    assert "implausible reading 1000" in row.inner_text()
+    row.locator("button").click()
+    page.wait_for_url(f"{live.url}/panel/alarms")
+    assert "opera at" in row.inner_text()
+    shot(page, "panel-alarms")
+    live.sim.building.faults.clear()
+    for _ in range(60):
+        page.goto(f"{live.url}/panel/alarms")
+        if row.count() == 0:
+            break
+        page.wait_for_timeout(500)
+    assert row.count() == 0
+    page.context.close()

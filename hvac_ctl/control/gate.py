@@ -72,7 +72,10 @@ class SafetyGate:
         if point == "setpoint" and isinstance(current, int | float) and not isinstance(
                 current, bool):
             rate = self.venue.zones[u.zone].limits.max_setpoint_change_k_per_min
-            minutes = ((now - changed_at).total_seconds() / 60 if changed_at is not None
+            # a change stamped in the future means the clock went back (NTP, a restored
+            # VM): its history says nothing, so allow what a unit with no history gets
+            minutes = ((now - changed_at).total_seconds() / 60
+                       if changed_at is not None and changed_at <= now
                        else self.settings.first_step_minutes)
             step = rate * max(minutes, 0.0)
             if abs(value - current) > step + 1e-9:
@@ -83,7 +86,8 @@ class SafetyGate:
 
     def _enable(self, desired: bool, now: datetime, current: Value | None,
                 changed_at: datetime | None) -> Admitted:
-        if current is None or bool(current) == desired or changed_at is None:
+        if current is None or bool(current) == desired or changed_at is None or (
+                changed_at > now):  # the clock went back: no minimum time to hold to
             return Admitted(desired)
         held = now - changed_at
         need = self.settings.min_on if current else self.settings.min_off

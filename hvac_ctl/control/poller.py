@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,7 +19,7 @@ from statistics import fmean
 from drivers.base import Driver, Value
 from hvac_ctl.clock import Clock
 from hvac_ctl.model import Config
-from hvac_ctl.model.venue import ENERGY_POINTS, SENSOR_POINTS
+from hvac_ctl.model.venue import ENERGY_POINTS, PLAUSIBLE, SENSOR_POINTS, UnitBase
 from hvac_ctl.planner import ZoneMeasurement
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,22 @@ class Sample:
     ok: bool
     at: datetime
     error: str | None = None
+
+
+def implausible(unit: UnitBase, point: str, value: Value | None) -> str | None:
+    """Why a reading is garbage (NaN, a 1,000 °C supply, −50 °C in the hall), or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None  # states and flags are checked by the driver's decoding
+    if not math.isfinite(value):
+        return f"implausible reading {value}"
+    spec = getattr(unit.points, point, None)
+    lo, hi = PLAUSIBLE.get(point, (-math.inf, math.inf))
+    if spec is not None:
+        lo = spec.min if spec.min is not None else lo
+        hi = spec.max if spec.max is not None else hi
+    if not lo <= value <= hi:
+        return f"implausible reading {value:g} (outside {lo:g} … {hi:g})"
+    return None
 
 
 def quality(sample: Sample, now: datetime, stale_after: timedelta) -> str:
@@ -75,10 +92,15 @@ class Poller:
         else:
             error = None
         now = self.clock.now()
+        spec = self.config.venue.units[unit]
         for point in self.points[unit]:
             r = readings.get(point)
-            sample = (Sample(unit, point, r.value, r.ok, now, r.error) if r is not None
-                      else Sample(unit, point, None, False, now, error or "no reading"))
+            if r is None:
+                sample = Sample(unit, point, None, False, now, error or "no reading")
+            elif r.ok and (why := implausible(spec, point, r.value)) is not None:
+                sample = Sample(unit, point, r.value, False, now, why)  # kept, marked bad
+            else:
+                sample = Sample(unit, point, r.value, r.ok, now, r.error)
             self.latest[(unit, point)] = sample
             if sample.ok:
                 self.last_good[(unit, point)] = sample

@@ -21,6 +21,18 @@ Name = Annotated[str, Field(pattern=NAME)]
 COMMAND_POINTS = ("enable", "setpoint", "oa_damper_min", "fan_speed_max", "mode")
 SENSOR_POINTS = ("zone_temp", "zone_rh", "co2", "supply_temp", "fan_status", "oa_temp")
 ENERGY_POINTS = ("cooling_kwh", "heating_kwh", "reheat_kwh", "fan_kwh")  # meters, optional
+# What a sensor can physically read in a hall: outside it the reading is garbage (a broken
+# probe, a wrong register), never a temperature to act on. A point's own min/max, when the
+# engineer gives them in zones.yaml, take the place of these.
+PLAUSIBLE: dict[str, tuple[float, float]] = {
+    "zone_temp": (-10.0, 50.0),
+    "zone_rh": (0.0, 100.0),
+    "co2": (250.0, 10_000.0),
+    "supply_temp": (-40.0, 80.0),
+    "oa_temp": (-60.0, 60.0),
+    "cooling_kwh": (0.0, 1e12), "heating_kwh": (0.0, 1e12),
+    "reheat_kwh": (0.0, 1e12), "fan_kwh": (0.0, 1e12),
+}
 MODES = ("cool", "heat", "vent")
 
 

@@ -196,6 +196,24 @@ def panel_router() -> APIRouter:
             await rt.tick()
         return RedirectResponse("/panel/overrides", status_code=303)
 
+    @r.get("/alarms", response_class=HTMLResponse)
+    async def alarms(request: Request, who: Who) -> HTMLResponse:
+        rt = _runtime(request)
+        tz = rt.config.venue.venue.tz
+        active = sorted(rt.alarms.active.values(), key=lambda a: (a.raised_at, a.id),
+                        reverse=True)
+        return _page(request, "alarms.html", who, alarms=active, tz=tz,
+                     may_ack=who.role in OVERRIDERS)
+
+    @r.post("/alarms/{alarm_id}/ack")
+    async def ack(request: Request, alarm_id: int, who: Who,
+                  csrf: Annotated[str, Form()]) -> Response:
+        _csrf(who, csrf)
+        if who.role not in OVERRIDERS:
+            raise HTTPException(403, f"a {who.role} may not acknowledge alarms")
+        _runtime(request).ack_alarm(alarm_id, who.user)
+        return RedirectResponse("/panel/alarms", status_code=303)
+
     @r.get("/audit", response_class=HTMLResponse)
     async def audit(request: Request, who: Who, actor: str = "", unit: str = "",
                     hours: int = 24) -> HTMLResponse:

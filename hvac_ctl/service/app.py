@@ -23,6 +23,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy.exc import OperationalError
 
 from drivers.base import State
 from hvac_ctl.config import ConfigError, config_files, parse_config
@@ -108,6 +109,15 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="hvac-ctl", version="1", lifespan=lifespan,
                   description=__doc__)
     app.state.runtime = runtime
+
+    @app.exception_handler(OperationalError)
+    async def store_refused(request: Request, exc: OperationalError) -> JSONResponse:
+        # locked by another process or disk full: nothing was stored, so say so and let
+        # the client retry; the alarm stays up until a write succeeds
+        runtime.note_store_error(exc)
+        return JSONResponse({"detail": f"the store cannot take this now ({runtime.store_error}); "
+                                       "nothing was stored — retry shortly"},
+                            status_code=503, headers={"Retry-After": "5"})
     from hvac_ctl.panel import mount_panel
 
     mount_panel(app)
@@ -315,6 +325,27 @@ def create_app(runtime: Runtime) -> FastAPI:
         return await put_schedule(rt, f"{CALENDAR_DIR}/{_file_name(name)}",
                                   await yaml_text(request), who)
 
+    # --- alarms ---------------------------------------------------------------------------
+
+    @app.get("/api/v1/alarms")
+    async def alarms(rt: RuntimeDep, _: Reader, active: bool = True,
+                     limit: Annotated[int, Query(ge=1, le=5000)] = 200
+                     ) -> list[dict[str, Any]]:
+        """Active alarms, newest first; `active=false` adds the cleared ones from the store."""
+        if active:
+            rows: list[Any] = sorted(rt.alarms.active.values(),
+                                     key=lambda a: (a.raised_at, a.id), reverse=True)[:limit]
+        else:
+            rows = rt.store.alarms(open_only=False, limit=limit)
+        return [alarm_view(rt, a) for a in rows]
+
+    @app.post("/api/v1/alarms/{alarm_id}/ack")
+    async def ack_alarm(alarm_id: int, rt: RuntimeDep, who: Operator) -> dict[str, Any]:
+        a = rt.ack_alarm(alarm_id, who.name)
+        if a is None:
+            raise HTTPException(404, f"no active alarm {alarm_id}")
+        return alarm_view(rt, a)
+
     # --- trends and audit -----------------------------------------------------------------
 
     @app.get("/api/v1/trends", response_model=None)
@@ -361,6 +392,14 @@ def create_app(runtime: Runtime) -> FastAPI:
                  "why": r.why, "ok": r.ok, "error": r.error} for r in rows]
 
     return app
+
+
+def alarm_view(rt: Runtime, a: Any) -> dict[str, Any]:
+    return {"id": a.id, "kind": a.kind, "severity": a.severity, "source": a.source,
+            "message": a.message, "raised_at": iso(a.raised_at, rt),
+            "acked": a.acked_at is not None, "acked_at": iso(a.acked_at, rt),
+            "acked_by": a.acked_by, "active": a.cleared_at is None,
+            "cleared_at": iso(a.cleared_at, rt)}
 
 
 def acted_for(rt: Runtime, show: ShowEvent, pushes: list[OccupancyPush], at: datetime

@@ -26,10 +26,20 @@ from drivers.base import Driver
 from hvac_ctl.clock import Clock
 from hvac_ctl.config import ConfigError, config_files, parse_config
 from hvac_ctl.control import ControlLoop, LoopSettings, Poller, Sample, TickReport, WriteRecord
+from hvac_ctl.control.alarms import (
+    Alarm,
+    AlarmBook,
+    AlarmSettings,
+    Condition,
+    Watch,
+    conditions,
+    precool_missed,
+)
 from hvac_ctl.control.learning import RecoveryLearner
 from hvac_ctl.devices import DriverSettings, wire_drivers
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import ShowEvent
+from hvac_ctl.model.venue import SENSOR_POINTS
 from hvac_ctl.planner import OccupancyPush, Override, PlanInputs, plan_day
 from hvac_ctl.planner.occupancy import PUSH_HORIZON
 from hvac_ctl.store import Store
@@ -38,6 +48,7 @@ log = logging.getLogger(__name__)
 logging.getLogger("apscheduler").setLevel(logging.ERROR)  # late runs are counted, not logged
 MIN_TICK_WALL_S = 0.5
 MIN_POLL_WALL_S = 0.5
+MAX_UNSAVED_SAMPLES = 200_000  # trends kept in memory while the store refuses them
 
 
 @dataclass
@@ -51,6 +62,10 @@ class ServiceSettings:
     watch_every_s: float = 5.0  # wall seconds between looks at schedules/ on disk
     loop: LoopSettings = field(default_factory=LoopSettings)
     drivers: DriverSettings = field(default_factory=DriverSettings)
+    alarms: AlarmSettings = field(default_factory=AlarmSettings)
+    # the last good reading stands in for a bad one this long, then the zone is planned
+    # without it (the planner's defaults for a zone it cannot measure)
+    measurement_max_age: timedelta = timedelta(minutes=2)
 
 
 class StoreAudit:
@@ -67,13 +82,16 @@ class StoreAudit:
     def record(self, e: WriteRecord) -> None:
         self.pending.append(e)
 
-    def flush(self) -> None:
+    def flush(self) -> BaseException | None:
+        """None when stored; else the store's error (the records wait for the next tick)."""
         batch, self.pending = self.pending, []
         try:
             self.store.record_writes(batch)
-        except Exception:
-            log.exception("could not store %d write records; retrying next tick", len(batch))
+        except Exception as e:
+            log.warning("could not store %d write records; retrying next tick", len(batch))
             self.pending[:0] = batch
+            return e
+        return None
 
 
 class Runtime:
@@ -98,6 +116,12 @@ class Runtime:
         self._trend_buffer: list[tuple[str, str, datetime, float | None, bool]] = []
         self._tick_lock = asyncio.Lock()
         self._events = self._index_events()
+        self.alarms = AlarmBook()
+        self._watch = Watch()
+        self._alarms_unsaved: dict[int, Alarm] = {}  # raised/acked/cleared, not yet stored
+        self._audit_unsaved: list[tuple[datetime, str, str, str, str | None]] = []
+        self._precool: dict[str, Condition | None] = {}  # (event:zone) → checked at doors
+        self.store_error: str | None = None
 
     # --- configuration ------------------------------------------------------------------
 
@@ -159,8 +183,9 @@ class Runtime:
                      for o in self.store.overrides(open_only=True)]
         return PlanInputs(occupancy=pushes, overrides=overrides,
                           measurements=self.poller.zone_measurements(
-                              now, self.settings.poll_every * 6),
-                          outdoor_air_c=self.poller.outdoor_air(now, self.settings.poll_every * 6),
+                              now, self.settings.measurement_max_age),
+                          outdoor_air_c=self.poller.outdoor_air(
+                              now, self.settings.measurement_max_age),
                           history=self.learner.history(),
                           co2_at_doors=self.learner.co2_at_doors())
 
@@ -171,7 +196,8 @@ class Runtime:
             try:
                 report = await self.loop.tick()
             finally:
-                self.audit.flush()
+                if (error := self.audit.flush()) is not None:
+                    self.note_store_error(error)
             if self.loop.last_state is not None:
                 now = self.clock.now()
                 for zone, zs in self.loop.last_state.zones.items():  # trends of the plan too
@@ -179,9 +205,99 @@ class Runtime:
                                                True))
                     self._trend_buffer.append((f"zone:{zone}", "people", now, zs.people, True))
                 self.learner.observe(self.loop.last_state, self.poller.zone_measurements(
-                    now, self.settings.poll_every * 6), now)
+                    now, self.settings.measurement_max_age), now)
+            try:
+                self.check_alarms(self.clock.now())
+            except Exception:  # alarms must never stop control
+                log.exception("alarm check failed")
             self.last_tick = report
             return report
+
+    # --- alarms -------------------------------------------------------------------------
+
+    def check_alarms(self, now: datetime) -> None:
+        """Raise and clear from what is measured now; keep them in the store (retried)."""
+        state = self.loop.last_state
+        units = self.config.venue.units
+        health = {u: self.loop.driver_of(u).health(u).state for u in units}
+        offline = {u for u, st in health.items() if st.value == "offline"}
+        bad = {(u, p): s.error or "bad reading" for (u, p), s in self.poller.latest.items()
+               if not s.ok and p in SENSOR_POINTS and u not in offline and u in units}
+        measurements = self.poller.zone_measurements(now, self.settings.measurement_max_age)
+        try:
+            overrides = [Override(o.id, o.unit, o.point, o.value, o.start, o.until, o.reason)
+                         for o in self.store.overrides(open_only=True)]
+        except Exception as e:
+            self.note_store_error(e)
+            overrides = []
+        current = conditions(self.config, now, state, measurements, health, bad, overrides,
+                             self._watch, self.settings.alarms, self.store_error)
+        keep = []
+        if state is not None:
+            for zone, zs in state.zones.items():
+                show = self.show(zs.event_id) if zs.event_id else None
+                key = f"{zs.event_id}:{zone}"
+                if show is None or zs.phase != "show" or now < show.doors_open:
+                    continue
+                m = measurements.get(zone)
+                if key not in self._precool and now < show.curtain and m is not None and (
+                        m.temp_c is not None and m.at >= show.doors_open - timedelta(minutes=2)):
+                    # until curtain the show holds the precool target: that is what doors
+                    # open is judged against (zones without a precool have none to miss)
+                    times = next((t for t in plan_day(self.config, show.date).shows
+                                  if t.event_id == show.id), None)
+                    self._precool[key] = precool_missed(
+                        zone, show.id, m.temp_c, zs.setpoint_c) if times is not None and (
+                        zone in times.precool_target_c) else None
+                c = self._precool.get(key)
+                if c is not None:  # stands until the show ends
+                    current.append(c)
+                    keep.append(c.key)
+        raised, cleared = self.alarms.update(now, current, keep)
+        for a in raised:
+            self._alarm_event(a, now, "alarm.raise", f"{a.severity}: {a.message}")
+        for a in cleared:
+            self._alarm_event(a, now, "alarm.clear", f"cleared: {a.message}")
+        self.save_alarms()
+
+    def ack_alarm(self, alarm_id: int, actor: str) -> Alarm | None:
+        now = self.clock.now()
+        a = self.alarms.ack(alarm_id, now, actor)
+        if a is not None and a.acked_by == actor and a.acked_at == now:
+            self._alarm_event(a, now, "alarm.ack", f"acknowledged: {a.message}", actor)
+            self.save_alarms()
+        return a
+
+    def _alarm_event(self, a: Alarm, now: datetime, action: str, why: str,
+                     actor: str = "alarms") -> None:
+        self._alarms_unsaved[a.id] = a
+        self._audit_unsaved.append((now, actor, action, why, a.source))
+        log.warning("%s %s", action, why) if action == "alarm.raise" else log.info(
+            "%s %s", action, why)
+
+    def save_alarms(self) -> None:
+        """Alarm rows and their audit entries; kept in memory and retried on failure."""
+        if not self._alarms_unsaved and not self._audit_unsaved:
+            return
+        try:
+            self.store.save_alarms(list(self._alarms_unsaved.values()))
+            self._alarms_unsaved.clear()
+            while self._audit_unsaved:
+                at, actor, action, why, source = self._audit_unsaved[0]
+                self.store.audit(at, actor, action, why, unit=source if source in
+                                 self.config.venue.units else None)
+                self._audit_unsaved.pop(0)
+        except Exception as e:
+            self.note_store_error(e)
+        else:
+            self.store_error = None
+
+    def note_store_error(self, e: BaseException) -> None:
+        """The store refused a write: remembered, so an alarm says so until one succeeds."""
+        text = str(getattr(e, "orig", None) or e).splitlines()[0][:200]
+        if self.store_error != text:
+            log.error("the store refuses writes: %s", text)
+        self.store_error = text
 
     async def _tick_job(self) -> None:
         wall = time.monotonic()
@@ -217,9 +333,13 @@ class Runtime:
         batch, self._trend_buffer = self._trend_buffer, []
         try:
             self.store.add_samples(batch)
-        except Exception:
-            log.exception("trend flush failed; keeping %d samples for the next try", len(batch))
-            self._trend_buffer[:0] = batch
+        except Exception as e:
+            log.warning("trend flush failed; keeping %d samples for the next try", len(batch))
+            self.note_store_error(e)
+            self._trend_buffer[:0] = batch[-MAX_UNSAVED_SAMPLES:]
+        else:
+            if batch:
+                self.store_error = None
 
     def wall_time(self, at: datetime) -> datetime:
         """When, on the wall clock, the service's clock reads `at`."""
@@ -245,6 +365,9 @@ class Runtime:
 
     async def start(self) -> None:
         self.store.migrate()
+        self.alarms = AlarmBook(Alarm(r.id, r.key, r.kind, r.severity,  # type: ignore[arg-type]
+                                      r.source, r.message, r.raised_at, r.acked_at, r.acked_by)
+                                for r in self.store.alarms(open_only=True))
         self.loop.restore([(c.unit, c.point, c.priority, c.value, c.changed_at)
                            for c in self.store.commands()])
         for driver in {id(d): d for d in self.drivers.values()}.values():

@@ -140,3 +140,21 @@ class SessionRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     csrf: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AlarmRow(Base):
+    """An alarm from raise to clear; its id is the one operators acknowledge."""
+
+    __tablename__ = "alarms"
+    __table_args__ = (Index("ix_alarms_open", "cleared_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(120))
+    message: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    acked_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

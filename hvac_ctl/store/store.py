@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hvac_ctl.store.models import (
+    AlarmRow,
     AuditRow,
     CommandRow,
     OverrideRow,
@@ -229,6 +230,28 @@ class Store:
             if end is not None:
                 q = q.where(AuditRow.at < end)
             return list(s.scalars(q))
+
+    # --- alarms -------------------------------------------------------------------------
+
+    def save_alarms(self, alarms: Iterable[Any]) -> None:
+        """Insert or update alarms (raised, acknowledged, cleared) in one transaction."""
+        with self.sessions() as s:
+            for a in alarms:
+                row = s.get(AlarmRow, a.id)
+                if row is None:
+                    row = AlarmRow(id=a.id)
+                    s.add(row)
+                for f in ("key", "kind", "severity", "source", "message", "raised_at",
+                          "acked_at", "acked_by", "cleared_at"):
+                    setattr(row, f, getattr(a, f))
+            s.commit()
+
+    def alarms(self, open_only: bool = True, limit: int = 500) -> list[AlarmRow]:
+        with self.sessions() as s:
+            q = select(AlarmRow).order_by(AlarmRow.raised_at.desc(), AlarmRow.id.desc())
+            if open_only:
+                q = q.where(AlarmRow.cleared_at.is_(None))
+            return list(s.scalars(q.limit(limit)))
 
     # --- commands -----------------------------------------------------------------------
 

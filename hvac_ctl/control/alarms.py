@@ -1,0 +1,180 @@
+"""Alarms: what an operator must see and acknowledge, raised and cleared by what is measured.
+
+Each tick the runtime asks `conditions()` what is wrong now; `AlarmBook.update()` compares
+that with the active alarms and says what was raised and what cleared, so every alarm has
+one raise and one clear (both audited), however many ticks the condition lasts. An alarm
+is keyed by what it is about (`device_offline:ahu-aud-1`), so the same fault never raises
+twice while it lasts. Acknowledging is an operator's act; it does not clear an alarm whose
+cause remains, as in every BMS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from drivers.base import State
+from hvac_ctl.model import Config
+from hvac_ctl.planner import Override, PlanState, ZoneMeasurement
+
+Severity = Literal["critical", "major", "minor"]
+OCCUPIED_PHASES = ("tour", "get_in", "show")
+PRECOOL_READY_K = 0.5  # the curtain-ready rule: within 0.5 K of the target at doors open
+
+
+@dataclass(frozen=True)
+class AlarmSettings:
+    out_of_band_after: timedelta = timedelta(minutes=15)  # N minutes out of band
+    band_k: float = 1.5  # occupied: this far from the commanded setpoint is out of band
+    override_warning: timedelta = timedelta(minutes=15)  # before an override ends in a show
+
+
+@dataclass(frozen=True)
+class Condition:
+    key: str  # what the alarm is about: one alarm per key while it lasts
+    kind: str
+    severity: Severity
+    source: str  # the unit, zone or override
+    message: str
+
+
+@dataclass
+class Alarm:
+    id: int
+    key: str
+    kind: str
+    severity: Severity
+    source: str
+    message: str
+    raised_at: datetime
+    acked_at: datetime | None = None
+    acked_by: str | None = None
+    cleared_at: datetime | None = None
+
+
+@dataclass
+class Watch:
+    """What the conditions remember between ticks: since when a zone is out of band."""
+
+    out_since: dict[str, datetime] = field(default_factory=dict)
+
+
+def conditions(
+    config: Config, now: datetime, state: PlanState | None,
+    measurements: Mapping[str, ZoneMeasurement], health: Mapping[str, State],
+    bad: Mapping[tuple[str, str], str], overrides: Sequence[Override], watch: Watch,
+    settings: AlarmSettings, store_error: str | None = None,
+) -> list[Condition]:
+    """Everything wrong at `now`, each with the severity an operator would give it."""
+    out: list[Condition] = []
+    for unit, st in health.items():
+        if st == State.offline:
+            out.append(Condition(f"device_offline:{unit}", "device_offline", "major", unit,
+                                 f"{unit} does not answer; its zone is controlled without it"))
+    by_unit: dict[str, list[tuple[str, str]]] = {}
+    for (unit, point), why in sorted(bad.items()):
+        by_unit.setdefault(unit, []).append((point, why))
+    for unit, points in by_unit.items():  # one alarm per unit, however many points
+        names = ", ".join(p for p, _ in points)
+        out.append(Condition(f"bad_value:{unit}", "bad_value", "minor", unit,
+                             f"{unit}: bad {names} ({points[0][1]}); the last good values "
+                             "stand in until they are too old"))
+    if store_error is not None:
+        out.append(Condition("store_unavailable", "store_unavailable", "critical", "store",
+                             f"the store refuses writes ({store_error}); new pushes and "
+                             "overrides are refused, writes are retried"))
+    if state is None:
+        return out
+    occ = config.venue.venue.occupancy
+    for zone, zs in state.zones.items():
+        z = config.venue.zones[zone]
+        m = measurements.get(zone)
+        if m is None:
+            watch.out_since.pop(zone, None)
+            continue
+        if m.co2_ppm is not None and m.co2_ppm > occ.co2_limit_ppm and (
+                zs.phase in OCCUPIED_PHASES or zs.people > 0):
+            out.append(Condition(f"co2_high:{zone}", "co2_high", "major", zone,
+                                 f"{zone}: CO2 {m.co2_ppm:.0f} ppm, above the "
+                                 f"{occ.co2_limit_ppm:.0f} ppm limit"))
+        if m.temp_c is None:
+            continue
+        if zs.phase in OCCUPIED_PHASES:
+            lo, hi = zs.setpoint_c - settings.band_k, zs.setpoint_c + settings.band_k
+        elif zs.phase == "idle":
+            lo, hi = z.limits.idle_band_c
+        else:  # precool and post-show are on their way somewhere
+            watch.out_since.pop(zone, None)
+            continue
+        if lo <= m.temp_c <= hi:
+            watch.out_since.pop(zone, None)
+            continue
+        since = watch.out_since.setdefault(zone, now)
+        if now - since >= settings.out_of_band_after:
+            out.append(Condition(f"out_of_band:{zone}", "zone_out_of_band", "major", zone,
+                                 f"{zone}: {m.temp_c:.1f} °C, outside {lo:.1f} … {hi:.1f} °C "
+                                 f"since {since:%H:%M} UTC ({zs.phase})"))
+    in_show = any(zs.phase == "show" for zs in state.zones.values())
+    for o in overrides:
+        if in_show and o.start <= now < o.until <= now + settings.override_warning:
+            left = int((o.until - now).total_seconds() // 60)
+            out.append(Condition(f"override_expiring:{o.id}", "override_expiring", "minor",
+                                 o.unit, f"override {o.id} on {o.unit}.{o.point} ends in "
+                                 f"{left} min, during a show; extend it or let it go"))
+    return out
+
+
+def precool_missed(zone: str, event_id: str, measured_c: float, target_c: float
+                   ) -> Condition | None:
+    """At doors open: the zone further from its precool target than curtain-ready allows."""
+    if abs(measured_c - target_c) <= PRECOOL_READY_K:
+        return None
+    return Condition(f"precool_missed:{event_id}:{zone}", "precool_missed", "minor", zone,
+                     f"{zone}: {measured_c:.1f} °C at doors open for {event_id}, target "
+                     f"{target_c:.1f} °C")
+
+
+class AlarmBook:
+    """The active alarms, in memory; the runtime keeps them in the store as well."""
+
+    def __init__(self, active: Iterable[Alarm] = ()) -> None:
+        self.active: dict[str, Alarm] = {a.key: a for a in active}
+        self._next_id = max((a.id for a in self.active.values()), default=0) + 1
+
+    def update(self, now: datetime, current: Iterable[Condition], keep: Iterable[str] = ()
+               ) -> tuple[list[Alarm], list[Alarm]]:
+        """Raise what is new, clear what is gone (except the keys in `keep`, whose
+        conditions are decided elsewhere); returns (raised, cleared)."""
+        by_key = {c.key: c for c in current}
+        kept = set(keep)
+        raised = []
+        for key, c in by_key.items():
+            if key not in self.active:
+                a = Alarm(self._next_id, key, c.kind, c.severity, c.source, c.message, now)
+                self._next_id += 1
+                self.active[key] = a
+                raised.append(a)
+            else:
+                self.active[key].message = c.message
+        cleared = []
+        for key in [k for k in self.active if k not in by_key and k not in kept]:
+            a = self.active.pop(key)
+            a.cleared_at = now
+            cleared.append(a)
+        return raised, cleared
+
+    def clear(self, key: str, now: datetime) -> Alarm | None:
+        a = self.active.pop(key, None)
+        if a is not None:
+            a.cleared_at = now
+        return a
+
+    def ack(self, alarm_id: int, now: datetime, actor: str) -> Alarm | None:
+        for a in self.active.values():
+            if a.id == alarm_id:
+                if a.acked_at is None:
+                    a.acked_at, a.acked_by = now, actor
+                return a
+        return None

@@ -1,0 +1,78 @@
+"""The alarm conditions and their book, on the plan and measurements alone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from drivers.base import State
+from hvac_ctl.control.alarms import AlarmBook, AlarmSettings, Watch, conditions, precool_missed
+from hvac_ctl.planner import Override, PlanInputs, ZoneMeasurement, plan_at
+from tests.conftest import local
+from tests.test_planner import summer
+
+SETTINGS = AlarmSettings(out_of_band_after=timedelta(minutes=15))
+
+
+def kinds(config, at, temp_c=24.0, co2=600.0, overrides=(), watch=None) -> set[str]:
+    state = plan_at(config, at, PlanInputs())
+    m = {"auditorium": ZoneMeasurement(at, temp_c, 50.0, co2, True)}
+    return {c.kind for c in conditions(config, at, state, m, {"ahu-pit": State.online}, {},
+                                       list(overrides), watch or Watch(), SETTINGS)}
+
+
+def test_a_zone_out_of_its_band_alarms_only_after_n_minutes(make_config) -> None:
+    cfg = summer(make_config)
+    watch = Watch()
+    t0 = local("2027-07-10 20:00")  # in the show: setpoint ≈ 23.6 °C, band ± 1.5 K
+    assert "zone_out_of_band" not in kinds(cfg, t0, 27.0, watch=watch)
+    assert "zone_out_of_band" not in kinds(cfg, t0 + timedelta(minutes=14), 27.0, watch=watch)
+    assert "zone_out_of_band" in kinds(cfg, t0 + timedelta(minutes=15), 27.0, watch=watch)
+    assert "zone_out_of_band" not in kinds(cfg, t0 + timedelta(minutes=16), 24.0, watch=watch)
+    # back out: the N minutes start again
+    assert "zone_out_of_band" not in kinds(cfg, t0 + timedelta(minutes=17), 27.0, watch=watch)
+
+
+def test_co2_above_the_limit_alarms_while_people_are_in(make_config) -> None:
+    cfg = summer(make_config)
+    assert "co2_high" in kinds(cfg, local("2027-07-10 20:00"), co2=1100)
+    assert "co2_high" not in kinds(cfg, local("2027-07-10 20:00"), co2=990)
+    assert "co2_high" not in kinds(cfg, local("2027-07-10 04:00"), co2=1100)  # empty hall
+
+
+def test_an_override_about_to_end_in_a_show_is_announced(make_config) -> None:
+    cfg = summer(make_config)
+    at = local("2027-07-10 20:00")
+    ending = Override("o1", "ahu-aud-1", "fan_speed_max", 60.0, at - timedelta(hours=1),
+                      at + timedelta(minutes=10))
+    later = Override("o2", "ahu-aud-1", "fan_speed_max", 60.0, at, at + timedelta(hours=1))
+    assert "override_expiring" in kinds(cfg, at, overrides=[ending])
+    assert "override_expiring" not in kinds(cfg, at, overrides=[later])
+    idle = local("2027-07-10 04:00")  # no show: nobody to disturb
+    assert "override_expiring" not in kinds(cfg, idle, overrides=[Override(
+        "o3", "ahu-aud-1", "fan_speed_max", 60.0, idle, idle + timedelta(minutes=5))])
+
+
+def test_precool_missed_and_device_offline(make_config) -> None:
+    assert precool_missed("auditorium", "aida", 23.9, 23.3) is not None
+    assert precool_missed("auditorium", "aida", 23.7, 23.3) is None
+    cfg = summer(make_config)
+    at = local("2027-07-10 20:00")
+    out = conditions(cfg, at, None, {}, {"ahu-pit": State.offline}, {}, [], Watch(), SETTINGS)
+    assert [(c.kind, c.source, c.severity) for c in out] == [
+        ("device_offline", "ahu-pit", "major")]
+
+
+def test_the_book_raises_once_and_clears_once(make_config) -> None:
+    cfg = summer(make_config)
+    at = local("2027-07-10 20:00")
+    offline = conditions(cfg, at, None, {}, {"ahu-pit": State.offline}, {}, [], Watch(),
+                         SETTINGS)
+    book = AlarmBook()
+    raised, cleared = book.update(at, offline)
+    assert len(raised) == 1 and not cleared
+    assert book.update(at + timedelta(minutes=1), offline) == ([], [])
+    a = book.ack(raised[0].id, at, "opera")
+    assert a is not None and a.acked_by == "opera" and raised[0].key in book.active
+    raised2, cleared2 = book.update(at + timedelta(minutes=2), [])
+    assert not raised2 and [c.id for c in cleared2] == [raised[0].id]
+    assert cleared2[0].cleared_at == at + timedelta(minutes=2)

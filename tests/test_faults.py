@@ -1,0 +1,205 @@
+"""Faults, over the real protocols and a real store: units that answer late, refuse with
+protocol errors or report garbage; a store that is locked or full; the alarms they raise.
+
+The simulator injects each fault in the device itself (`simulator.faults`), so the drivers,
+the poller, the loop, the alarms and the API see exactly what a failing controller shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+
+from drivers.base import State
+from tests.test_service import AUD, SHOW, run, service
+
+FAULTY = {"ahu-pit": "slow", "ahu-stage-side": "error", "ahu-aud-3": "error",
+          "ahu-aud-1": "garbage"}
+
+
+def test_faulty_units_are_marked_bad_alarmed_and_the_others_stay_controlled(
+        tmp_path: Path) -> None:
+    async def body() -> dict[str, Any]:
+        async with service(tmp_path) as s:
+            faults = s.sim.building.faults
+            await s.step(2)
+            faults.set("ahu-pit", slow_s=2.5)  # past the driver's 1 s timeout
+            faults.set("ahu-stage-side", error=True)  # Modbus exception 4
+            faults.set("ahu-aud-3", error=True)  # BACnet error: operational problem
+            faults.set("ahu-aud-1", values={"zone_temp": math.nan, "supply_temp": 1000.0,
+                                            "co2": -50.0})
+            r = await s.http.post("/api/v1/overrides", headers=s.auth("operator"), json={
+                "unit": "ahu-aud-2", "point": "fan_speed_max", "value": 66,
+                "minutes": 60, "reason": "test"})
+            assert r.status_code == 201, r.text
+            await s.step(3)
+            rt = s.runtime
+            latest = {k: v for k, v in rt.poller.latest.items()}
+            aud2_temp = rt.poller.latest[("ahu-aud-2", "zone_temp")].value
+            measured = rt.poller.zone_measurements(s.clock.now(), timedelta(minutes=2))
+            alarms = (await s.http.get("/api/v1/alarms", headers=s.auth("viewer"))).json()
+            device = s.sim.building.commands("ahu-aud-2").fan_speed_max
+            health = {u: rt.loop.driver_of(u).health(u).state for u in FAULTY}
+            # acknowledge one: operators may, viewers may not
+            first = alarms[0]["id"]
+            refused = await s.http.post(f"/api/v1/alarms/{first}/ack",
+                                        headers=s.auth("viewer"))
+            acked = await s.http.post(f"/api/v1/alarms/{first}/ack",
+                                      headers=s.auth("operator"))
+            # the faults end: every alarm clears by itself
+            faults.clear()
+            for _ in range(60):  # the driver retries the late unit after its back-off
+                await asyncio.sleep(0.25)
+                await s.step(1)
+                after = (await s.http.get("/api/v1/alarms", headers=s.auth("viewer"))).json()
+                if not after:
+                    break
+            history = (await s.http.get("/api/v1/alarms?active=false",
+                                        headers=s.auth("viewer"))).json()
+            audit = (await s.http.get("/api/v1/audit?limit=5000",
+                                      headers=s.auth("viewer"))).json()
+            return {"latest": latest, "aud2": aud2_temp, "measured": measured,
+                    "alarms": alarms, "device": device, "health": health,
+                    "refused": refused.status_code, "acked": acked.json(), "after": after,
+                    "history": history, "audit": audit}
+
+    r = run(body())
+    latest = r["latest"]
+    # garbage is kept for the record but marked bad, with the reason
+    for point in ("zone_temp", "supply_temp", "co2"):
+        sample = latest[("ahu-aud-1", point)]
+        assert not sample.ok and "implausible" in (sample.error or ""), (point, sample)
+    assert latest[("ahu-aud-1", "zone_rh")].ok  # its other sensors are fine
+    for unit in ("ahu-pit", "ahu-stage-side", "ahu-aud-3"):
+        assert not latest[(unit, "zone_temp")].ok, unit
+    # the auditorium is measured by the unit that still reports sense: aud-2
+    assert r["measured"]["auditorium"].temp_c == r["aud2"]
+    # every other unit keeps being controlled: the override reached ahu-aud-2
+    assert r["device"] == 66.0
+    assert r["health"]["ahu-pit"] == State.offline
+    kinds = {(a["kind"], a["source"]) for a in r["alarms"]}
+    assert ("bad_value", "ahu-aud-1") in kinds
+    for unit in ("ahu-pit", "ahu-stage-side", "ahu-aud-3"):
+        assert ("device_offline", unit) in kinds or ("bad_value", unit) in kinds, unit
+    assert all(a["raised_at"] and a["severity"] in ("critical", "major", "minor")
+               for a in r["alarms"])
+    assert r["refused"] == 403
+    assert r["acked"]["acked"] and r["acked"]["acked_by"] == "operator-test"
+    assert r["after"] == [], [(a["kind"], a["message"]) for a in r["after"]]
+    assert {a["id"] for a in r["alarms"]} <= {a["id"] for a in r["history"]}
+    assert all(not a["active"] for a in r["history"])
+    actions = [e["action"] for e in r["audit"]]
+    # every raise audited and cleared (a late unit may go offline and back more than once)
+    assert actions.count("alarm.raise") == actions.count("alarm.clear") >= len(r["alarms"])
+    assert actions.count("alarm.ack") == 1
+
+
+def test_a_bad_zone_is_planned_from_its_last_good_value_then_from_its_defaults(
+        tmp_path: Path) -> None:
+    async def body() -> list[Any]:
+        async with service(tmp_path) as s:
+            await s.step(2)
+            for u in AUD:
+                s.sim.building.faults.set(u, values={"zone_temp": 1000.0})
+            seen = []
+            for _ in range(4):
+                await s.step(1)
+                m = s.runtime.inputs(s.clock.now()).measurements.get("auditorium")
+                state = s.runtime.loop.last_state
+                assert state is not None
+                seen.append((m, state.zones["auditorium"].phase,
+                             [s.sim.building.commands(u).enable for u in AUD]))
+            return seen
+
+    seen = run(body())
+    # within the age limit (2 min): the last good reading, stamped when it was good
+    assert seen[0][0] is not None and seen[0][0].temp_c < 40
+    # past it: no measurement — the planner runs the show on its defaults, units on
+    assert seen[-1][0] is None
+    assert all(phase == "show" and all(enabled) for _, phase, enabled in seen)
+
+
+def test_a_locked_store_refuses_pushes_clearly_raises_an_alarm_and_loses_nothing(
+        tmp_path: Path) -> None:
+    async def body() -> dict[str, Any]:
+        async with service(tmp_path) as s:
+            await s.step(1)
+            lock = sqlite3.connect(tmp_path / "store.db", timeout=1)
+            lock.execute("BEGIN EXCLUSIVE")
+            try:
+                refused = await s.http.post(
+                    "/api/v1/occupancy", headers=s.auth("boxoffice"),
+                    json={"event": SHOW, "count": 1500})
+                await s.step(1)  # the tick goes on; the alarm is up
+                during = (await s.http.get("/api/v1/alarms", headers=s.auth("viewer"))).json()
+            finally:
+                lock.rollback()
+                lock.close()
+            accepted = await s.http.post("/api/v1/occupancy", headers=s.auth("boxoffice"),
+                                         json={"event": SHOW, "count": 1600})
+            await s.step(1)
+            s.runtime.flush_trends()
+            after = (await s.http.get("/api/v1/alarms", headers=s.auth("viewer"))).json()
+            stored = [p.count for p in s.runtime.store.pushes([SHOW])]
+            return {"refused": refused, "during": during, "accepted": accepted.status_code,
+                    "after": after, "stored": stored}
+
+    r = run(body())
+    assert r["refused"].status_code == 503
+    assert "nothing was stored" in r["refused"].json()["detail"]
+    assert r["refused"].headers["retry-after"] == "5"
+    assert [a["kind"] for a in r["during"]].count("store_unavailable") == 1
+    assert r["accepted"] == 200
+    assert "store_unavailable" not in [a["kind"] for a in r["after"]]
+    assert r["stored"] == [1600]  # the refused push was never accepted, the accepted one kept
+
+
+def test_a_full_disk_raises_an_alarm_and_keeps_trends_and_write_records_for_later(
+        tmp_path: Path) -> None:
+    async def body() -> dict[str, Any]:
+        async with service(tmp_path) as s:
+            await s.step(1)
+            store = s.runtime.store
+            with store.engine.begin() as c:
+                c.exec_driver_sql("CREATE TABLE filler (x BLOB)")
+                pages = c.exec_driver_sql("PRAGMA page_count").scalar()
+
+            def full(conn: Any, _record: Any) -> None:  # SQLite's own "disk is full"
+                conn.execute(f"PRAGMA max_page_count = {pages}")
+
+            event.listen(store.engine, "connect", full)
+            store.engine.dispose()
+            # fill what free space the pages have
+            with store.engine.connect() as c, contextlib.suppress(OperationalError):
+                for _ in range(10_000):
+                    c.exec_driver_sql("INSERT INTO filler VALUES (zeroblob(512))")
+                    c.commit()
+            for _ in range(30):  # trends pile up in memory while the store refuses them
+                await s.step(1)
+            s.runtime.flush_trends()
+            kept = len(s.runtime._trend_buffer)
+            during = [a["kind"] for a in (await s.http.get(
+                "/api/v1/alarms", headers=s.auth("viewer"))).json()]
+            event.remove(store.engine, "connect", full)
+            store.engine.dispose()
+            s.runtime.flush_trends()
+            left = len(s.runtime._trend_buffer)
+            await s.step(1)
+            after = [a["kind"] for a in (await s.http.get(
+                "/api/v1/alarms", headers=s.auth("viewer"))).json()]
+            writes = [e for e in s.runtime.store.audit_entries(action="write", limit=100_000)]
+            return {"kept": kept, "left": left, "during": during, "after": after,
+                    "writes": len(writes), "loop_writes": s.runtime.loop.writes}
+
+    r = run(body())
+    assert r["kept"] > 0 and r["left"] == 0  # trends waited in memory, then were stored
+    assert r["writes"] == r["loop_writes"]  # every write record too, once
+    assert "store_unavailable" in r["during"] and "store_unavailable" not in r["after"]
