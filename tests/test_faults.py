@@ -11,12 +11,11 @@ import asyncio
 import contextlib
 import math
 import sqlite3
+import subprocess
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
 
 from drivers.base import State
 from tests.test_service import AUD, SHOW, run, service
@@ -162,44 +161,78 @@ def test_a_locked_store_refuses_pushes_clearly_raises_an_alarm_and_loses_nothing
     assert r["stored"] == [1600]  # the refused push was never accepted, the accepted one kept
 
 
-def test_a_full_disk_raises_an_alarm_and_keeps_trends_and_write_records_for_later(
+@contextlib.contextmanager
+def small_disk(folder: Path, size: str = "4m") -> Iterator[Path]:
+    """A real filesystem that can fill up: a tmpfs of `size` (the tests run as root)."""
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, f"cannot mount a small disk: {done.stderr}"
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(disk: Path) -> Path:
+    """Take every free byte of the disk."""
+    filler = disk / "filler"
+    with filler.open("wb") as f, contextlib.suppress(OSError):
+        while True:
+            f.write(b"\0" * 65536)
+            f.flush()
+    return filler
+
+
+def test_a_full_disk_refuses_pushes_and_overrides_clearly_and_loses_nothing(
         tmp_path: Path) -> None:
-    async def body() -> dict[str, Any]:
-        async with service(tmp_path) as s:
+    async def body(disk: Path) -> dict[str, Any]:
+        async with service(tmp_path, db=disk / "store.db") as s:
             await s.step(1)
-            store = s.runtime.store
-            with store.engine.begin() as c:
-                c.exec_driver_sql("CREATE TABLE filler (x BLOB)")
-                pages = c.exec_driver_sql("PRAGMA page_count").scalar()
-
-            def full(conn: Any, _record: Any) -> None:  # SQLite's own "disk is full"
-                conn.execute(f"PRAGMA max_page_count = {pages}")
-
-            event.listen(store.engine, "connect", full)
-            store.engine.dispose()
-            # fill what free space the pages have
-            with store.engine.connect() as c, contextlib.suppress(OperationalError):
-                for _ in range(10_000):
-                    c.exec_driver_sql("INSERT INTO filler VALUES (zeroblob(512))")
-                    c.commit()
-            for _ in range(30):  # trends pile up in memory while the store refuses them
+            accepted_before = await s.http.post(
+                "/api/v1/occupancy", headers=s.auth("boxoffice"),
+                json={"event": SHOW, "count": 1400})
+            filler = fill(disk)
+            s.clock.advance(timedelta(seconds=10))
+            push = await s.http.post("/api/v1/occupancy", headers=s.auth("boxoffice"),
+                                     json={"event": SHOW, "count": 1500})
+            override = await s.http.post("/api/v1/overrides", headers=s.auth("operator"), json={
+                "unit": "ahu-aud-2", "point": "fan_speed_max", "value": 70,
+                "minutes": 30, "reason": "full disk"})
+            for _ in range(5):  # control goes on; trends and write records pile up
                 await s.step(1)
-            s.runtime.flush_trends()
+                s.runtime.flush_trends()
             kept = len(s.runtime._trend_buffer)
             during = [a["kind"] for a in (await s.http.get(
                 "/api/v1/alarms", headers=s.auth("viewer"))).json()]
-            event.remove(store.engine, "connect", full)
-            store.engine.dispose()
+            device = s.sim.building.commands("ahu-aud-2").fan_speed_max
+            filler.unlink()
+            s.clock.advance(timedelta(seconds=10))
+            accepted = await s.http.post("/api/v1/occupancy", headers=s.auth("boxoffice"),
+                                         json={"event": SHOW, "count": 1600})
+            await s.step(1)
             s.runtime.flush_trends()
             left = len(s.runtime._trend_buffer)
-            await s.step(1)
             after = [a["kind"] for a in (await s.http.get(
                 "/api/v1/alarms", headers=s.auth("viewer"))).json()]
-            writes = [e for e in s.runtime.store.audit_entries(action="write", limit=100_000)]
-            return {"kept": kept, "left": left, "during": during, "after": after,
-                    "writes": len(writes), "loop_writes": s.runtime.loop.writes}
+            writes = s.runtime.store.audit_entries(action="write", limit=100_000)
+            return {"kept": kept, "left": left, "writes": len(writes),
+                    "loop_writes": s.runtime.loop.writes + s.runtime.loop.failed_writes,
+                    "before": accepted_before.status_code, "push": push, "override": override,
+                    "during": during, "device": device, "accepted": accepted.status_code,
+                    "after": after, "stored": [p.count for p in s.runtime.store.pushes([SHOW])],
+                    "overrides": s.runtime.store.overrides(), "ticks": s.runtime.loop.ticks}
 
-    r = run(body())
+    with small_disk(tmp_path / "disk") as disk:
+        r = run(body(disk))
+    for refused in (r["push"], r["override"]):
+        assert refused.status_code == 503, refused.text
+        assert "full" in refused.json()["detail"] and "nothing was stored" in refused.json()[
+            "detail"]
+    assert "store_unavailable" in r["during"] and "store_unavailable" not in r["after"]
+    assert r["device"] != 70.0  # the refused override did not act either
+    assert r["before"] == r["accepted"] == 200
+    assert sorted(r["stored"]) == [1400, 1600]  # accepted ones kept, the refused one absent
+    assert r["overrides"] == []
     assert r["kept"] > 0 and r["left"] == 0  # trends waited in memory, then were stored
     assert r["writes"] == r["loop_writes"]  # every write record too, once
-    assert "store_unavailable" in r["during"] and "store_unavailable" not in r["after"]

@@ -59,7 +59,8 @@ class Service:
 
 
 @asynccontextmanager
-async def service(tmp_path: Path, at: str = "2026-12-05 19:40") -> AsyncIterator[Service]:
+async def service(tmp_path: Path, at: str = "2026-12-05 19:40", db: Path | None = None
+                  ) -> AsyncIterator[Service]:
     ports = config_on_free_ports(tmp_path / "config")
     config = load_config(ports.folder)
     tz = config.venue.venue.tz
@@ -68,7 +69,7 @@ async def service(tmp_path: Path, at: str = "2026-12-05 19:40") -> AsyncIterator
     sim = SimulatedBuilding(building_spec(config), calendar_scenario(
         config, day - timedelta(days=1), day + timedelta(days=1)), DesignDay.winter(tz), start)
     await sim.start()
-    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    store = Store(f"sqlite:///{db or tmp_path / 'store.db'}")
     store.migrate()
     tokens = {role: store.create_token(f"{role}-test", role)
               for role in ("viewer", "operator", "engineer", "boxoffice", "admin")}
@@ -144,6 +145,11 @@ def test_occupancy_push_rules(tmp_path: Path) -> None:
                                        json={"event": SHOW, "count": 1700, "at": at})
             assert first.status_code == second.status_code == 200
             assert first.json()["stored"] and not second.json()["stored"]
+            # another count for the same instant is a conflict, not a duplicate to drop
+            clash = await s.http.post("/api/v1/occupancy", headers=h,
+                                      json={"event": SHOW, "count": 1650, "at": at})
+            assert clash.status_code == 409 and clash.json()["detail"].startswith("at: ")
+            assert "1650 was not stored" in clash.json()["detail"]
             assert first.json()["readjusted"] and first.json()["acted_on"] == 1700
             keyed = {"Idempotency-Key": "box-42", **h}
             s.clock.advance(timedelta(seconds=5))

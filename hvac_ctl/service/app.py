@@ -177,6 +177,14 @@ def create_app(runtime: Runtime) -> FastAPI:
         at = body.at or now
         row, created = rt.store.add_push(body.event, body.count, at, who.name, idempotency_key,
                                          now)
+        if not created and row.count != body.count:
+            # a retry must repeat the push; another count for the same instant (or key) is
+            # a conflict the box office must see, not a duplicate to drop quietly
+            field = "Idempotency-Key" if idempotency_key is not None and (
+                row.idempotency_key == idempotency_key) else "at"
+            raise HTTPException(409, f"{field}: a count of {row.count} was already pushed for "
+                                     f"{row.event_id} at {iso(row.at, rt)}; {body.count} was "
+                                     "not stored (send it with its own time)")
         if created:
             rt.store.audit(now, who.name, "occupancy", f"{row.count} for {row.event_id}",
                            new=row.count)
