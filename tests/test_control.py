@@ -45,6 +45,16 @@ def test_the_gate_limits_the_setpoint_change_per_minute(config: Config) -> None:
     assert gate.admit("ahu-aud-1", "setpoint", 26.0, T, 24.0, None).value == 24.2
 
 
+def test_the_gate_brings_a_unit_outside_its_limits_straight_back_inside(config: Config) -> None:
+    """A unit found outside its limits (set by hand, or held under older limits) is not walked
+    back at the rate limit from there: the limits win over the rate."""
+    gate = SafetyGate(config.venue)  # auditorium: 18–28 °C, 0.2 K/min; the unit takes 15–30
+    assert gate.admit("ahu-aud-1", "setpoint", 24.0, T, 35.0, None).value == 28.0
+    assert gate.admit("ahu-aud-1", "setpoint", 24.0, T, 0.0, None).value == 18.0
+    assert gate.admit("ahu-aud-1", "setpoint", 24.0, T, 28.1, T).value == 28.0
+    assert gate.admit("ahu-aud-1", "setpoint", 24.0, T, 27.0, None).value == 26.8  # inside
+
+
 def test_the_gate_holds_minimum_on_and_off_times(config: Config) -> None:
     gate = SafetyGate(config.venue)  # 10 min on, 5 min off
     assert gate.admit("ahu-pit", "enable", False, T, True, T - timedelta(minutes=4)).value

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import itertools
+import json
+import math
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+import httpx
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from hvac_ctl.model import Config
+from drivers.memory import MemoryDriver
+from hvac_ctl.clock import ManualClock
+from hvac_ctl.config.checks import check_seasons, check_venue
+from hvac_ctl.config.loader import SEASONS, ZONES
+from hvac_ctl.config.source import Source, parse_yaml
+from hvac_ctl.control import ControlLoop, MemoryAudit
+from hvac_ctl.devices import device_specs, memory_drivers
+from hvac_ctl.model import Config, Seasons, Venue
+from hvac_ctl.model.venue import COMMAND_POINTS
 from hvac_ctl.planner import OccupancyPush, Override, PlanInputs, ZoneMeasurement, plan_at, plan_day
 from hvac_ctl.planner.core import local_midnight
-from tests.conftest import ROOT
+from hvac_ctl.service.app import create_app
+from hvac_ctl.service.runtime import Runtime, ServiceSettings
+from hvac_ctl.store import Store
+from tests.conftest import ROOT, local
 
 FIRST, LAST = date(2026, 11, 1), date(2027, 3, 1)
 SLOW = settings(max_examples=60, deadline=None,
@@ -127,3 +145,221 @@ def test_new_york_falls_back_on_the_first_of_november() -> None:
     total = sum((s.end - s.start for s in plan.for_zone("auditorium")), timedelta())
     assert total == timedelta(hours=25)
     assert datetime(2026, 11, 1, tzinfo=UTC) < plan.segments[-1].end
+
+
+# --- what reaches a unit: nothing outside its zone's limits and its own range -------------
+#
+# The planner's output is checked above; these follow values all the way to the device, through
+# the control loop and its safety gate, with the things the planner does not see: what a unit
+# holds when the service starts (set by hand, or under older limits), commands restored from
+# the store, and a configuration replaced while the loop runs (as the runtime adopts one).
+
+
+@functools.cache
+def _sources() -> tuple[Source, Source]:
+    """The default files' sources, for the checks' line numbers (parsed once: YAML is slow)."""
+    return (parse_yaml(ZONES, (ROOT / ZONES).read_text()),
+            parse_yaml(SEASONS, (ROOT / SEASONS).read_text()))
+
+
+PER_MILLE = st.integers(0, 1000)  # one strategy drawn many times: building one per draw is slow
+
+
+def _tenth(draw: st.DrawFn, lo: float, hi: float) -> float:
+    """A value in [lo, hi] to a tenth, the ends included (shrinks towards lo)."""
+    return min(hi, max(lo, round(lo + (hi - lo) * draw(PER_MILLE) / 1000, 1)))
+
+
+@st.composite
+def configurations(draw: st.DrawFn, base: Config) -> Config:
+    """Zone limits, units' ranges and season settings drawn anywhere validation accepts them.
+
+    The real models and the real cross-file checks decide what is valid (as `parse_config`
+    runs them); the default units, addresses and calendar stay.
+    """
+    venue = base.venue.model_dump(by_alias=True, exclude_unset=True)
+    bounds = {}
+    for name, zone in venue["zones"].items():
+        lo = _tenth(draw, 15, 24)
+        hi = _tenth(draw, lo + 3, 30)  # every unit's setpoint range is 15–30
+        band_lo = _tenth(draw, lo - 2, lo + 1)
+        band_hi = _tenth(draw, max(hi - 1, band_lo + 2.1), hi + 2)
+        zone["limits"].update(
+            setpoint_min_c=lo, setpoint_max_c=hi, idle_band_c=(band_lo, band_hi),
+            max_setpoint_change_k_per_min=draw(st.sampled_from([0.05, 0.2, 0.5, 2.0, 5.0])))
+        bounds[name] = (lo, hi)
+    for unit in venue["units"].values():
+        for point, (low, high) in (("oa_damper_min", ((0, 30), (60, 100))),
+                                   ("fan_speed_max", ((10, 40), (70, 100)))):
+            if point in unit["points"]:
+                unit["points"][point].update(min=_tenth(draw, *low), max=_tenth(draw, *high))
+    seasons = base.seasons.model_dump(by_alias=True, exclude_unset=True)
+    oa = st.sampled_from(["closed", "minimum", "occupancy", "design"])
+    for season in seasons["seasons"].values():
+        for name, zs in season["zones"].items():
+            lo, hi = bounds[name]
+            for phase in ("idle", "tour", "get_in", "post_show"):
+                if phase in zs:
+                    zs[phase].update(setpoint_c=_tenth(draw, lo, hi),
+                                     fan_cap_pct=_tenth(draw, 0, 100), oa=draw(oa))
+            if "show" in zs:  # the extremes of the show's adjustments stay inside the limits
+                zs["show"].update(setpoint_c=_tenth(draw, lo + 2, hi - 1),
+                                  occupancy_gain_k=_tenth(draw, -1, 1),
+                                  house_lights_offset_k=_tenth(draw, 0, 1),
+                                  fan_cap_pct=_tenth(draw, 0, 100), oa=draw(oa),
+                                  settle_min=draw(st.sampled_from([0, 5, 20, 60])))
+            if "precool" in zs:
+                zs["precool"].update(precool_offset_k=_tenth(draw, 0.5, 1),
+                                     fan_cap_pct=_tenth(draw, 0, 100))
+    v, s = Venue.model_validate(venue), Seasons.model_validate(seasons)
+    zsrc, ssrc = _sources()
+    issues = check_venue(v, zsrc) + check_seasons(s, v, ssrc)
+    assert not issues, issues  # drawn inside what validation accepts, by construction
+    return Config(venue=v, seasons=s, calendar=base.calendar)
+
+
+@st.composite
+def held_values(draw: st.DrawFn, config: Config) -> dict[tuple[str, str], Any]:
+    """What each unit holds when the service starts: anything at all, set by hand."""
+    out: dict[tuple[str, str], Any] = {}
+    for name, unit in config.venue.units.items():
+        for point in COMMAND_POINTS:
+            spec = getattr(unit.points, point)
+            if spec is None or not draw(st.booleans()):
+                continue
+            if point == "enable":
+                out[(name, point)] = draw(st.booleans())
+            elif point == "mode":
+                out[(name, point)] = draw(st.sampled_from(sorted(spec.states or {"cool"})))
+            else:
+                out[(name, point)] = draw(st.floats(-50, 150))
+    return out
+
+
+def assert_inside(config: Config, writes: list[tuple[str, str, Any, int]]) -> None:
+    """Every value written is one the unit and its zone allow — computed here, not by the gate."""
+    for unit_name, point, value, priority in writes:
+        unit = config.venue.units[unit_name]
+        spec = getattr(unit.points, point)
+        if point == "enable":
+            assert isinstance(value, bool), (unit_name, value)
+            continue
+        if point == "mode":
+            assert value in (spec.states or {}), (unit_name, value)
+            continue
+        lo = -math.inf if spec.min is None else spec.min
+        hi = math.inf if spec.max is None else spec.max
+        if point == "setpoint":
+            lim = config.venue.zones[unit.zone].limits
+            lo, hi = max(lo, lim.setpoint_min_c), min(hi, lim.setpoint_max_c)
+        assert isinstance(value, float | int) and lo <= value <= hi, (
+            f"{unit_name}.{point} = {value} at priority {priority}, allowed {lo}–{hi}")
+
+
+# the shipped calendar's show days (DST reads the same calendar files)
+SHOW_DAYS = sorted({e.date for e in DST.calendar.events_between(FIRST, LAST, DST.venue.venue.tz)
+                    if hasattr(e, "curtain")})
+
+
+# No shrinking: an example is two whole configurations, and shrinking one took over five
+# minutes; the failure message names the unit, the value and what was allowed, and the
+# example database replays it.
+@settings(max_examples=40, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data(), day=st.one_of(st.sampled_from(SHOW_DAYS), days))
+def test_no_configuration_makes_a_unit_leave_its_limits(config: Config, data: st.DataObject,
+                                                        day: date) -> None:
+    """Random valid limits and seasons, counts, stored overrides of any value, units holding
+    anything when the service starts, commands restored from the store, and the configuration
+    replaced mid-run: every value the loop writes to a device stays inside the limits then in
+    force."""
+    first = data.draw(configurations(config), label="configuration")
+    second = data.draw(configurations(config), label="replaced by")
+    inputs = data.draw(knowledge(first, day))
+    held = data.draw(held_values(first), label="held by the units")
+    restored = [(u, p, 12, v, local_midnight(day, UTC) - timedelta(minutes=1))
+                for (u, p), v in data.draw(held_values(first), label="restored").items()]
+    start = local_midnight(day, first.venue.venue.tz) + timedelta(
+        minutes=data.draw(st.integers(0, 20 * 60)))
+    gaps = data.draw(st.lists(st.integers(1, 120), min_size=1, max_size=8), label="ticks")
+    switch = data.draw(st.integers(0, len(gaps)), label="replaced before tick")
+    driver = MemoryDriver(list(device_specs(first).values()), relinquish_defaults=held)
+    clock = ManualClock(start)
+    loop = ControlLoop(first, {"bacnet": driver, "modbus": driver}, clock, lambda now: inputs,
+                       MemoryAudit())
+    loop.restore(restored)
+
+    async def run() -> None:
+        await loop.start()
+        for i, gap in enumerate(gaps):
+            if i == switch:
+                loop.config = second  # what Runtime.adopt does with a new configuration
+            clock.advance(timedelta(minutes=gap))
+            seen = len(driver.writes)
+            await loop.tick()
+            assert_inside(loop.config, driver.writes[seen:])
+
+    asyncio.run(run())
+
+
+def test_override_values_are_refused_outside_the_limits_and_never_reach_a_unit(
+        tmp_path: Path, config: Config) -> None:
+    """Through the API, any number (NaN and infinities too) for any command: outside the
+    zone's limits ∩ the unit's range → 422, inside → 201; and whatever was accepted, the
+    values the loop then writes stay inside."""
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    store.migrate()
+    token = store.create_token("prop", "operator")
+    clock = ManualClock(local("2026-12-05 19:40"))
+    drivers = memory_drivers(config)
+    driver = drivers["bacnet"]
+    assert isinstance(driver, MemoryDriver)
+    rt = Runtime(ServiceSettings(config_dir=ROOT), clock, store, drivers)
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(create_app(rt)),
+                             base_url="http://hvac.test",
+                             headers={"Authorization": f"Bearer {token}",
+                                      "Content-Type": "application/json"})
+    numeric = [(u, p) for u, unit in config.venue.units.items()
+               for p in ("setpoint", "oa_damper_min", "fan_speed_max")
+               if getattr(unit.points, p) is not None]
+    values = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.floats(-60, 160),
+                       st.integers(-100, 200))
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(rt.tick())
+    accepted = []
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(target=st.sampled_from(numeric), value=values, minutes=st.integers(1, 300),
+           later=st.integers(0, 30))
+    def push(target: tuple[str, str], value: float, minutes: int, later: int) -> None:
+        unit, point = target
+        spec = getattr(config.venue.units[unit].points, point)
+        lo, hi = spec.min, spec.max
+        if point == "setpoint":
+            lim = config.venue.zones[config.venue.units[unit].zone].limits
+            lo, hi = max(lo, lim.setpoint_min_c), min(hi, lim.setpoint_max_c)
+        inside = math.isfinite(value) and lo <= value <= hi and minutes <= 240
+
+        async def one() -> None:
+            body = json.dumps({"unit": unit, "point": point, "value": value,
+                               "minutes": minutes, "reason": "property"})
+            r = await http.post("/api/v1/overrides", content=body)
+            assert r.status_code == (201 if inside else 422), (value, minutes, r.text)
+            if inside:
+                accepted.append(value)
+            seen = len(driver.writes)
+            clock.advance(timedelta(minutes=later))
+            await rt.expire_overrides()
+            await rt.tick()
+            assert_inside(config, driver.writes[seen:])
+
+        loop.run_until_complete(one())
+
+    try:
+        push()
+        assert_inside(config, driver.writes)
+        assert accepted and len(driver.writes) > 20  # the check had something to look at
+    finally:
+        loop.run_until_complete(http.aclose())
+        loop.close()
+        store.close()

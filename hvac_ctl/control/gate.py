@@ -82,7 +82,16 @@ class SafetyGate:
                 target = value
                 value = current + math.copysign(step, value - current)
                 notes.append(f"rate-limited toward {target:g} ({rate:g} K/min)")
-        return Admitted(round(value, 3), tuple(notes))
+        # The rate counts from what the unit holds, which can itself be outside the bounds
+        # (set by hand, or held under older limits): the hard limits win over the rate.
+        value = round(value, 3)
+        if lo is not None and value < lo:
+            notes.append(f"brought inside the limit {lo:g} at once")
+            value = lo
+        if hi is not None and value > hi:
+            notes.append(f"brought inside the limit {hi:g} at once")
+            value = hi
+        return Admitted(value, tuple(notes))
 
     def _enable(self, desired: bool, now: datetime, current: Value | None,
                 changed_at: datetime | None) -> Admitted:

@@ -120,6 +120,8 @@ class ControlLoop:
         now = self.clock.now()
         report = TickReport(now)
         self.ticks += 1
+        if self.gate.venue is not self.config.venue:  # a new configuration: its limits now
+            self.gate = SafetyGate(self.config.venue, self.settings.gate)
         try:
             state = self.planner(self.config, now, self.inputs(now))
         except Exception as e:  # the running plan stays in force on the units
