@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 
 from hvac_ctl.control import SafetyGate
 from hvac_ctl.model.venue import COMMAND_POINTS
+from hvac_ctl.panel.throttle import SignInThrottle, retry_after
 from hvac_ctl.planner import plan_day
 from hvac_ctl.service.runtime import Runtime
 from hvac_ctl.service.views import OverrideIn, add_override, override_view, zone_view
@@ -31,6 +33,7 @@ HERE = Path(__file__).parent
 COOKIE = "hvac_session"
 SESSION_HOURS = 12
 OVERRIDERS = ("operator", "engineer", "admin")
+log = logging.getLogger(__name__)
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 PHASE_COLOURS = {"idle": "#3a3f47", "tour": "#2b6cb0", "get_in": "#b7791f",
                  "precool": "#2f855a", "show": "#c53030", "post_show": "#6b46c1"}
@@ -80,13 +83,29 @@ def panel_router() -> APIRouter:
     async def login(request: Request, name: Annotated[str, Form()],
                     password: Annotated[str, Form()]) -> Response:
         rt = _runtime(request)
+        now = rt.clock.now()
+        throttle: SignInThrottle = request.app.state.sign_in_throttle
+        address = request.client.host if request.client else None
+        keys = throttle.keys(name, address)
+        wait = throttle.wait(keys, now)
+        if wait is not None:  # refused before the password is looked at
+            log.info("sign-in as %r from %s refused: throttled", name[:120], address)
+            page = _page(request, "login.html", None, error="Too many failed sign-ins: try "
+                         f"again in {retry_after(wait)} s.")
+            page.status_code = 429
+            page.headers["Retry-After"] = retry_after(wait)
+            return page
         role = rt.store.check_password(name, password)
         if role is None:
-            rt.store.audit(rt.clock.now(), name[:120], "panel.login", "wrong name or password",
-                           ok=False)
+            delay = throttle.failed(keys, now)
+            why = f"wrong name or password from {address}" + (
+                f"; next attempt in {retry_after(delay)} s" if delay else "")
+            rt.store.audit(now, name[:120], "panel.login", why, ok=False)
+            log.warning("sign-in as %r failed: %s", name[:120], why)
             page = _page(request, "login.html", None, error="Wrong name or password.")
             page.status_code = 401
             return page
+        throttle.succeeded(keys)
         token, _ = rt.store.open_session(name, role,
                                          rt.clock.now() + timedelta(hours=SESSION_HOURS))
         rt.store.audit(rt.clock.now(), name, "panel.login", "signed in")
@@ -364,6 +383,7 @@ def chart(title: str, unit: str, rows: list[tuple[datetime, float | None, bool]]
 
 def mount_panel(app: Any) -> None:
     app.include_router(panel_router())
+    app.state.sign_in_throttle = SignInThrottle()  # one per app: its counts are its own
     app.mount("/panel/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.exception_handler(SignIn)
