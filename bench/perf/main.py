@@ -14,6 +14,7 @@ import signal
 import sys
 import time
 import traceback
+from collections.abc import Callable
 
 # name → (module under bench.perf, what it measures); imported only when it runs, so that
 # `--only plan` does not pay for bacpypes3, uvicorn and pandas
@@ -43,17 +44,24 @@ def _terminate(signum: int, frame: object) -> None:
     signal.raise_signal(signal.SIGINT)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    # Interruptible even when started in the background (a shell then ignores SIGINT for it);
-    # asyncio.run turns a SIGINT into cancelling its task, so async sections unwind too.
+def interruptibly(body: Callable[[], int]) -> int:
+    """`body()`, stopped cleanly by Ctrl-C or SIGTERM (130), as bench/perf and bench/load run.
+
+    Interruptible even when started in the background (a shell then ignores SIGINT for it);
+    asyncio.run turns a SIGINT into cancelling its task, so async sections unwind too.
+    """
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        return run(args, sys.argv[1:] if argv is None else argv)
+        return body()
     except KeyboardInterrupt:
         print("\ninterrupted", flush=True)
         return 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return interruptibly(lambda: run(args, sys.argv[1:] if argv is None else argv))
 
 
 def run(args: argparse.Namespace, argv: list[str]) -> int:

@@ -212,39 +212,67 @@ def ready(http: httpx.Client) -> dict[str, object] | None:
     return r.json() if r.status_code == 200 else None  # type: ignore[no-any-return]
 
 
-def start_sim(m: Measured, venue: Venue, folder: Path, stack: ExitStack) -> Child:
-    """The simulator serving `venue`, registered on `stack` to be stopped."""
-    m.bacnet, m.modbus = units_in(venue.folder / "zones.yaml")
+def start_sim(venue: Venue, folder: Path, stack: ExitStack, stops: list[str],
+              start: datetime = START) -> Child:
+    """The simulator serving `venue` from `start`, registered on `stack` to be stopped (how it
+    ended goes to `stops`). Shared with bench/load, which runs its venue at doors open."""
     sim = Child("simulator", hvac(
-        "sim", "--config", str(venue.folder), "--start", START.isoformat(),
+        "sim", "--config", str(venue.folder), "--start", start.isoformat(),
         "--status-every", "3600"), folder / "sim.log")
-    stack.callback(lambda: m.stops.append(sim.stop()))
+    stack.callback(lambda: stops.append(sim.stop()))
     return sim
 
 
-def measure_service(m: Measured, venue: Venue, folder: Path, sim: Child, stack: ExitStack,
-                    ticks: int, tick_s: float) -> None:
-    """Once the simulator is ready: the service against it, measured into `m`.
-
-    The service is registered on `stack` after the simulator, so it is stopped first.
-    """
+def wait_sim(sim: Child) -> None:
+    """Until the simulator says 'ready:' (its servers bound, its clock at its start)."""
     wait_until("'ready:' from the simulator", lambda: True if re.search(
         r"^ready: ", sim.text(), re.M) else None, SIM_READY_S, [sim])
+
+
+@dataclass
+class Served:
+    """The service as start_service left it: answering /readyz, on the simulator's clock."""
+
+    child: Child
+    http: httpx.Client  # base URL http://127.0.0.1:<port>, closed with the stack
+    url: str
+    sim_ready: float  # time.monotonic() when the simulator was seen ready (its clock: start)
+
+
+def start_service(venue: Venue, folder: Path, sim: Child, stack: ExitStack, stops: list[str],
+                  tick_s: float, start: datetime = START) -> Served:
+    """Once the simulator is ready: the service against it on the same clock, until /readyz
+    answers 200. Registered on `stack` after the simulator, so it is stopped first.
+
+    The store is folder/store.db (a caller that needs a token in it creates it first). Shared
+    with bench/load, so that both benches run the service alike.
+    """
+    wait_sim(sim)
     sim_ready = time.monotonic()
-    # When it said so, not when we looked (the big venue's is looked at after the default
-    # venue's run): nothing is written after 'ready:' until the first status line, an hour on.
-    m.sim_ready_s = sim.log.stat().st_mtime - sim.started_wall
     port = free_ports(socket.SOCK_STREAM, 1)[0]
-    # the simulator's clock read START when it said ready; the service joins it there
-    at = START + timedelta(seconds=time.monotonic() - sim_ready)
+    # the simulator's clock read `start` when it said ready; the service joins it there
+    at = start + timedelta(seconds=time.monotonic() - sim_ready)
     svc = Child("service", hvac(
         "serve", "--config", str(venue.folder), "--db", f"sqlite:///{folder / 'store.db'}",
         "--host", "127.0.0.1", "--port", str(port), "--start", at.isoformat(timespec="seconds"),
         "--tick", f"{tick_s:g}", "--poll", f"{POLL_S:g}",
         "--bacnet-local", f"127.0.0.1/24:{venue.client_ports[0]}"), folder / "serve.log")
-    stack.callback(lambda: m.stops.append(svc.stop()))
-    http = stack.enter_context(httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0))
+    stack.callback(lambda: stops.append(svc.stop()))
+    url = f"http://127.0.0.1:{port}"
+    http = stack.enter_context(httpx.Client(base_url=url, timeout=10.0))
     wait_until("200 from /readyz", lambda: ready(http), SERVICE_READY_S, [sim, svc])
+    return Served(svc, http, url, sim_ready)
+
+
+def measure_service(m: Measured, venue: Venue, folder: Path, sim: Child, stack: ExitStack,
+                    ticks: int, tick_s: float) -> None:
+    """Once the simulator is ready: the service against it, measured into `m`."""
+    wait_sim(sim)
+    # When it said so, not when we looked (the big venue's is looked at after the default
+    # venue's run): nothing is written after 'ready:' until the first status line, an hour on.
+    m.sim_ready_s = sim.log.stat().st_mtime - sim.started_wall
+    served = start_service(venue, folder, sim, stack, m.stops, tick_s)
+    svc, http = served.child, served.http
     m.ready_s = time.monotonic() - svc.started
     first = wait_until("hvac_ticks_total", lambda: metric(http, "hvac_ticks_total"), 30.0,
                        [sim, svc])
@@ -279,12 +307,14 @@ def measure_all(base: Measured, big: Measured, sizes: tuple[int, int], tmp: Path
     with ExitStack() as big_stack:
         big_sim = None
         try:
-            big_sim = start_sim(big, venues[big.label], folders[big.label], big_stack)
+            big.bacnet, big.modbus = units_in(venues[big.label].folder / "zones.yaml")
+            big_sim = start_sim(venues[big.label], folders[big.label], big_stack, big.stops)
         except Exception as e:
             big.error = failure(e)
         try:
             with ExitStack() as stack:
-                sim = start_sim(base, venues[base.label], folders[base.label], stack)
+                base.bacnet, base.modbus = units_in(venues[base.label].folder / "zones.yaml")
+                sim = start_sim(venues[base.label], folders[base.label], stack, base.stops)
                 measure_service(base, venues[base.label], folders[base.label], sim, stack,
                                 ticks, tick_s)
         except Exception as e:
