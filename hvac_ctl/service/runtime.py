@@ -115,6 +115,9 @@ class Runtime:
         self.config_errors: list[str] = []
         self._trend_buffer: list[tuple[str, str, datetime, float | None, bool]] = []
         self._tick_lock = asyncio.Lock()
+        self._tick_wanted: asyncio.Task[Any] | None = None  # tick_soon()'s, not yet begun
+        self._background: set[asyncio.Task[Any]] = set()
+        self._push_turn = asyncio.Lock()
         self._events = self._index_events()
         self.alarms = AlarmBook()
         self._watch = Watch()
@@ -193,6 +196,8 @@ class Runtime:
 
     async def tick(self) -> TickReport:
         async with self._tick_lock:
+            if asyncio.current_task() is self._tick_wanted:  # it reads all pushed so far
+                self._tick_wanted = None
             try:
                 report = await self.loop.tick()
             finally:
@@ -212,6 +217,40 @@ class Runtime:
                 log.exception("alarm check failed")
             self.last_tick = report
             return report
+
+    def tick_soon(self) -> None:
+        """A tick for news that must reach the units now (an occupancy push), not awaited.
+
+        A tick reads the store when it begins, so one tick still waiting for the lock serves
+        every push that arrives before it starts: a burst of pushes costs one tick after the
+        running one. A tick per push queued on the lock without bound instead (200 pushes a
+        second, each tick planning and driving every unit), and the scheduled tick and the
+        shutdown waited behind all of them.
+        """
+        if self._tick_wanted is not None:
+            return
+        task = asyncio.get_running_loop().create_task(self.tick())
+        self._tick_wanted = task
+        self._background.add(task)  # the event loop keeps only a weak reference to a task
+        task.add_done_callback(self._tick_soon_done)
+
+    def _tick_soon_done(self, task: asyncio.Task[Any]) -> None:
+        self._background.discard(task)
+        if task is self._tick_wanted:  # cancelled before it began: the next push asks again
+            self._tick_wanted = None
+
+    async def push_turn(self) -> None:
+        """Wait for this push's turn: one push's work per pass of the event loop.
+
+        A push's work (store, planner) runs without a pause for some milliseconds. Pushes in
+        flight together all ran in the same pass, and everything else on the loop waited for
+        all of them: the control tick between two device writes, the poller between two
+        reads. With dozens in flight a pass took most of a second, and under bench/load a
+        tick's few awaits outlasted its period. Taking turns, a push waits for the others
+        instead, and the tick for one push at most.
+        """
+        await self._push_turn.acquire()
+        asyncio.get_running_loop().call_soon(self._push_turn.release)  # at the next pass
 
     # --- alarms -------------------------------------------------------------------------
 
