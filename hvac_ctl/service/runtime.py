@@ -40,8 +40,9 @@ from hvac_ctl.devices import DriverSettings, wire_drivers
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import ShowEvent
 from hvac_ctl.model.venue import SENSOR_POINTS
-from hvac_ctl.planner import OccupancyPush, Override, PlanInputs, plan_day
+from hvac_ctl.planner import Override, PlanInputs, plan_day
 from hvac_ctl.planner.occupancy import PUSH_HORIZON
+from hvac_ctl.service.pushes import PushIndex
 from hvac_ctl.store import Store
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ class Runtime:
         self._background: set[asyncio.Task[Any]] = set()
         self._push_turn = asyncio.Lock()
         self._events = self._index_events()
+        self.pushes = PushIndex(store, self._push_rule)  # new rows only; see its docstring
         self.alarms = AlarmBook()
         self._watch = Watch()
         self._alarms_unsaved: dict[int, Alarm] = {}  # raised/acked/cleared, not yet stored
@@ -146,6 +148,12 @@ class Runtime:
 
     def show(self, event_id: str) -> ShowEvent | None:
         return self._events.get(event_id)
+
+    def _push_rule(self, event_id: str) -> tuple[int, float] | None:
+        """What a show's counts are folded with (read at every call: a calendar can change)."""
+        show = self._events.get(event_id)
+        return None if show is None else (
+            show.expected_attendance, self.config.venue.venue.occupancy.readjust_threshold)
 
     def adopt(self, config: Config, actor: str, what: str) -> None:
         """A validated configuration replaces the running one, everywhere at once."""
@@ -180,8 +188,7 @@ class Runtime:
 
     def inputs(self, now: datetime) -> PlanInputs:
         # A show's counts come within hours of it: two days back covers any plan of today.
-        pushes = [OccupancyPush(p.event_id, p.count, p.at)
-                  for p in self.store.pushes(since=now - PUSH_HORIZON)]
+        pushes = self.pushes.pushes(since=now - PUSH_HORIZON)
         overrides = [Override(o.id, o.unit, o.point, o.value, o.start, o.until, o.reason)
                      for o in self.store.overrides(open_only=True)]
         return PlanInputs(occupancy=pushes, overrides=overrides,

@@ -20,7 +20,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import create_engine, event, select, text, update
+from sqlalchemy import create_engine, event, func, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -146,6 +146,26 @@ class Store:
             if since is not None:
                 q = q.where(PushRow.at >= since)
             return list(s.scalars(q))
+
+    def pushes_after(self, after_id: int, since: datetime | None = None) -> list[PushRow]:
+        """Rows with an id above `after_id` (and `at` from `since`), by id: a reader that keeps
+        the pushes (the service's PushIndex) reads only what is new."""
+        with self.sessions() as s:
+            q = select(PushRow).where(PushRow.id > after_id).order_by(PushRow.id)
+            if since is not None:
+                q = q.where(PushRow.at >= since)
+            return list(s.scalars(q))
+
+    def pushes_up_to(self, last_id: int | None = None) -> tuple[int, int]:
+        """How many pushes have an id up to `last_id` (default: all), and the highest id. A
+        reader that has read up to an id sees from the count when a row appeared below it
+        (committed out of id order by another instance) or went."""
+        with self.sessions() as s:
+            q = select(func.count(), func.max(PushRow.id)).select_from(PushRow)
+            if last_id is not None:
+                q = q.where(PushRow.id <= last_id)
+            count, top = s.execute(q).one()
+            return int(count or 0), int(top or 0)
 
     # --- overrides ----------------------------------------------------------------------
 
