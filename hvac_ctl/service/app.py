@@ -188,13 +188,16 @@ def create_app(runtime: Runtime) -> FastAPI:
         if created:
             rt.store.audit(now, who.name, "occupancy", f"{row.count} for {row.event_id}",
                            new=row.count)
-            rt.tick_soon()  # to the units at once (a burst of pushes shares one tick)
         inputs = rt.inputs(now)  # read once: the answer and the tick see the same store
         pushes = [p for p in inputs.occupancy if p.event_id == body.event]
         after, _ = acted_for(rt, show, pushes, max(now, at))
         # `pushes` holds only those that moved the count: the index says what it was without
         without = rt.pushes.acted_without(body.event, row.at, row.count, max(now, at))
         before = after if not created or without is None else without
+        if after != before:
+            # to the units at once; a count that moves nothing changes no unit (the next
+            # tick has it), and a burst of pushes shares one tick (Runtime.tick_soon)
+            rt.tick_soon()
         state = plan_at(rt.config, max(now, show.doors_open), inputs)
         zone = next(z for z, spec in rt.config.venue.zones.items()
                     if spec.kind == ZoneKind.auditorium)
