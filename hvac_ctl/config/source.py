@@ -80,7 +80,7 @@ def parse_yaml(name: str, text: str) -> Source:
         raise YamlSyntaxError(getattr(getattr(e, "problem_mark", None), "line", 0) + 1,
                               _first_line(str(e))) from None
     src = Source(name, None)
-    src.data = _plain(root, (), src.lines)
+    src.data = _plain(root, (), src.lines, _Walk())
     return src
 
 
@@ -88,24 +88,62 @@ def _first_line(text: str) -> str:
     return next((ln.strip() for ln in text.splitlines() if ln.strip()), "invalid YAML")
 
 
-def _plain(node: Any, path: Path_, lines: dict[Path_, int]) -> Any:
-    if isinstance(node, CommentedMap):
-        out: dict[Any, Any] = {}
-        for key, value in node.items():
-            k = str(key) if not isinstance(key, str) else key
-            line = node.lc.key(key)[0] + 1
-            lines[(*path, k)] = line
-            out[k] = _plain(value, (*path, k), lines)
-        return out
-    if isinstance(node, CommentedSeq):
-        items = []
-        for i, value in enumerate(node):
-            lines[(*path, i)] = node.lc.item(i)[0] + 1
-            items.append(_plain(value, (*path, i), lines))
-        return items
+MAX_VALUES = 100_000  # the shipped files hold about 2 000; a billion laughs would hold 10⁹
+
+
+@dataclass
+class _Walk:
+    """Where `_plain` stands: the mappings and sequences it is inside, and how many it made.
+
+    Anchors and aliases make the loaded YAML a graph, not a tree: an alias inside its own
+    anchor (`&a [*a]`) loops forever, and aliases of aliases (`&b [*a, *a, …]`) copy out
+    exponentially. Both become a syntax issue on the line where they stand.
+    """
+
+    inside: set[int] = field(default_factory=set)
+    values: int = 0
+
+
+def _plain(node: Any, path: Path_, lines: dict[Path_, int], walk: _Walk) -> Any:
+    walk.values += 1
+    if isinstance(node, CommentedMap | CommentedSeq):
+        line = lines.get(path, 1) if node.lc.line is None else node.lc.line + 1
+        if id(node) in walk.inside:
+            raise YamlSyntaxError(line, "an alias refers to the anchor it stands in: "
+                                        "the data would never end")
+        if walk.values > MAX_VALUES:
+            raise YamlSyntaxError(line, f"the file expands to more than {MAX_VALUES} values "
+                                        "(aliases of aliases?)")
+        walk.inside.add(id(node))
+        try:
+            return _container(node, path, lines, walk)
+        finally:
+            walk.inside.discard(id(node))
     if isinstance(node, bool):  # ruamel's ScalarBoolean is an int subclass: test it first
         return bool(node)
     for plain in (int, float, str):
         if isinstance(node, plain):
             return plain(node)  # drop ruamel's formatting-preserving subclasses
     return node
+
+
+def _container(node: CommentedMap | CommentedSeq, path: Path_, lines: dict[Path_, int],
+               walk: _Walk) -> Any:
+    if isinstance(node, CommentedMap):
+        out: dict[Any, Any] = {}
+        for key, value in node.items():
+            k = str(key) if not isinstance(key, str) else key
+            lines[(*path, k)] = _line(node.lc.key(key), lines.get(path, 1))
+            out[k] = _plain(value, (*path, k), lines, walk)
+        return out
+    items = []
+    for i, value in enumerate(node):
+        lines[(*path, i)] = _line(node.lc.item(i), lines.get(path, 1))
+        items.append(_plain(value, (*path, i), lines, walk))
+    return items
+
+
+def _line(position: Any, parent: int) -> int:
+    """ruamel's (line, column) of a key or an item, 0-based; a tagged node (`!!python/tuple`)
+    has none, and then the line of its parent is the best there is."""
+    return int(position[0]) + 1 if position else parent

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from hvac_ctl.model.venue import Name, Strict
 
@@ -34,6 +34,21 @@ def _clock(v: object) -> object:
 
 
 Clock = Annotated[time, BeforeValidator(_clock)]
+
+# The calendar's years. Outside any such bound a day's neighbours or its UTC instants overflow
+# (0001-01-01 at +08:00 is in year 0), and the checks and the service expand every day between
+# the first and the last event: a typo of 9026 for 2026 took minutes. A century keeps that
+# to about a second.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def _in_range(v: date) -> date:
+    if not FIRST_DAY <= v <= LAST_DAY:
+        raise ValueError(f"{v.isoformat()} is outside the years {FIRST_DAY.year}–{LAST_DAY.year}")
+    return v
+
+
+Day = Annotated[date, AfterValidator(_in_range)]
 
 
 class _Timed(Strict):
@@ -78,19 +93,19 @@ def _span(a: time, b: time) -> timedelta:
 class Performance(_ShowTimes):
     id: str = Field(pattern=ID)
     title: str
-    date: date
+    date: Day
 
 
 class Tour(_Timed):
     id: str | None = Field(default=None, pattern=ID)
-    date: date
+    date: Day
     route: list[Name] = Field(min_length=1)
     group_size: int | None = Field(default=None, ge=1)
 
 
 class GetIn(_Timed):
     id: str | None = Field(default=None, pattern=ID)
-    date: date
+    date: Day
     kind: Literal["set_up", "strike"] = "set_up"
 
 
@@ -114,9 +129,9 @@ class WeeklyPattern(Strict):
     model_config = Strict.model_config | {"populate_by_name": True}
 
     name: str
-    start: date = Field(alias="from")
-    to: date
-    skip: list[date] = Field(default=[], alias="except")
+    start: Day = Field(alias="from")
+    to: Day
+    skip: list[Day] = Field(default=[], alias="except")
     performances: list[WeeklyPerformance] = []
     tours: list[WeeklyTour] = []
     get_ins: list[WeeklyGetIn] = []
@@ -141,7 +156,7 @@ class CalendarFile(Strict):
     performances: list[Performance] = []
     tours: list[Tour] = []
     get_ins: list[GetIn] = []
-    closed: list[date] = []
+    closed: list[Day] = []
     weekly: Annotated[list[WeeklyPattern], BeforeValidator(_one_or_many)] = []
 
 
