@@ -13,7 +13,7 @@ import math
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,7 +21,7 @@ import pandas as pd
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError
 
 from drivers.base import State
@@ -30,6 +30,8 @@ from hvac_ctl.config.loader import CALENDAR_DIR, SEASONS
 from hvac_ctl.model.calendar import ShowEvent
 from hvac_ctl.model.venue import ZoneKind
 from hvac_ctl.planner import OccupancyPush, acted_count, plan_at, plan_day
+from hvac_ctl.service.bounds import Day, Instant, check_period
+from hvac_ctl.service.limits import BodyLimits
 from hvac_ctl.service.runtime import Runtime
 from hvac_ctl.service.views import (
     OverrideIn,
@@ -90,7 +92,7 @@ class OccupancyIn(BaseModel):
 
     event: str = Field(min_length=1, max_length=120, description="performance id")
     count: int = Field(ge=0, le=100_000, description="people in the hall or holding tickets")
-    at: AwareDatetime | None = Field(default=None, description="when counted (default: now)")
+    at: Instant | None = Field(default=None, description="when counted (default: now)")
 
 
 # --- the app -----------------------------------------------------------------------------
@@ -107,6 +109,7 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     app = FastAPI(title="hvac-ctl", version="1", lifespan=lifespan,
                   description=__doc__)
+    app.add_middleware(BodyLimits)  # 413 past 1 MB, 422 past 32 levels of JSON
     app.state.runtime = runtime
 
     @app.exception_handler(OperationalError)
@@ -241,7 +244,7 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     @app.get("/api/v1/plan")
     async def plan(rt: RuntimeDep, _: Reader,
-                   day: Annotated[date | None, Query(alias="date")] = None
+                   day: Annotated[Day | None, Query(alias="date")] = None
                    ) -> list[dict[str, Any]]:
         now = rt.clock.now()
         d = day or now.astimezone(rt.config.venue.venue.tz).date()
@@ -362,19 +365,14 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     @app.get("/api/v1/trends", response_model=None)
     async def trends(rt: RuntimeDep, _: Reader, unit: str, point: str,
-                     start: AwareDatetime | None = None, end: AwareDatetime | None = None,
+                     start: Instant | None = None, end: Instant | None = None,
                      every: str = "1min", format: str = "json") -> Any:
         now = rt.clock.now()
         end_ = end or now
         start_ = start or end_ - timedelta(hours=6)
         if unit not in rt.config.venue.units:
             raise HTTPException(404, f"unknown unit '{unit}'")
-        try:
-            pd.Timedelta(every)
-        except ValueError:
-            raise HTTPException(422, [{"loc": ["query", "every"], "type": "value_error",
-                                       "msg": f"'{every}' is not a period like 1min or 15s"}]
-                                ) from None
+        check_period(every, start_, end_)
         rows = rt.store.trends(unit, point, start_, end_)
         frame = pd.DataFrame([(t, v) for t, v, ok in rows if ok and v is not None],
                              columns=["at", "value"]).set_index("at")
@@ -396,7 +394,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     @app.get("/api/v1/audit")
     async def audit(rt: RuntimeDep, _: Reader, actor: str | None = None,
                     unit: str | None = None, action: str | None = None,
-                    start: AwareDatetime | None = None, end: AwareDatetime | None = None,
+                    start: Instant | None = None, end: Instant | None = None,
                     limit: Annotated[int, Query(ge=1, le=5000)] = 200) -> list[dict[str, Any]]:
         rows = rt.store.audit_entries(actor, unit, action, start, end, limit)
         return [{"at": iso(r.at, rt), "actor": r.actor, "action": r.action, "unit": r.unit,
@@ -422,7 +420,10 @@ def acted_for(rt: Runtime, show: ShowEvent, pushes: list[OccupancyPush], at: dat
 
 
 def _file_name(name: str) -> str:
-    if "/" in name or name.startswith(".") or not name.endswith((".yaml", ".yml")):
+    # printable and short: a NUL or a 300-byte name used to reach open() and come back a 500
+    if "/" in name or name.startswith(".") or not name.endswith((".yaml", ".yml")) \
+            or not name.isprintable() or len(name) > 60:
         raise HTTPException(422, [{"loc": ["path", "name"], "type": "value_error",
-                                   "msg": "a calendar file name like season.yaml"}])
+                                   "msg": "a calendar file name like season.yaml "
+                                          "(printable, at most 60 characters)"}])
     return name

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import HTTPException
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hvac_ctl.control import SafetyGate, quality
 from hvac_ctl.model.venue import COMMAND_POINTS
 from hvac_ctl.planner import plan_at
+from hvac_ctl.service.bounds import Instant
 from hvac_ctl.service.runtime import Runtime
 from hvac_ctl.store.models import OverrideRow
 
@@ -30,8 +31,8 @@ class OverrideIn(BaseModel):
     unit: str
     point: str
     value: bool | float | str
-    minutes: float | None = Field(default=None, gt=0)
-    until: AwareDatetime | None = None
+    minutes: float | None = Field(default=None, gt=0, le=1_000_000)  # 10³⁰⁰ overflowed: a 500
+    until: Instant | None = None
     reason: str = Field(min_length=1, max_length=500)
 
     @model_validator(mode="after")
