@@ -140,7 +140,7 @@ def api(served: Served) -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_url(f"{served.base_url}/openapi.json", config=config)
 
 
-# --- what the fuzzing found: each a 500 before its fix ------------------------------------
+# --- what the fuzzing and the probing around it found: each a 500 before its fix ---------
 
 YEAR_1 = "0001-01-01T00:00:00+14:00"  # valid ISO 8601; in UTC it is year 0
 YEAR_9999 = "9999-12-31T23:59:59-14:00"  # in UTC it is year 10000
