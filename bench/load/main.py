@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import re
 import shlex
 import subprocess
@@ -311,6 +312,7 @@ def rate_note(args: argparse.Namespace, load: Load) -> str:
 
 def run(args: argparse.Namespace, argv: list[str]) -> int:
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]  # the machine is shared: say how busy it was
     show, start = the_show()
     run_id = f"load-{uuid.uuid4().hex[:8]}"
     stops: list[str] = []
@@ -362,7 +364,9 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
           f"stored although not answered 2xx: {c.stored_unanswered}. Ticks from /metrics "
           f"(hvac_ticks_total, hvac_ticks_late_total) from the first push until one tick "
           f"period after the last answer; the longest gap is seen every "
-          f"{METRICS_EVERY_S:g} s. Stopped: " + "; ".join(stops) + ".")
+          f"{METRICS_EVERY_S:g} s. Stopped: " + "; ".join(stops) + ". Load average (1 min) "
+          f"before / after: {load_before:.2f} / {os.getloadavg()[0]:.2f} on "
+          f"{os.cpu_count()} cores, shared by the simulator, the service and this client.")
     if logs.first:
         print(f"\nThe service's first traceback (of {logs.tracebacks}):\n```\n{logs.first}\n```")
     print()
