@@ -834,3 +834,18 @@ def test_no_secret_reaches_a_log_line_or_the_clis_stderr(
         lines = [line for line in cap.lines if s in line]
         assert not lines, f"{s[:10]}… is logged: {lines[0][:300]}"
         assert s not in cli_token.stderr and s not in cli_user.stderr + cli_user.stdout
+
+
+def test_panel_pages_refuse_an_absurd_period_with_a_4xx(tmp_path: Path) -> None:
+    """A huge `hours` overflowed the date arithmetic: a 500 for any signed-in viewer."""
+    async def body() -> list[int]:
+        w = await build(tmp_path)
+        async with w.client() as http:
+            cookie, _ = await sign_in(http, w, "viewer")
+            codes = []
+            for path in ("/panel/trends?hours=100000000000", "/panel/audit?hours=-1",
+                         "/panel/audit?hours=100000000000", "/panel/trends?hours=48"):
+                codes.append((await http.get(path, headers=jar(cookie))).status_code)
+            return codes
+
+    assert run(body()) == [422, 422, 422, 200]

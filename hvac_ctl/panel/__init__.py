@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -33,6 +33,8 @@ HERE = Path(__file__).parent
 COOKIE = "hvac_session"
 SESSION_HOURS = 12
 OVERRIDERS = ("operator", "engineer", "admin")
+# how far back a page looks: a year at most (a huge number overflowed the date arithmetic)
+PanelHours = Annotated[int, Query(ge=1, le=24 * 366)]
 log = logging.getLogger(__name__)
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 PHASE_COLOURS = {"idle": "#3a3f47", "tour": "#2b6cb0", "get_in": "#b7791f",
@@ -154,7 +156,7 @@ def panel_router() -> APIRouter:
         return _page(request, "tonight.html", who, **timeline(rt, plan, now))
 
     @r.get("/trends", response_class=HTMLResponse)
-    async def trends(request: Request, who: Who, hours: int = 6) -> HTMLResponse:
+    async def trends(request: Request, who: Who, hours: PanelHours = 6) -> HTMLResponse:
         rt = _runtime(request)
         rt.flush_trends()
         now = rt.clock.now()
@@ -235,7 +237,7 @@ def panel_router() -> APIRouter:
 
     @r.get("/audit", response_class=HTMLResponse)
     async def audit(request: Request, who: Who, actor: str = "", unit: str = "",
-                    hours: int = 24) -> HTMLResponse:
+                    hours: PanelHours = 24) -> HTMLResponse:
         rt = _runtime(request)
         now = rt.clock.now()
         rows = rt.store.audit_entries(actor or None, unit or None, None,
