@@ -29,7 +29,8 @@ from hvac_ctl.config import ConfigError, config_files, parse_config
 from hvac_ctl.config.loader import CALENDAR_DIR, SEASONS
 from hvac_ctl.model.calendar import ShowEvent
 from hvac_ctl.model.venue import ZoneKind
-from hvac_ctl.planner import OccupancyPush, acted_count, plan_at, plan_day
+from hvac_ctl.planner import OccupancyPush, acted_count, plan_day
+from hvac_ctl.planner.occupancy import PUSH_HORIZON
 from hvac_ctl.service.bounds import Day, Instant, check_period
 from hvac_ctl.service.limits import BodyLimits
 from hvac_ctl.service.runtime import Runtime
@@ -60,7 +61,7 @@ def principal(runtime: RuntimeDep,
     if creds is None or creds.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required (Authorization: Bearer …)",
                             headers={"WWW-Authenticate": "Bearer"})
-    who = runtime.store.token(creds.credentials)
+    who = runtime.tokens.get(creds.credentials)
     if who is None:
         raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
     return who
@@ -188,11 +189,11 @@ def create_app(runtime: Runtime) -> FastAPI:
             raise HTTPException(409, f"{field}: a count of {row.count} was already pushed for "
                                      f"{row.event_id} at {iso(row.at, rt)}; {body.count} was "
                                      "not stored (send it with its own time)")
-        if created:
-            rt.store.audit(now, who.name, "occupancy", f"{row.count} for {row.event_id}",
-                           new=row.count)
-        inputs = rt.inputs(now)  # read once: the answer and the tick see the same store
-        pushes = [p for p in inputs.occupancy if p.event_id == body.event]
+        # the push (audited in the same commit) is taken into the index as it is, without
+        # reading the store back: a box office may push hundreds a second
+        held = created and rt.pushes.stored(row.id, row.event_id, row.at, row.count)
+        pushes = [p for p in rt.pushes.pushes(now - PUSH_HORIZON, sync=not held)
+                  if p.event_id == body.event]
         after, _ = acted_for(rt, show, pushes, max(now, at))
         # `pushes` holds only those that moved the count: the index says what it was without
         without = rt.pushes.acted_without(body.event, row.at, row.count, max(now, at))
@@ -201,17 +202,13 @@ def create_app(runtime: Runtime) -> FastAPI:
             # to the units at once; a count that moves nothing changes no unit (the next
             # tick has it), and a burst of pushes shares one tick (Runtime.tick_soon)
             rt.tick_soon()
-        state = plan_at(rt.config, max(now, show.doors_open), inputs)
-        zone = next(z for z, spec in rt.config.venue.zones.items()
-                    if spec.kind == ZoneKind.auditorium)
-        zs = state.zones[zone]
+        zone, zs, units = rt.targets_after_push(show, after, max(now, show.doors_open))
         return {
             "stored": created, "duplicate": not created, "event": row.event_id,
             "count": row.count, "at": iso(row.at, rt), "acted_on": after,
             "readjusted": created and after != before, "zone": zone,
             "targets": {"phase": zs.phase, "setpoint_c": zs.setpoint_c,
-                        "outdoor_air_lps": round(zs.oa_lps, 1),
-                        "units": {u: state.units[u] for u in rt.config.venue.units_of(zone)}},
+                        "outdoor_air_lps": round(zs.oa_lps, 1), "units": units},
         }
 
     @app.get("/api/v1/occupancy")

@@ -91,9 +91,11 @@ class PushIndex:
         self._last_id = 0  # read up to this id
         self._known = 0  # rows with an id up to _last_id when they were read
 
-    def pushes(self, since: datetime) -> list[OccupancyPush]:
-        """What the planner needs of the pushes counted from `since` on."""
-        self._sync(since)
+    def pushes(self, since: datetime, sync: bool = True) -> list[OccupancyPush]:
+        """What the planner needs of the pushes counted from `since` on (`sync=False`: as
+        held, right after `stored` took this process's own push in)."""
+        if sync or not self._loaded:
+            self._sync(since)
         out: list[OccupancyPush] = []
         for event in list(self._shows):
             show = self._shows[event]
@@ -132,6 +134,16 @@ class PushIndex:
             if should_readjust(acted, c, threshold):
                 acted = c
         return acted
+
+    def stored(self, row_id: int, event: str, at: datetime, count: int) -> bool:
+        """A push this process just stored: taken in without reading the store back when it
+        is the next row by id (nothing stored in between by anyone else). False: not taken,
+        the next call with `sync` reads what is new as usual."""
+        if self._loaded and row_id == self._last_id + 1:
+            self._shows.setdefault(event, _Show(event)).add(at, count)
+            self._last_id, self._known = row_id, self._known + 1
+            return True
+        return False
 
     def _sync(self, since: datetime) -> None:
         full = not self._loaded or self.store.pushes_up_to(self._last_id)[0] != self._known

@@ -39,11 +39,12 @@ from hvac_ctl.control.learning import RecoveryLearner
 from hvac_ctl.devices import DriverSettings, wire_drivers
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import ShowEvent
-from hvac_ctl.model.venue import SENSOR_POINTS
-from hvac_ctl.planner import Override, PlanInputs, plan_day
+from hvac_ctl.model.venue import SENSOR_POINTS, ZoneKind
+from hvac_ctl.planner import Override, PlanInputs, plan_at, plan_day
 from hvac_ctl.planner.occupancy import PUSH_HORIZON
+from hvac_ctl.planner.outputs import ZoneState
 from hvac_ctl.service.pushes import PushIndex
-from hvac_ctl.store import Store
+from hvac_ctl.store import Store, TokenInfo
 
 log = logging.getLogger(__name__)
 logging.getLogger("apscheduler").setLevel(logging.ERROR)  # late runs are counted, not logged
@@ -95,6 +96,34 @@ class StoreAudit:
         return None
 
 
+class TokenCache:
+    """Bearer tokens recently found valid, for a few seconds.
+
+    A token is looked up in the store on every request; at a box office's hundreds of pushes a
+    second that query was a tenth of each. Only valid tokens are kept (an unknown one is asked
+    again every time), and only for `ttl` seconds of monotonic time: a token revoked with
+    `hvac-ctl token revoke` (another process) is refused at the latest that long after.
+    """
+
+    def __init__(self, store: Store, ttl_s: float = 5.0) -> None:
+        self.store, self.ttl_s = store, ttl_s
+        self._valid: dict[str, tuple[TokenInfo, float]] = {}
+
+    def get(self, token: str) -> TokenInfo | None:
+        now = time.monotonic()
+        found = self._valid.get(token)
+        if found is not None and found[1] > now:
+            return found[0]
+        who = self.store.token(token)
+        if who is None:
+            self._valid.pop(token, None)
+            return None
+        if len(self._valid) > 1000:
+            self._valid.clear()
+        self._valid[token] = (who, now + self.ttl_s)
+        return who
+
+
 class Runtime:
     def __init__(self, settings: ServiceSettings, clock: Clock, store: Store,
                  drivers: Mapping[str, Driver] | None = None) -> None:
@@ -127,6 +156,8 @@ class Runtime:
         self._audit_unsaved: list[tuple[datetime, str, str, str, str | None]] = []
         self._precool: dict[str, Condition | None] = {}  # (event:zone) → checked at doors
         self.store_error: str | None = None
+        self.tokens = TokenCache(store)
+        self._answers: dict[tuple[Any, ...], tuple[str, ZoneState, dict[str, dict[str, Any]]]] = {}
 
     # --- configuration ------------------------------------------------------------------
 
@@ -199,6 +230,28 @@ class Runtime:
                           history=self.learner.history(),
                           co2_at_doors=self.learner.co2_at_doors())
 
+    def targets_after_push(self, show: ShowEvent, acted: int, at: datetime
+                           ) -> tuple[str, ZoneState, dict[str, dict[str, Any]]]:
+        """The auditorium's targets at `at` with `acted` people acted on: a push's answer.
+
+        Planned once per show, count acted on, minute and tick, not once per push: under a
+        box office's burst almost every push leaves the count acted on where it was, and a
+        plan of every unit per push held the event loop longer than the push itself. A tick
+        (new measurements, overrides, schedules) plans anew."""
+        key = (show.id, acted, at.replace(second=0, microsecond=0), self.loop.ticks,
+               id(self.config))
+        found = self._answers.get(key)
+        if found is None:
+            state = plan_at(self.config, at, self.inputs(self.clock.now()))
+            zone = next(z for z, spec in self.config.venue.zones.items()
+                        if spec.kind == ZoneKind.auditorium)
+            found = (zone, state.zones[zone],
+                     {u: state.units[u] for u in self.config.venue.units_of(zone)})
+            if len(self._answers) > 64:
+                self._answers.clear()
+            self._answers[key] = found
+        return found
+
     # --- jobs ---------------------------------------------------------------------------
 
     async def tick(self) -> TickReport:
@@ -263,6 +316,14 @@ class Runtime:
 
     def check_alarms(self, now: datetime) -> None:
         """Raise and clear from what is measured now; keep them in the store (retried)."""
+        if self.store_error is not None:  # is it back? one audit row says so if it is
+            try:
+                self.store.audit(now, "service", "store.recovered",
+                                 f"the store takes writes again (it refused: {self.store_error})")
+            except Exception as e:
+                self.note_store_error(e)
+            else:
+                self.store_error = None
         state = self.loop.last_state
         units = self.config.venue.units
         health = {u: self.loop.driver_of(u).health(u).state for u in units}

@@ -20,10 +20,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import create_engine, event, func, select, text, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam, create_engine, event, func, select, text, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from hvac_ctl.store.models import (
     AlarmRow,
@@ -38,6 +38,14 @@ from hvac_ctl.store.models import (
 )
 
 ROLES = ("viewer", "operator", "engineer", "boxoffice", "admin")
+_PUSHES, _AUDIT = PushRow.__table__, AuditRow.__table__
+# built once: the push path runs hundreds of times a second (SQLAlchemy caches the compiled
+# form by the statement's structure, but building the expression each time cost more)
+_INSERT_PUSH = _PUSHES.insert()
+_INSERT_AUDIT = _AUDIT.insert()
+_PUSH_BY_KEY = select(_PUSHES).where(_PUSHES.c.idempotency_key == bindparam("key"))
+_PUSH_BY_TIME = select(_PUSHES).where(_PUSHES.c.event_id == bindparam("event_id"),
+                                      _PUSHES.c.at == bindparam("at"))
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -112,30 +120,42 @@ class Store:
 
     def add_push(self, event_id: str, count: int, at: datetime, actor: str,
                  key: str | None, received_at: datetime) -> tuple[PushRow, bool]:
-        """Store a push; an identical `(event, at)` or `Idempotency-Key` returns the first."""
-        with self.sessions() as s:
-            existing = self._same_push(s, event_id, at, key)
-            if existing is not None:
-                return existing, False
-            row = PushRow(event_id=event_id, count=count, at=at, received_at=received_at,
-                          actor=actor, idempotency_key=key)
-            s.add(row)
-            try:
-                s.commit()
-            except IntegrityError:  # a concurrent twin won the race
-                s.rollback()
-                twin = self._same_push(s, event_id, at, key)
-                assert twin is not None
-                return twin, False
-            return row, True
+        """Store a push; an identical `(event, at)` or `Idempotency-Key` returns the first.
+
+        A stored push is audited in the same transaction: one commit, one sync to disk, and
+        the push and its audit row stand or fall together. Compiled statements on one
+        connection rather than the ORM: a box office may push hundreds a second, and the
+        ORM's unit of work cost more than the commit."""
+        try:
+            with self.engine.begin() as c:
+                existing = self._same_push(c, event_id, at, key)
+                if existing is not None:
+                    return existing, False
+                done = c.execute(_INSERT_PUSH, {
+                    "event_id": event_id, "count": count, "at": at,
+                    "received_at": received_at, "actor": actor, "idempotency_key": key})
+                c.execute(_INSERT_AUDIT, {"at": received_at, "actor": actor,
+                                          "action": "occupancy", "new": count, "ok": True,
+                                          "why": f"{count} for {event_id}"})
+                row_id = done.inserted_primary_key[0]
+        except IntegrityError:  # a twin from another instance won the race: rolled back
+            with self.engine.connect() as c:
+                twin = self._same_push(c, event_id, at, key)
+            assert twin is not None
+            return twin, False
+        return PushRow(id=row_id, event_id=event_id, count=count, at=at,
+                       received_at=received_at, actor=actor, idempotency_key=key), True
 
     @staticmethod
-    def _same_push(s: Session, event_id: str, at: datetime, key: str | None) -> PushRow | None:
+    def _same_push(c: Connection, event_id: str, at: datetime, key: str | None
+                   ) -> PushRow | None:
+        """The push this one repeats: the same key first, else the same (event, at)."""
+        found = None
         if key is not None:
-            row = s.scalar(select(PushRow).where(PushRow.idempotency_key == key))
-            if row is not None:
-                return row
-        return s.scalar(select(PushRow).where(PushRow.event_id == event_id, PushRow.at == at))
+            found = c.execute(_PUSH_BY_KEY, {"key": key}).first()
+        if found is None:
+            found = c.execute(_PUSH_BY_TIME, {"event_id": event_id, "at": at}).first()
+        return None if found is None else PushRow(**found._mapping)
 
     def pushes(self, event_ids: Iterable[str] | None = None,
                since: datetime | None = None) -> list[PushRow]:
