@@ -236,3 +236,30 @@ def test_a_full_disk_refuses_pushes_and_overrides_clearly_and_loses_nothing(
     assert r["overrides"] == []
     assert r["kept"] > 0 and r["left"] == 0  # trends waited in memory, then were stored
     assert r["writes"] == r["loop_writes"]  # every write record too, once
+
+
+def test_the_hall_alarms_precool_missed_out_of_band_co2_and_an_override_ending(
+        tmp_path: Path) -> None:
+    """The conditions of a show, raised by the running service from what it measures."""
+    async def body() -> dict[str, Any]:
+        async with service(tmp_path, at="2026-12-05 18:50") as s:
+            await s.step(2)
+            for u in AUD:  # a hall that stays far too warm and stuffy through doors open
+                s.sim.building.faults.set(u, values={"zone_temp": 29.0, "co2": 1400.0})
+            r = await s.http.post("/api/v1/overrides", headers=s.auth("operator"), json={
+                "unit": "ahu-pit", "point": "fan_speed_max", "value": 60,
+                "minutes": 30, "reason": "the harp"})
+            assert r.status_code == 201, r.text
+            kinds: dict[str, str] = {}
+            for _ in range(30):  # 18:52 → 19:22: doors at 19:00
+                await s.step(1)
+                for a in (await s.http.get("/api/v1/alarms", headers=s.auth("viewer"))).json():
+                    kinds.setdefault(a["kind"], s.clock.now().astimezone(
+                        s.runtime.config.venue.venue.tz).strftime("%H:%M"))
+            return kinds
+
+    kinds = run(body())
+    assert kinds["precool_missed"] == "19:00"  # judged at doors open
+    assert kinds["co2_high"] <= "19:01"  # people are in from doors open
+    assert "19:15" <= kinds["zone_out_of_band"] <= "19:17"  # 15 min after doors, not before
+    assert kinds["override_expiring"] == "19:07"  # 15 min before it ends (19:22), in the show
