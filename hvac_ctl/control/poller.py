@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import fmean
@@ -132,11 +132,20 @@ class Poller:
                 await task
         self._tasks.clear()
 
+    def _fresh(self, units: Iterable[str], point: str, now: datetime, max_age: timedelta
+               ) -> list[float]:
+        """The units' last good numeric readings of `point` no older than `max_age`."""
+        vals = []
+        for u in units:
+            s = self.last_good.get((u, point))
+            if s is not None and now - s.at <= max_age and isinstance(
+                    s.value, int | float) and not isinstance(s.value, bool):
+                vals.append(float(s.value))
+        return vals
+
     def outdoor_air(self, now: datetime, max_age: timedelta) -> float | None:
         """The mean of the units' fresh outdoor-air readings (None: no unit has one)."""
-        vals = [float(s.value) for (_, point), s in self.last_good.items()
-                if point == "oa_temp" and now - s.at <= max_age
-                and isinstance(s.value, int | float) and not isinstance(s.value, bool)]
+        vals = self._fresh(self.config.venue.units, "oa_temp", now, max_age)
         return fmean(vals) if vals else None
 
     def zone_measurements(self, now: datetime, max_age: timedelta) -> dict[str, ZoneMeasurement]:
@@ -144,17 +153,8 @@ class Poller:
         out = {}
         for zone in self.config.venue.zones:
             units = self.config.venue.units_of(zone)
-
-            def fresh(point: str, units: list[str] = units) -> list[float]:
-                vals = []
-                for u in units:
-                    s = self.last_good.get((u, point))
-                    if s is not None and now - s.at <= max_age and isinstance(
-                            s.value, int | float) and not isinstance(s.value, bool):
-                        vals.append(float(s.value))
-                return vals
-
-            temps, rhs, co2s = fresh("zone_temp"), fresh("zone_rh"), fresh("co2")
+            temps, rhs, co2s = (self._fresh(units, p, now, max_age)
+                                for p in ("zone_temp", "zone_rh", "co2"))
             running = any(
                 (s := self.last_good.get((u, "fan_status"))) is not None and s.value is True
                 and now - s.at <= max_age for u in units)
