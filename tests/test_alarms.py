@@ -71,8 +71,37 @@ def test_the_book_raises_once_and_clears_once(make_config) -> None:
     raised, cleared = book.update(at, offline)
     assert len(raised) == 1 and not cleared
     assert book.update(at + timedelta(minutes=1), offline) == ([], [])
-    a = book.ack(raised[0].id, at, "opera")
-    assert a is not None and a.acked_by == "opera" and raised[0].key in book.active
+    a, acked = book.ack(raised[0].id, at, "opera")
+    assert acked and a is not None and a.acked_by == "opera" and raised[0].key in book.active
+    assert book.ack(raised[0].id, at, "vera") == (a, False)  # once; the first one stands
+    assert a.acked_by == "opera"
     raised2, cleared2 = book.update(at + timedelta(minutes=2), [])
     assert not raised2 and [c.id for c in cleared2] == [raised[0].id]
     assert cleared2[0].cleared_at == at + timedelta(minutes=2)
+
+
+def test_a_new_book_never_reuses_the_id_of_an_alarm_in_the_history(make_config) -> None:
+    """After a restart only the open alarms are loaded: ids must continue after the highest
+    ever given, or a new alarm overwrites a cleared one's row in the store."""
+    cfg = summer(make_config)
+    at = local("2027-07-10 20:00")
+    offline = conditions(cfg, at, None, {}, {"ahu-pit": State.offline}, {}, [], Watch(),
+                         SETTINGS)
+    book = AlarmBook(last_id=7)
+    raised, _ = book.update(at, offline)
+    assert raised[0].id == 8
+
+
+def test_the_store_knows_the_last_alarm_id_cleared_ones_included(tmp_path) -> None:
+    from hvac_ctl.control.alarms import Alarm
+    from hvac_ctl.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    store.migrate()
+    at = local("2027-07-10 20:00")
+    store.save_alarms([Alarm(3, "a", "device_offline", "major", "ahu-pit", "m", at),
+                       Alarm(9, "b", "co2_high", "major", "auditorium", "m", at,
+                             cleared_at=at)])
+    assert store.last_alarm_id() == 9
+    assert [r.id for r in store.alarms(open_only=True)] == [3]
+    store.close()

@@ -139,9 +139,11 @@ def precool_missed(zone: str, event_id: str, measured_c: float, target_c: float
 class AlarmBook:
     """The active alarms, in memory; the runtime keeps them in the store as well."""
 
-    def __init__(self, active: Iterable[Alarm] = ()) -> None:
+    def __init__(self, active: Iterable[Alarm] = (), last_id: int = 0) -> None:
+        """`last_id`: the highest id ever given (cleared alarms included), so that a new
+        alarm never takes the id, and the row, of one in the history."""
         self.active: dict[str, Alarm] = {a.key: a for a in active}
-        self._next_id = max((a.id for a in self.active.values()), default=0) + 1
+        self._next_id = max([last_id, *(a.id for a in self.active.values())]) + 1
 
     def update(self, now: datetime, current: Iterable[Condition], keep: Iterable[str] = ()
                ) -> tuple[list[Alarm], list[Alarm]]:
@@ -171,10 +173,12 @@ class AlarmBook:
             a.cleared_at = now
         return a
 
-    def ack(self, alarm_id: int, now: datetime, actor: str) -> Alarm | None:
+    def ack(self, alarm_id: int, now: datetime, actor: str) -> tuple[Alarm | None, bool]:
+        """The active alarm, and whether this acknowledged it (False: it already was)."""
         for a in self.active.values():
             if a.id == alarm_id:
-                if a.acked_at is None:
-                    a.acked_at, a.acked_by = now, actor
-                return a
-        return None
+                if a.acked_at is not None:
+                    return a, False
+                a.acked_at, a.acked_by = now, actor
+                return a, True
+        return None, False

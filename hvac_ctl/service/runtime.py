@@ -22,7 +22,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from drivers.base import Driver
+from drivers.base import Driver, State
 from hvac_ctl.clock import Clock
 from hvac_ctl.config import ConfigError, config_files, parse_config
 from hvac_ctl.control import ControlLoop, LoopSettings, Poller, Sample, TickReport, WriteRecord
@@ -327,7 +327,7 @@ class Runtime:
         state = self.loop.last_state
         units = self.config.venue.units
         health = {u: self.loop.driver_of(u).health(u).state for u in units}
-        offline = {u for u, st in health.items() if st.value == "offline"}
+        offline = {u for u, st in health.items() if st == State.offline}
         bad = {(u, p): s.error or "bad reading" for (u, p), s in self.poller.latest.items()
                if not s.ok and p in SENSOR_POINTS and u not in offline and u in units}
         measurements = self.poller.zone_measurements(now, self.settings.measurement_max_age)
@@ -369,8 +369,8 @@ class Runtime:
 
     def ack_alarm(self, alarm_id: int, actor: str) -> Alarm | None:
         now = self.clock.now()
-        a = self.alarms.ack(alarm_id, now, actor)
-        if a is not None and a.acked_by == actor and a.acked_at == now:
+        a, acked = self.alarms.ack(alarm_id, now, actor)
+        if a is not None and acked:
             self._alarm_event(a, now, "alarm.ack", f"acknowledged: {a.message}", actor)
             self.save_alarms()
         return a
@@ -379,8 +379,8 @@ class Runtime:
                      actor: str = "alarms") -> None:
         self._alarms_unsaved[a.id] = a
         self._audit_unsaved.append((now, actor, action, why, a.source))
-        log.warning("%s %s", action, why) if action == "alarm.raise" else log.info(
-            "%s %s", action, why)
+        log.log(logging.WARNING if action == "alarm.raise" else logging.INFO, "%s %s",
+                action, why)
 
     def save_alarms(self) -> None:
         """Alarm rows and their audit entries; kept in memory and retried on failure."""
@@ -472,9 +472,10 @@ class Runtime:
 
     async def start(self) -> None:
         self.store.migrate()
-        self.alarms = AlarmBook(Alarm(r.id, r.key, r.kind, r.severity,  # type: ignore[arg-type]
-                                      r.source, r.message, r.raised_at, r.acked_at, r.acked_by)
-                                for r in self.store.alarms(open_only=True))
+        self.alarms = AlarmBook((Alarm(r.id, r.key, r.kind, r.severity,  # type: ignore[arg-type]
+                                       r.source, r.message, r.raised_at, r.acked_at, r.acked_by)
+                                 for r in self.store.alarms(open_only=True)),
+                                self.store.last_alarm_id())
         self.loop.restore([(c.unit, c.point, c.priority, c.value, c.changed_at)
                            for c in self.store.commands()])
         for driver in {id(d): d for d in self.drivers.values()}.values():

@@ -286,6 +286,10 @@ class Store:
                     setattr(row, f, getattr(a, f))
             s.commit()
 
+    def last_alarm_id(self) -> int:
+        with self.sessions() as s:
+            return int(s.scalar(select(func.max(AlarmRow.id))) or 0)
+
     def alarms(self, open_only: bool = True, limit: int = 500) -> list[AlarmRow]:
         with self.sessions() as s:
             q = select(AlarmRow).order_by(AlarmRow.raised_at.desc(), AlarmRow.id.desc())
