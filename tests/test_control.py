@@ -275,7 +275,7 @@ def test_the_learner_measures_the_pull_down_and_the_planner_uses_it(config: Conf
     start = local("2026-11-29 09:00")
     building = Building(building_spec(config), calendar_scenario(
         config, date(2026, 11, 28), date(2026, 11, 30)), DesignDay.winter(tz), start,
-        initial_c=18.5)
+        initial_c=18.0)
     drivers = memory_drivers(config, building)
     clock = ManualClock(start)
     poller = Poller(config, drivers, clock)

@@ -26,6 +26,7 @@ from hvac_ctl.model import Config, Seasons, Venue
 from hvac_ctl.model.venue import COMMAND_POINTS
 from hvac_ctl.planner import OccupancyPush, Override, PlanInputs, ZoneMeasurement, plan_at, plan_day
 from hvac_ctl.planner.core import local_midnight
+from hvac_ctl.planner.inputs import Deviation, HeldMode
 from hvac_ctl.service.app import create_app
 from hvac_ctl.service.runtime import Runtime, ServiceSettings
 from hvac_ctl.store import Store
@@ -66,8 +67,16 @@ def knowledge(draw: st.DrawFn, config: Config, day: date) -> PlanInputs:
             measurements[zone] = ZoneMeasurement(
                 start + timedelta(minutes=draw(minutes)), draw(temps), draw(rhs),
                 draw(st.one_of(st.none(), st.floats(300, 3000))), draw(st.booleans()))
-    outdoor = draw(st.one_of(st.none(), st.floats(min_value=-20, max_value=42)))
-    return PlanInputs(pushes, overrides, outdoor, measurements)
+    outdoor = st.one_of(st.none(), st.floats(min_value=-20, max_value=42))
+    modes = {zone: HeldMode(draw(st.sampled_from(["cool", "heat"])),
+                            start + timedelta(minutes=draw(minutes)))
+             for zone in config.venue.zones if draw(st.booleans())}
+    deviations = {zone: Deviation(draw(st.sampled_from(["cold", "warm"])),
+                                  start + timedelta(minutes=draw(minutes)))
+                  for zone in config.venue.zones if draw(st.booleans())}
+    return PlanInputs(occupancy=pushes, overrides=overrides, outdoor_temp_c=draw(outdoor),
+                      outdoor_air_c=draw(outdoor), measurements=measurements, modes=modes,
+                      deviations=deviations)
 
 
 def _within_limits(config: Config, units: dict) -> None:
@@ -200,8 +209,17 @@ def configurations(draw: st.DrawFn, base: Config) -> Config:
             lo, hi = bounds[name]
             for phase in ("idle", "tour", "get_in", "post_show"):
                 if phase in zs:
-                    zs[phase].update(setpoint_c=_tenth(draw, lo, hi),
-                                     fan_cap_pct=_tenth(draw, 0, 100), oa=draw(oa))
+                    setpoint = _tenth(draw, lo, hi)
+                    zs[phase].update(setpoint_c=setpoint, fan_cap_pct=_tenth(draw, 0, 100),
+                                     oa=draw(oa))
+                    if phase != "idle":  # the other mode's setpoint, on its side, or none
+                        other = draw(st.one_of(st.none(), st.floats(0, 6)))
+                        zs[phase].pop("heating_setpoint_c", None)
+                        zs[phase].pop("cooling_setpoint_c", None)
+                        if other is not None and season["mode"] == "cool":
+                            zs[phase]["heating_setpoint_c"] = round(setpoint - other, 1)
+                        elif other is not None:
+                            zs[phase]["cooling_setpoint_c"] = round(setpoint + other, 1)
             if "show" in zs:  # the extremes of the show's adjustments stay inside the limits
                 zs["show"].update(setpoint_c=_tenth(draw, lo + 2, hi - 1),
                                   occupancy_gain_k=_tenth(draw, -1, 1),

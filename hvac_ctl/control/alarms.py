@@ -18,9 +18,9 @@ from typing import Literal
 from drivers.base import State
 from hvac_ctl.model import Config
 from hvac_ctl.planner import Override, PlanState, ZoneMeasurement
+from hvac_ctl.planner.outputs import OCCUPIED_PHASES
 
 Severity = Literal["critical", "major", "minor"]
-OCCUPIED_PHASES = ("tour", "get_in", "show")
 PRECOOL_READY_K = 0.5  # the curtain-ready rule: within 0.5 K of the target at doors open
 
 
@@ -90,6 +90,10 @@ def conditions(
     occ = config.venue.venue.occupancy
     for zone, zs in state.zones.items():
         z = config.venue.zones[zone]
+        if zs.shortfall_kw > 0:
+            out.append(Condition(f"heating_shortfall:{zone}", "heating_shortfall", "major", zone,
+                                 f"{zone}: heating short by {zs.shortfall_kw:.0f} kW to temper "
+                                 "the outdoor air its people need; ventilation is kept"))
         m = measurements.get(zone)
         if m is None:
             watch.out_since.pop(zone, None)

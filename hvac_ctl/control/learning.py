@@ -63,7 +63,8 @@ class RecoveryLearner:
                 if rate is not None:
                     day = run.start.astimezone(self.tz).date()
                     kept = [s for s in self.samples.get(zone, []) if s.day != day]
-                    kept.append(RecoverySample(day, run.mode, rate))
+                    pull = abs(run.trend[0][1] - run.target_c)
+                    kept.append(RecoverySample(day, run.mode, rate, round(pull, 2)))
                     self.samples[zone] = kept[-self.keep_days:]
 
     def history(self) -> dict[str, list[RecoverySample]]:

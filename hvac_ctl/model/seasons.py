@@ -36,6 +36,23 @@ class PhaseSettings(Strict):
     fan_cap_pct: float = Field(default=100, ge=0, le=100)
 
 
+class RelaxedSettings(PhaseSettings):
+    """A tour, get-in or post-show: `setpoint_c` is the setpoint of the season's `mode` (what
+    a summer tour's units cool to); the other mode's lies the venue's `modes.deadband_k`
+    away unless given. (A show holds one target in either mode; idle protects its band.)"""
+
+    heating_setpoint_c: float | None = None
+    cooling_setpoint_c: float | None = None
+
+    @model_validator(mode="after")
+    def _heating_below_cooling(self) -> RelaxedSettings:
+        h, c = self.heating_setpoint_c, self.cooling_setpoint_c
+        if h is not None and c is not None and h > c:
+            raise ValueError(f"heating_setpoint_c {h:g} must not be above "
+                             f"cooling_setpoint_c {c:g}")
+        return self
+
+
 class PrecoolSettings(Strict):
     """Pre-show conditioning. Its start and its outdoor-air opening time are computed."""
 
@@ -53,14 +70,14 @@ class ShowSettings(PhaseSettings):
     settle_min: int = Field(default=20, ge=0, le=60)
 
 
-class PostShowSettings(PhaseSettings):
+class PostShowSettings(RelaxedSettings):
     max_minutes: int = Field(default=90, ge=5, le=360)
 
 
 class ZoneSeason(Strict):
     idle: PhaseSettings
-    tour: PhaseSettings | None = None
-    get_in: PhaseSettings | None = None
+    tour: RelaxedSettings | None = None
+    get_in: RelaxedSettings | None = None
     precool: PrecoolSettings | None = None
     show: ShowSettings | None = None
     post_show: PostShowSettings | None = None
@@ -130,6 +147,29 @@ class Season(Strict):
     dates: list[DateRange] = Field(min_length=1)
     switch: list[Switch] = []
     zones: dict[Name, ZoneSeason]
+
+    @model_validator(mode="after")
+    def _setpoints_ordered(self) -> Season:
+        """The preferred mode's setpoint is `setpoint_c`: the other one given explicitly
+        must lie on its side of it."""
+        for zone, zs in self.zones.items():
+            for phase in ("tour", "get_in", "post_show"):
+                settings = getattr(zs, phase)
+                if settings is None:
+                    continue
+                other = (settings.heating_setpoint_c if self.mode == "cool"
+                         else settings.cooling_setpoint_c)
+                if other is None:
+                    continue
+                if (other > settings.setpoint_c) if self.mode == "cool" else (
+                        other < settings.setpoint_c):
+                    key = "heating" if self.mode == "cool" else "cooling"
+                    side = "above" if self.mode == "cool" else "below"
+                    raise ValueError(
+                        f"zones.{zone}.{phase}: {key}_setpoint_c {other:g} is {side} "
+                        f"setpoint_c {settings.setpoint_c:g}, the {self.mode}ing setpoint "
+                        f"of a season whose mode is {self.mode}")
+        return self
 
     def covers(self, day: date) -> bool:
         return any(r.contains(day) for r in self.dates)

@@ -333,6 +333,36 @@ class PrecoolConfig(Strict):
     history_days: int = Field(default=3, ge=1, le=30)
     max_lead_min: int = Field(default=180, ge=15, le=720)
     min_lead_min: int = Field(default=15, ge=0, le=120)
+    # For a full house (in proportion for a smaller one) an audience's zone is pulled this
+    # far past its target until `past_until_min` before doors, then lets the air come back
+    # to it: the structure is pulled too, and takes up the heat of the people coming in (a
+    # full house had warmed the hall 0.6 K by curtain-up).
+    full_house_past_k: float = Field(default=0.3, ge=0, le=1)
+    past_until_min: int = Field(default=20, ge=0, le=120)
+
+
+class ModeSelection(Strict):
+    """Each zone's heating or cooling by its measured need (the planner's `modes` sequence).
+
+    A tour, get-in or post-show floats between its heating and cooling setpoints, which lie
+    `deadband_k` apart unless the season gives both (G36's occupied deadband is about 3 K);
+    a show holds one target. A zone leaves the season's mode once it is `hysteresis_k` past
+    the other setpoint (it returns once past its own), and keeps a mode at least
+    `min_dwell_min` (unless its outdoor air must be tempered, or the closed loop acts)."""
+
+    deadband_k: float = Field(default=2.5, ge=0, le=10)
+
+    hysteresis_k: float = Field(default=1.0, ge=0, le=3)
+    min_dwell_min: int = Field(default=20, ge=0, le=240)
+
+
+class RecoveryConfig(Strict):
+    """The closed loop of tours, get-ins and shows (the planner's `recovery` sequence): a zone
+    further than `outside_band_k` outside its heating–cooling band for `after_min` makes the
+    planner act by itself."""
+
+    outside_band_k: float = Field(default=1.0, gt=0, le=5)
+    after_min: int = Field(default=5, ge=1, le=120)
 
 
 class VenueInfo(Strict):
@@ -340,6 +370,8 @@ class VenueInfo(Strict):
     timezone: str
     occupancy: Occupancy = Occupancy()
     precool: PrecoolConfig = PrecoolConfig()
+    modes: ModeSelection = ModeSelection()
+    recovery: RecoveryConfig = RecoveryConfig()
     egress_min: int = Field(default=20, ge=0, le=120)
 
     @field_validator("timezone")

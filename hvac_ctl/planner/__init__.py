@@ -6,6 +6,8 @@
 
 from hvac_ctl.planner.core import plan_at, plan_day
 from hvac_ctl.planner.inputs import (
+    Deviation,
+    HeldMode,
     OccupancyPush,
     Override,
     PlanInputs,
@@ -18,6 +20,8 @@ from hvac_ctl.planner.outputs import DayPlan, PlanState, Segment, ShowTimes, Zon
 
 __all__ = [
     "DayPlan",
+    "Deviation",
+    "HeldMode",
     "OccupancyPush",
     "Override",
     "PlanInputs",

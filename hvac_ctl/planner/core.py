@@ -19,24 +19,52 @@ from itertools import pairwise
 
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import Event, GetInEvent, ShowEvent, TourEvent
-from hvac_ctl.model.seasons import OaMode, PhaseSettings, Season, ShowSettings, ZoneSeason
+from hvac_ctl.model.seasons import (
+    OaMode,
+    PhaseSettings,
+    RelaxedSettings,
+    Season,
+    ShowSettings,
+    ZoneSeason,
+)
 from hvac_ctl.model.venue import UnitKind, Zone, ZoneKind
+from hvac_ctl.planner.economiser import ABOVE_K, PRECOOL_ABOVE_K, free_cooling
+from hvac_ctl.planner.egress import egress_air
+from hvac_ctl.planner.egress import steps as egress_steps
+from hvac_ctl.planner.exhaust import exhaust_slowed
 from hvac_ctl.planner.inputs import Mode, OccupancyPush, PlanInputs, PointValue, ZoneMeasurement
+from hvac_ctl.planner.modes import (
+    choose_mode,
+    pull_mode,
+    relaxed_band,
+    setpoint_of,
+)
 from hvac_ctl.planner.occupancy import acted_count, arrivals, departures
-from hvac_ctl.planner.optimal_start import average_rate, lead_time
-from hvac_ctl.planner.outputs import DayPlan, Phase, PlanState, Segment, ShowTimes, ZoneState
-from hvac_ctl.planner.ventilation import area_only_lps, occupied_lps, opening_time, voz_lps
+from hvac_ctl.planner.optimal_start import Learned, lead_time, learned
+from hvac_ctl.planner.outputs import (
+    OCCUPIED_PHASES,
+    DayPlan,
+    Phase,
+    PlanState,
+    Segment,
+    ShowTimes,
+    ZoneState,
+)
+from hvac_ctl.planner.recovery import recovery
+from hvac_ctl.planner.tempering import Tempered, UnitMode, temper
+from hvac_ctl.planner.ventilation import (
+    area_only_lps,
+    co2_trim,
+    occupied_lps,
+    opening_time,
+    voz_lps,
+)
 
 NOTHING_KNOWN = PlanInputs()  # immutable: a safe shared default
 SETTLE_STEP = timedelta(minutes=5)  # after curtain, back to the show setpoint in such steps
 SETTLE_STEPS_MAX = 12  # ShowSettings.settle_min ≤ 60
 CLAIMS_AFTER_END = timedelta(hours=7)  # the longest post-show (360 min) and then some
-FREE_COOLING_ABOVE_K = 0.5  # a zone this far above its target may take outdoor air to cool
-# ... in precool down to nearly the target itself: stopping 0.5 K above it left a heating
-# season's hall stalled on the edge of curtain-ready, drifting back up as the dampers shut
-FREE_COOLING_PRECOOL_ABOVE_K = 0.05
-VENT = "vent"  # a unit's mode with the coil off: fans and dampers only
-FREE_COOLING_COLDER_K = 2.0  # ... when the outdoor air is at least this much colder
+VENT: UnitMode = "vent"  # a unit's mode with the coil off: fans and dampers only
 UnitValues = dict[str, dict[str, PointValue]]
 RANK: dict[Phase, int] = {"show": 5, "get_in": 4, "precool": 3, "tour": 2, "post_show": 1}
 
@@ -246,13 +274,26 @@ class _Planner:
         # The pull's direction is the zone's, not the season's: a hall under its shell can be
         # too warm in a heating season, and is then pulled down (by outdoor air, see
         # `_free_cooling_lps`) at the rate learned for pulling down.
-        direction: Mode = "cool" if start_temp > target else "heat"
-        rate = average_rate(self.inputs.history.get(zone, ()), direction, e.date, cfg)
-        start = _minute(e.doors_open - lead_time(abs(start_temp - target), rate, cfg))
+        rate = self._rate(zone, start_temp, target, e)
+        past = self._past_k(zone, e) if start_temp > target else 0.0
+        start = _minute(e.doors_open - lead_time(abs(start_temp - target) + past, rate, cfg))
         # Latch, as G36 does: once units run inside the window, precool has begun.
         if known and m is not None and m.units_running and window <= m.at < start:
             start = m.at
         return start
+
+    def _past_k(self, zone: str, e: ShowEvent) -> float:
+        """How far past its target a zone's precool pulls first (see `PrecoolConfig`)."""
+        z = self.venue.zones[zone]
+        if z.kind != ZoneKind.auditorium or not z.seats:
+            return 0.0
+        return self.venue.venue.precool.full_house_past_k * min(1.0, self._expected(e) / z.seats)
+
+    def _rate(self, zone: str, temp_c: float, target: float, e: ShowEvent) -> Learned:
+        """What was learned of pulls in this one's direction (see `_precool_start`)."""
+        direction: Mode = "cool" if temp_c > target else "heat"
+        return learned(self.inputs.history.get(zone, ()), direction, e.date,
+                       self.venue.venue.precool)
 
     def _assumed_temp(self, zone: str, day: date) -> float:
         """Before any measurement, assume the zone floats at its idle setpoint."""
@@ -320,12 +361,18 @@ class _Planner:
                 ts.update((c.start, c.end))
         for s in self.shows.values():
             ts.update(s.curtain + k * SETTLE_STEP for k in range(SETTLE_STEPS_MAX + 1))
+            ts.update(egress_steps(s.end, self._egress))
+            ts.add(s.doors_open - timedelta(minutes=self.venue.venue.precool.past_until_min))
             if _touches(s, start, end):
                 ts.update(t for zone in s.precool_start if (t := self.oa_open(s.event_id, zone)))
         ts.update(p.at for p in self.inputs.occupancy)
         for o in self.inputs.overrides:
             ts.update((o.start, o.until))
         ts.update(m.at for m in self.inputs.measurements.values())
+        dwell = timedelta(minutes=self.venue.venue.modes.min_dwell_min)
+        ts.update(h.since + dwell for h in self.inputs.modes.values() if h.since is not None)
+        after = timedelta(minutes=self.venue.venue.recovery.after_min)
+        ts.update(d.since + after for d in self.inputs.deviations.values())
         return ts
 
     def state_at(self, at: datetime) -> PlanState:
@@ -355,11 +402,16 @@ class _Planner:
         season = self.season(claim.season)
         zs = season.zones[zone]
         e = claim.event
-        mode: Mode = season.mode
+        mode: Mode = season.mode  # preferred: its setpoint is the phase's `setpoint_c`
         settings: PhaseSettings
+        relaxed: RelaxedSettings | None = None
         if claim.phase == "precool":
             assert isinstance(e, ShowEvent) and zs.precool is not None and zs.show is not None
             setpoint = self.shows[e.id].precool_target_c[zone]
+            past = self._past_k(zone, e)
+            until = e.doors_open - timedelta(minutes=self.venue.venue.precool.past_until_min)
+            pulled_down = (m0 := self._measured(zone, at)) is None or m0.temp_c is None or (
+                m0.temp_c > setpoint - past)
             oa_open = self.oa_open(e.id, zone)
             lps = 0.0
             if oa_open is not None and at >= oa_open:
@@ -368,68 +420,148 @@ class _Planner:
             fan = zs.precool.fan_cap_pct
             reason = self._precool_reason(zone, e)
             people = 0.0
+            if past > 0 and at < until and pulled_down and season.mode == "cool":
+                setpoint -= past
+                reason += (f"; {past:.1f} K past it until {until.astimezone(self.tz):%H:%M}, "
+                           "so the structure takes up the audience's heat too")
         elif claim.phase == "show":
             assert isinstance(e, ShowEvent) and zs.show is not None
             settings = zs.show
             running = list(settings.units) if self._zone_runs_for(z, e) else []
             fan = settings.fan_cap_pct
+            if at < e.curtain and zs.precool is not None and z.kind == ZoneKind.auditorium:
+                # doors open, the precool target held as the audience pours in: at precool's
+                # fan speed, if faster (nothing is performed yet that a fan could disturb)
+                fan = max(fan, zs.precool.fan_cap_pct)
             setpoint, people, lps, reason = self._show(zone, z, zs, e, at)
         else:
-            settings = getattr(zs, claim.phase)
+            settings = relaxed = getattr(zs, claim.phase)
             running = list(settings.units)
             fan = settings.fan_cap_pct
             setpoint = settings.setpoint_c
             people = self._people(z, claim, at)
             lps = self._oa_lps(z, settings.oa, people)
             reason = self._other_reason(claim)
-        m = self.inputs.measurements.get(zone)
-        if claim.phase in ("precool", "post_show") and running and m is not None and (
-                m.at <= at and self._needs_purge(m)):
+        egress = None
+        if claim.phase == "post_show" and isinstance(e, ShowEvent) and zs.show is not None \
+                and zs.post_show is not None and self._zone_runs_for(z, e):
+            egress = egress_air(z, self._leaving(z, e, at), e.end, self._egress, at, zs.show,
+                                zs.post_show, self.occ)
+            if egress is not None:
+                running, fan = egress.units, egress.fan_cap_pct
+                lps = max(lps, egress.oa_lps)
+                reason += f"; {egress.why}"
+        m = self._measured(zone, at)
+        if m is not None and (people > 0 or egress is not None):
+            lps = co2_trim(lps, m.co2_ppm, self.occ)
+        if claim.phase in ("precool", "post_show") and egress is None and running and (
+                m is not None and self._needs_purge(m)):
             # the air an audience left (tonight's, or a matinee's before the evening) is
             # replaced, not conditioned: all outdoor air until it is under the limit − margin
             lps = self._supply_lps(running, fan)
             reason += f"; purging CO2 ({m.co2_ppm:.0f} ppm)"
         setpoint = self._clamp(z, setpoint)
-        free = self._free_cooling_lps(zone, running, fan, setpoint, at,
-                                      FREE_COOLING_PRECOOL_ABOVE_K if claim.phase == "precool"
-                                      else FREE_COOLING_ABOVE_K)
-        coil_off = False
+        measured = m.temp_c if m is not None else None
+        held = self.inputs.modes.get(zone)
+        modes = self.venue.venue.modes
+        if claim.phase == "precool":
+            choice = pull_mode(setpoint, measured, held, mode)
+        elif claim.phase == "show":
+            choice = choose_mode((setpoint, setpoint), measured, held, mode, at, modes, self.tz)
+        else:
+            assert relaxed is not None
+            band = relaxed_band(relaxed, setpoint, mode, modes)
+            choice = choose_mode((self._clamp(z, band[0]), self._clamp(z, band[1])), measured,
+                                 held, mode, at, modes, self.tz)
+        mode, band = choice.mode, choice.band
+        if choice.why:
+            reason += f"; {choice.why}"
+        economiser = True
+        exhaust_fan: float | None = None
+        if claim.phase in OCCUPIED_PHASES:
+            rec = recovery(self.inputs.deviations.get(zone), band, measured, at,
+                           self.venue.venue.recovery, self.tz)
+            if rec is not None:
+                mode, economiser = rec.mode, rec.economiser
+                if rec.stage_all:
+                    running = list(dict.fromkeys([*running, *self._ahus_of(zone)]))
+                if rec.exhaust_min:
+                    exhaust_fan = 0.0  # clamped to the exhaust fan's own minimum
+                reason += f"; {rec.why}"
+        if claim.phase == "get_in" and exhaust_fan is None and (
+                slowed := exhaust_slowed(self._outdoor_c(), band[0])):
+            exhaust_fan = 0.0
+            reason += f"; {slowed}"
+        # a zone that needs cooling takes it from outdoor air that can give it, before its
+        # coils (G36's integrated economiser): at the precool margin, not the show's
+        above = PRECOOL_ABOVE_K if claim.phase == "precool" or mode == "cool" else ABOVE_K
+        # Until curtain-up the hall is being readied for its audience, pulled to its target by
+        # all the outdoor air that can (coils off); from then on the air is metered to how warm
+        # the zone is and the units' loops temper it, so nobody feels a swing.
+        readying = claim.phase == "precool" or (
+            claim.phase == "show" and isinstance(e, ShowEvent) and at < e.curtain)
+        free, alone = self._free_cooling_lps(running, fan, setpoint_of(mode, band), band[0], m,
+                                             above, metered=not readying
+                                             ) if economiser else (0.0, False)
+        unit_mode: UnitMode = mode
         if free > lps:
             lps = free
-            reason += f"; free cooling with outdoor air at {self.inputs.outdoor_air_c:.0f} °C"
-            # In a heating season the units' loops would heat the mixed air back up as the
-            # zone nears its target; the outdoor air is the cooling, so the coils stay off.
-            coil_off = mode == "heat"
-            if coil_off:
+            reason += f"; free cooling with outdoor air at {self._outdoor_c():.0f} °C"
+            if alone and readying:  # the outdoor air pulls: a coil would only work against it
+                unit_mode = VENT
                 reason += ", coils off"
-        state = ZoneState(zone, claim.phase, e.id, claim.season, mode, setpoint, people,
-                          self._capped_lps(running, lps, fan), reason)
+            elif alone:
+                unit_mode = "heat"
+                reason += ", tempered by the units' loops"
+        lps = self._capped_lps(running, lps, fan)
+        tempered = self._temper(unit_mode, running, lps, fan, measured,
+                                setpoint_of(mode, band))
+        if tempered.mode != unit_mode:
+            unit_mode = tempered.mode
+            mode = "heat"
+        if tempered.why:
+            reason += f"; {tempered.why}"
+        setpoint = setpoint_of(mode, band)
+        state = ZoneState(zone, claim.phase, e.id, claim.season, mode, setpoint, people, lps,
+                          reason, band if claim.phase in OCCUPIED_PHASES else None,
+                          tempered.shortfall_kw)
         return state, self._unit_points(zone, running, state, fan, allow_exhaust=claim.phase ==
-                                        "get_in", coil_off=coil_off)
+                                        "get_in", unit_mode=unit_mode, exhaust_fan=exhaust_fan)
 
-    def _free_cooling_lps(self, zone: str, running: Sequence[str], fan_cap_pct: float,
-                          target: float, at: datetime, above_k: float) -> float:
-        """Outdoor air as the cooling when it is cold enough: an economiser, supervised.
-
-        A zone above its target whose units run may take outdoor air beyond its ventilation
-        need: the share that brings the mixed air down to the coldest supply its units may
-        give — more would only be heated back up. (Aiming higher, where a unit's loop would
-        put its supply near the target, never got the hall there: its mass, warmer than the
-        air, feeds as much heat back as the gentler air takes.) Precool "on full
-        return air" is there to save energy; when the air outside is colder than the hall,
-        opening saves more (a heating season's hall under its shell warms, with nothing else
-        to cool it)."""
-        out = self.inputs.outdoor_air_c
+    def _measured(self, zone: str, at: datetime) -> ZoneMeasurement | None:
+        """The zone's measurement if it is from `at` or before (a preview of later instants
+        uses the latest one; one from the future is not known yet)."""
         m = self.inputs.measurements.get(zone)
+        return m if m is not None and m.at <= at and m.temp_c is not None else None
+
+    def _outdoor_c(self) -> float | None:
+        """The outdoor air at the intakes; in a preview, the day's temperature if given."""
+        if self.inputs.outdoor_air_c is not None:
+            return self.inputs.outdoor_air_c
+        return self.inputs.outdoor_temp_c
+
+    def _ahus_of(self, zone: str) -> list[str]:
+        return [u for u in self.venue.units_of(zone) if self.venue.units[u].kind == UnitKind.ahu]
+
+    def _temper(self, mode: UnitMode, running: Sequence[str], lps: float, fan_cap_pct: float,
+                measured: float | None, target: float) -> Tempered:
+        ahus = [self.venue.units[u] for u in running if self.venue.units[u].kind == UnitKind.ahu]
+        zone_c = measured if measured is not None else target
+        return temper(mode, lps, self._outdoor_c(), zone_c, measured is not None, target, ahus,
+                      fan_cap_pct)
+
+    def _free_cooling_lps(self, running: Sequence[str], fan_cap_pct: float, target: float,
+                          heating_c: float, m: ZoneMeasurement | None, above_k: float,
+                          metered: bool) -> tuple[float, bool]:
+        """Outdoor air as the cooling (see `economiser`), in L/s of the running AHUs, and
+        whether it cools alone (no coil needed)."""
+        out = self.inputs.outdoor_air_c
         ahus = [u for u in running if self.venue.units[u].kind == UnitKind.ahu]
-        if out is None or m is None or m.temp_c is None or m.at > at or not ahus:
-            return 0.0
-        zone_c = m.temp_c
-        if zone_c <= target + above_k or out >= zone_c - FREE_COOLING_COLDER_K:
-            return 0.0
+        if out is None or m is None or m.temp_c is None or not ahus:
+            return 0.0, False
         supply_lo = max(self.venue.units[u].supply_limits_c[0] for u in ahus)
-        share = min(1.0, max(0.0, (zone_c - supply_lo) / (zone_c - out)))
-        return share * self._supply_lps(ahus, fan_cap_pct)
+        free = free_cooling(m.temp_c, out, target, heating_c, supply_lo, above_k, metered)
+        return free.share * self._supply_lps(ahus, fan_cap_pct), free.alone
 
     def _show(
         self, zone: str, z: Zone, zs: ZoneSeason, e: ShowEvent, at: datetime
@@ -481,13 +613,19 @@ class _Planner:
         if claim.phase == "get_in":
             return float(z.occupants_max) if z.kind == ZoneKind.stage else 0.0
         if claim.phase == "post_show" and isinstance(e, ShowEvent):
-            egress = timedelta(minutes=self.venue.venue.egress_min)
-            if z.kind == ZoneKind.auditorium:
-                acted, _ = acted_count(self.pushes.get(e.id, ()), e.expected_attendance,
-                                       self.occ.readjust_threshold, at)
-                return departures(acted, e.end, egress, at)
-            return departures(z.occupants_max, e.end, egress, at)
+            return departures(self._leaving(z, e, at), e.end, self._egress, at)
         return 0.0
+
+    @property
+    def _egress(self) -> timedelta:
+        return timedelta(minutes=self.venue.venue.egress_min)
+
+    def _leaving(self, z: Zone, e: ShowEvent, at: datetime) -> int:
+        """Who leaves a zone after a show: the audience acted on, or the performers."""
+        if z.kind == ZoneKind.auditorium:
+            return acted_count(self.pushes.get(e.id, ()), e.expected_attendance,
+                               self.occ.readjust_threshold, at)[0]
+        return z.occupants_max
 
     def _oa_lps(self, z: Zone, mode: OaMode, people: float) -> float:
         if mode == OaMode.closed:
@@ -511,7 +649,8 @@ class _Planner:
         lo, hi = z.limits.idle_band_c
         h = z.limits.idle_hysteresis_k
         m = self.inputs.measurements.get(zone)
-        mode: Mode = season.mode
+        held = self.inputs.modes.get(zone)
+        mode: Mode = held.mode if held is not None else season.mode  # units off: keep it
         setpoint = idle.setpoint_c
         running: list[str] = []
         reason = "idle: inside the idle band"
@@ -555,12 +694,14 @@ class _Planner:
 
     def _unit_points(
         self, zone: str, running: list[str], state: ZoneState, fan_cap_pct: float,
-        allow_exhaust: bool = False, coil_off: bool = False,
+        allow_exhaust: bool = False, unit_mode: UnitMode | None = None,
+        exhaust_fan: float | None = None,
     ) -> dict[str, dict[str, PointValue]]:
         """Every unit of the zone gets the zone's one mode and setpoint: no unit fights another.
 
-        `coil_off` runs the units that can in `vent` (fan and dampers, no coil); the others
-        keep the zone's mode."""
+        `unit_mode` "vent" runs the units that can with the coil off (fan and dampers); the
+        others keep the zone's mode."""
+        wanted = unit_mode or state.mode
         supply = self._supply_lps(running, fan_cap_pct)
         oa_pct = 100.0 * state.oa_lps / supply if supply > 0 else 0.0
         out: dict[str, dict[str, PointValue]] = {}
@@ -571,9 +712,10 @@ class _Planner:
                 "enable": on,
                 "setpoint": round(state.setpoint_c, 2),
                 "oa_damper_min": round(oa_pct if on else 0.0, 1),
-                "fan_speed_max": float(fan_cap_pct),
-                "mode": VENT if coil_off and unit.points.mode is not None and VENT in (
-                    unit.points.mode.states or {}) else state.mode,
+                "fan_speed_max": float(fan_cap_pct if exhaust_fan is None or unit.kind !=
+                                       UnitKind.exhaust else exhaust_fan),
+                "mode": wanted if wanted != VENT or (unit.points.mode is not None and VENT in (
+                    unit.points.mode.states or {})) else state.mode,
             }
             out[name] = {
                 p: self._safe(name, p, v) for p, v in values.items() if p in unit.points.names()

@@ -13,6 +13,7 @@ from typing import Literal
 
 PointValue = bool | float | str
 Mode = Literal["cool", "heat"]
+Side = Literal["cold", "warm"]
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,32 @@ class RecoverySample:
     day: date
     mode: Mode
     rate_k_per_h: float
+    pull_k: float | None = None  # how far that pull was (None: not recorded)
 
 
 @dataclass(frozen=True)
+class HeldMode:
+    """A zone's mode as the plan last had it, and since when (None: longer than anyone
+    remembers, e.g. since before a restart) — for the minimum dwell of mode changes."""
+
+    mode: Mode
+    since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """A zone further outside its heating–cooling band than the closed loop tolerates, on
+    `side`, continuously since `since` (kept by the caller from tick to tick)."""
+
+    side: Side
+    since: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
 class PlanInputs:
+    """Everything the planner is told; by keyword, since its fields have grown and a
+    positional call would hand one field's value to another."""
+
     occupancy: Sequence[OccupancyPush] = ()
     overrides: Sequence[Override] = ()
     outdoor_temp_c: float | None = None  # the day's, for a season's switch by weather
@@ -71,3 +94,7 @@ class PlanInputs:
     # (event id, zone) → CO2 measured in the zone just before doors opened: once doors are
     # open the latest measurement no longer tells where the hall started from
     co2_at_doors: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    # zone → the mode its units were last planned in: changes respect a minimum dwell
+    modes: Mapping[str, HeldMode] = field(default_factory=dict)
+    # zone → how long it has been out of its band in a tour, get-in or show: the closed loop
+    deviations: Mapping[str, Deviation] = field(default_factory=dict)

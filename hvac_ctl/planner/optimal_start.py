@@ -3,12 +3,15 @@
 Each day the service measures how fast a zone was pulled to its precool target
 (`measure_rate`); the planner averages the last n days per zone and mode and starts precool
 `|T − target| / rate` before doors open, within a minimum and maximum lead. Unlike G36 the
-target already allows for the audience: it sits 0.5–1 K below the show setpoint.
+target already allows for the audience: it sits 0.5–1 K below the show setpoint; and a
+pull further than the learned ones gets more time per kelvin (`Learned.hours`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from hvac_ctl.model.venue import PrecoolConfig
@@ -17,24 +20,53 @@ from hvac_ctl.planner.inputs import Mode, RecoverySample
 MAX_RECOVERY = timedelta(hours=3)
 
 
-def average_rate(
-    samples: Sequence[RecoverySample], mode: Mode, before: date, cfg: PrecoolConfig
-) -> float:
-    """Moving average of the last `history_days` rates before `before`, or the default."""
+@dataclass(frozen=True)
+class Learned:
+    """What the last days' pulls say: their mean rate, and how far they pulled on average
+    (None: before any history, or not recorded)."""
+
+    rate_k_per_h: float
+    pull_k: float | None = None
+
+    def hours(self, delta_k: float) -> float:
+        """Hours to pull `delta_k`. A pull further than the learned ones takes longer per
+        kelvin: beyond what the air alone gives, the structure has to follow (the two-node
+        hall: a 1.4 K morning pull took twice what evenings' 0.5 K pulls had taught)."""
+        if self.rate_k_per_h <= 0:
+            return math.inf
+        hours = max(delta_k, 0.0) / self.rate_k_per_h
+        if self.pull_k and delta_k > self.pull_k:
+            hours *= delta_k / self.pull_k
+        return hours
+
+
+def learned(samples: Sequence[RecoverySample], mode: Mode, before: date, cfg: PrecoolConfig
+            ) -> Learned:
+    """Moving average of the last `history_days` pulls before `before`, or the default."""
     usable = sorted(
         (s for s in samples if s.mode == mode and s.day < before and s.rate_k_per_h > 0),
         key=lambda s: s.day,
     )[-cfg.history_days:]
     if not usable:
-        return cfg.default_rate_k_per_h.get(mode, 2.0)
-    return sum(s.rate_k_per_h for s in usable) / len(usable)
+        return Learned(cfg.default_rate_k_per_h.get(mode, 2.0))
+    pulls = [s.pull_k for s in usable if s.pull_k]
+    return Learned(sum(s.rate_k_per_h for s in usable) / len(usable),
+                   sum(pulls) / len(pulls) if pulls else None)
 
 
-def lead_time(delta_k: float, rate_k_per_h: float, cfg: PrecoolConfig) -> timedelta:
+def average_rate(
+    samples: Sequence[RecoverySample], mode: Mode, before: date, cfg: PrecoolConfig
+) -> float:
+    """Moving average of the last `history_days` rates before `before`, or the default."""
+    return learned(samples, mode, before, cfg).rate_k_per_h
+
+
+def lead_time(delta_k: float, rate: float | Learned, cfg: PrecoolConfig) -> timedelta:
     """How long before doors open precool must start to cover `delta_k` at `rate`."""
-    lead = timedelta(hours=max(delta_k, 0.0) / rate_k_per_h) if rate_k_per_h > 0 else timedelta(
-        minutes=cfg.max_lead_min
-    )
+    what = rate if isinstance(rate, Learned) else Learned(rate)
+    hours = what.hours(delta_k)
+    lead = timedelta(hours=hours) if math.isfinite(hours) else timedelta(
+        minutes=cfg.max_lead_min)
     return min(max(lead, timedelta(minutes=cfg.min_lead_min)), timedelta(minutes=cfg.max_lead_min))
 
 
@@ -64,3 +96,4 @@ def measure_rate(
     achieved = sign * (temp0 - last_temp)
     hours = (last_t - t0).total_seconds() / 3600
     return achieved / hours if hours > 0 and achieved > 0 else None
+

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from hvac_ctl.planner.inputs import PointValue
 
 Phase = Literal["idle", "tour", "get_in", "precool", "show", "post_show"]
+OCCUPIED_PHASES: tuple[Phase, ...] = ("tour", "get_in", "show")  # people there, the band judged
 UnitPoints = dict[str, dict[str, PointValue]]
 
 
@@ -23,6 +24,11 @@ class ZoneState:
     people: float
     oa_lps: float
     reason: str  # why, in words: goes to the audit trail and the panel
+    # the heating and cooling setpoints the mode is chosen against (None: the phase has none,
+    # e.g. idle, which protects its band instead)
+    band_c: tuple[float, float] | None = None
+    # heat the units lack to temper the outdoor air their people need (ventilation wins)
+    shortfall_kw: float = 0.0
 
 
 @dataclass(frozen=True)

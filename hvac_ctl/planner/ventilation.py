@@ -37,6 +37,20 @@ def occupied_lps(zone: Zone, people: float, occ: Occupancy) -> float:
     return max(voz_lps(zone, people), co2_hold_lps(people, occ))
 
 
+def co2_trim(lps: float, measured_ppm: float | None, occ: Occupancy) -> float:
+    """Demand-controlled ventilation on what is measured, on top of the count's feed-forward.
+
+    As G36's zone ventilation (`VentilationZones/ASHRAE62_1`) runs a proportional loop on
+    CO2, the outdoor air planned from the seat count grows once the measured CO2 is above
+    the planning ceiling (limit − margin), in proportion, to twice as much at the limit: a
+    crowd larger or stuffier than counted is caught before the limit, so the plan can aim
+    close to it without crossing it."""
+    ceiling = occ.co2_limit_ppm - occ.co2_margin_ppm
+    if measured_ppm is None or measured_ppm <= ceiling or lps <= 0:
+        return lps
+    return lps * (1 + (measured_ppm - ceiling) / max(occ.co2_margin_ppm, 1.0))
+
+
 def short_term_period(zone: Zone, people: float) -> timedelta:
     """62.1 §6.2.6.2: ventilation may be averaged over T = 3·V / Vbz."""
     vbz_m3s = voz_lps(zone, people) * zone.ventilation.ez / 1000.0

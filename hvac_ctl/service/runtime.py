@@ -36,6 +36,7 @@ from hvac_ctl.control.alarms import (
     precool_missed,
 )
 from hvac_ctl.control.learning import RecoveryLearner
+from hvac_ctl.control.tracking import ZoneTracker
 from hvac_ctl.devices import DriverSettings, wire_drivers
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import ShowEvent
@@ -135,6 +136,7 @@ class Runtime:
         self.drivers = dict(drivers) if drivers is not None else wire_drivers(
             self.config, settings.drivers)
         self.learner = RecoveryLearner(self.config.venue.venue.tz)
+        self.tracker = ZoneTracker(self.config)
         self.poller = Poller(self.config, self.drivers, clock, on_sample=self._sample)
         self.audit = StoreAudit(store)
         self.loop = ControlLoop(self.config, self.drivers, clock, self.inputs, self.audit,
@@ -191,6 +193,7 @@ class Runtime:
         self.config = config
         self.loop.config = config
         self.poller.config = config
+        self.tracker.config = config
         self._events = self._index_events()
         self.config_errors = []
         self.store.audit(self.clock.now(), actor, "schedule.change", what)
@@ -228,7 +231,8 @@ class Runtime:
                           outdoor_air_c=self.poller.outdoor_air(
                               now, self.settings.measurement_max_age),
                           history=self.learner.history(),
-                          co2_at_doors=self.learner.co2_at_doors())
+                          co2_at_doors=self.learner.co2_at_doors(),
+                          modes=self.tracker.held_modes(), deviations=self.tracker.deviations())
 
     def targets_after_push(self, show: ShowEvent, acted: int, at: datetime
                            ) -> tuple[str, ZoneState, dict[str, dict[str, Any]]]:
@@ -269,8 +273,9 @@ class Runtime:
                     self._trend_buffer.append((f"zone:{zone}", "target_c", now, zs.setpoint_c,
                                                True))
                     self._trend_buffer.append((f"zone:{zone}", "people", now, zs.people, True))
-                self.learner.observe(self.loop.last_state, self.poller.zone_measurements(
-                    now, self.settings.measurement_max_age), now)
+                measured = self.poller.zone_measurements(now, self.settings.measurement_max_age)
+                self.learner.observe(self.loop.last_state, measured, now)
+                self.tracker.observe(self.loop.last_state, measured, now)
             try:
                 self.check_alarms(self.clock.now())
             except Exception:  # alarms must never stop control
