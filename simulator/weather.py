@@ -28,7 +28,8 @@ class DesignDay:
     """A sinusoidal day: maximum at 15:00 local, minimum at 03:00, constant moisture.
 
     Summer default: Beijing 33.5 °C dry bulb / 26.4 °C wet bulb peak, 9 K diurnal swing.
-    Winter default: −9.9 °C minimum, 7 K swing, 45 % RH at the minimum.
+    Winter default: −9.9 °C minimum, 7 K swing, 45 % RH at the minimum. The shoulders: a warm
+    spring afternoon and a cold autumn evening (below).
     """
 
     peak_c: float
@@ -43,6 +44,18 @@ class DesignDay:
     @classmethod
     def winter(cls, tz: tzinfo) -> DesignDay:
         return cls(-9.9 + 7.0, 7.0, humidity_ratio(-9.9, 45.0), tz)
+
+    @classmethod
+    def spring_warm(cls, tz: tzinfo) -> DesignDay:
+        """A warm, dry spring afternoon: May's hot spells reach 33 °C with a wide swing and
+        a low dew point (8 °C) [E: from the May normals, 26 °C / 13.6 °C, plus a spell]."""
+        return cls(33.0, 13.0, humidity_ratio(8.0, 100.0), tz)
+
+    @classmethod
+    def autumn_cold(cls, tz: tzinfo) -> DesignDay:
+        """A cold autumn evening: a November cold wave, 4 °C at 15:00 falling to −5 °C, about
+        −1 °C at curtain-up [E: November normals 10.1 °C / 0.0 °C, minus a cold wave]."""
+        return cls(4.0, 9.0, humidity_ratio(-5.0, 60.0), tz)
 
     def at(self, t: datetime) -> Outdoor:
         local = t.astimezone(self.tz)

@@ -27,6 +27,7 @@ from bench.evaluate.strategies import Strategy
 from hvac_ctl.clock import ManualClock
 from hvac_ctl.control import ControlLoop, LoopSettings, MemoryAudit, Poller
 from hvac_ctl.control.learning import RecoveryLearner
+from hvac_ctl.control.tracking import ZoneTracker
 from hvac_ctl.devices import memory_drivers
 from hvac_ctl.model import Config
 from hvac_ctl.model.venue import SENSOR_POINTS
@@ -176,6 +177,7 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
     clock = ManualClock(start)
     poller = Poller(config, drivers, clock, points=SENSOR_POINTS)  # meters: read at the end
     learner = RecoveryLearner(tz)
+    tracker = ZoneTracker(config)
     pushes: list[OccupancyPush] = []
     max_age = quiet_tick + timedelta(minutes=1)  # polled at every tick, so always fresher
 
@@ -187,7 +189,8 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
             measured[now] = PlanInputs(
                 occupancy=tuple(pushes), measurements=poller.zone_measurements(now, max_age),
                 outdoor_air_c=poller.outdoor_air(now, max_age), history=learner.history(),
-                co2_at_doors=learner.co2_at_doors())
+                co2_at_doors=learner.co2_at_doors(), modes=tracker.held_modes(),
+                deviations=tracker.deviations())
         return measured[now]
 
     loop = ControlLoop(config, drivers, clock, inputs, MemoryAudit(),
@@ -246,6 +249,7 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
             state = loop.last_state
             assert state is not None
             learner.observe(state, inputs(now).measurements, now)
+            tracker.observe(state, inputs(now).measurements, now)
             calm = not _within(watch, now) and all(
                 z.phase == "idle" for z in state.zones.values()) and not any(
                 points.get("enable") for points in state.units.values())

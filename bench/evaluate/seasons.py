@@ -23,10 +23,16 @@ class Season:
     show_day: date  # the day plotted
 
 
-SEASONS = {
-    "summer": Season("summer", date(2027, 6, 1), date(2027, 8, 31), date(2027, 7, 17)),
+SEASONS = {  # in the order of the year
     "winter": Season("winter", date(2027, 1, 1), date(2027, 1, 31), date(2027, 1, 16)),
+    "spring": Season("spring", date(2027, 3, 1), date(2027, 5, 31), date(2027, 4, 17)),
+    "summer": Season("summer", date(2027, 6, 1), date(2027, 8, 31), date(2027, 7, 17)),
+    "autumn": Season("autumn", date(2027, 9, 1), date(2027, 11, 30), date(2027, 11, 3)),
 }
+# `--weather design`: each season's hard day, repeated (the shoulders' own: a warm spring
+# afternoon, a cold autumn evening)
+DESIGN = {"summer": DesignDay.summer, "winter": DesignDay.winter,
+          "spring": DesignDay.spring_warm, "autumn": DesignDay.autumn_cold}
 
 
 def evaluation_config(root: Path = ROOT) -> Config:
@@ -41,5 +47,5 @@ def weather_of(choice: str, config: Config, season: Season) -> Weather:
     if choice == "normals":
         return NormalsWeather(tz, season.first - timedelta(days=7), season.last)
     if choice == "design":
-        return DesignDay.summer(tz) if season.name == "summer" else DesignDay.winter(tz)
+        return DESIGN[season.name](tz)
     return CsvWeather(Path(choice))
