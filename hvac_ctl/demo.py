@@ -25,6 +25,7 @@ from hvac_ctl.planner import PlanInputs, plan_day
 from hvac_ctl.report import day_table
 from hvac_ctl.service.app import create_app
 from hvac_ctl.service.runtime import Runtime, ServiceSettings
+from hvac_ctl.show_report import show_reports
 from hvac_ctl.simulation import building_spec, calendar_scenario, weather_for
 from hvac_ctl.store import Store
 from simulator.clock import SimClock
@@ -120,6 +121,10 @@ async def _demo(config_dir: Path, config: Config, day: date, start: datetime, un
         for t in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await t
+        runtime.flush_trends()
+        print("\nhow the show went (from the store):", flush=True)
+        for report in show_reports(store, config, day):
+            print(report.text(), flush=True)
         print("\ndemo over: closing every socket", flush=True)
         return 0
     finally:

@@ -13,7 +13,7 @@ from hvac_ctl.model.venue import PrecoolConfig
 from hvac_ctl.planner import OccupancyPush, RecoverySample, acted_count, should_readjust
 from hvac_ctl.planner.occupancy import arrivals, departures
 from hvac_ctl.planner.optimal_start import average_rate, lead_time, measure_rate
-from hvac_ctl.planner.ventilation import co2_hold_lps, co2_peak, opening_time, voz_lps
+from hvac_ctl.planner.ventilation import co2_hold_lps, co2_peak, co2_trim, opening_time, voz_lps
 
 T0 = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
 
@@ -178,3 +178,15 @@ def test_measure_rate_from_a_trend() -> None:
     assert measure_rate(trend, T0, 27.0, "cool") is None  # already below target
     warm = [(T0 + timedelta(minutes=m), 17.0 + 0.025 * m) for m in range(0, 200, 10)]
     assert measure_rate(warm, T0, 19.0, "heat") == pytest.approx(1.5)
+
+
+def test_measured_co2_above_the_plan_adds_outdoor_air(config: Config) -> None:
+    """G36-style DCV on top of the count's feed-forward: more air above limit − margin,
+    twice as much at the limit, none taken away below it."""
+    occ = config.venue.venue.occupancy
+    ceiling = occ.co2_limit_ppm - occ.co2_margin_ppm
+    assert co2_trim(10_000, None, occ) == 10_000
+    assert co2_trim(10_000, ceiling - 100, occ) == 10_000
+    assert co2_trim(10_000, ceiling + occ.co2_margin_ppm / 2, occ) == pytest.approx(15_000)
+    assert co2_trim(10_000, occ.co2_limit_ppm, occ) == pytest.approx(20_000)
+    assert co2_trim(0, occ.co2_limit_ppm, occ) == 0  # dampers the plan keeps shut stay shut

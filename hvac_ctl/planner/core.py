@@ -515,7 +515,7 @@ class _Planner:
                 reason += ", tempered by the units' loops"
         lps = self._capped_lps(running, lps, fan)
         tempered = self._temper(unit_mode, running, lps, fan, measured,
-                                setpoint_of(mode, band))
+                                setpoint_of(mode, band), band[0])
         if tempered.mode != unit_mode:
             unit_mode = tempered.mode
             mode = "heat"
@@ -544,11 +544,11 @@ class _Planner:
         return [u for u in self.venue.units_of(zone) if self.venue.units[u].kind == UnitKind.ahu]
 
     def _temper(self, mode: UnitMode, running: Sequence[str], lps: float, fan_cap_pct: float,
-                measured: float | None, target: float) -> Tempered:
+                measured: float | None, setpoint: float, heating_c: float) -> Tempered:
         ahus = [self.venue.units[u] for u in running if self.venue.units[u].kind == UnitKind.ahu]
-        zone_c = measured if measured is not None else target
-        return temper(mode, lps, self._outdoor_c(), zone_c, measured is not None, target, ahus,
-                      fan_cap_pct)
+        zone_c = measured if measured is not None else setpoint
+        return temper(mode, lps, self._outdoor_c(), zone_c, measured is not None, heating_c,
+                      ahus, fan_cap_pct)
 
     def _free_cooling_lps(self, running: Sequence[str], fan_cap_pct: float, target: float,
                           heating_c: float, m: ZoneMeasurement | None, above_k: float,
