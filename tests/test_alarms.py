@@ -105,3 +105,30 @@ def test_the_store_knows_the_last_alarm_id_cleared_ones_included(tmp_path) -> No
     assert store.last_alarm_id() == 9
     assert [r.id for r in store.alarms(open_only=True)] == [3]
     store.close()
+
+
+def test_a_relaxed_phase_is_out_of_band_around_its_band_not_its_setpoint(config) -> None:
+    """A summer tour cools to 25 °C and heats from 22.5 °C: at 23 °C it is where it should be;
+    at 20.9 °C, 1.6 K under its heating setpoint, for 15 min it is out."""
+    from datetime import timedelta
+
+    from hvac_ctl.control.alarms import AlarmSettings, Watch, conditions
+    from hvac_ctl.planner import PlanInputs, ZoneMeasurement, plan_at
+    from tests.conftest import local
+
+    at = local("2027-06-02 10:30")  # no calendar event that day in the shipped one: make one
+    state = plan_at(config, at, PlanInputs())
+    zs = state.zones["auditorium"]
+    tour = type(zs)(zs.zone, "tour", "t", zs.season, "cool", 25.0, 40.0, 0.0, "tour",
+                    (22.5, 25.0))
+    state = type(state)(at, {**state.zones, "auditorium": tour}, state.units)
+    watch = Watch()
+
+    def kinds(temp: float, when) -> list[str]:
+        m = {"auditorium": ZoneMeasurement(when, temp, 50.0, 600.0, True)}
+        return [c.kind for c in conditions(config, when, state, m, {}, {}, [], watch,
+                                           AlarmSettings())]
+
+    assert kinds(23.0, at) == [] and kinds(23.0, at + timedelta(minutes=20)) == []
+    assert kinds(20.9, at) == []
+    assert kinds(20.9, at + timedelta(minutes=15)) == ["zone_out_of_band"]

@@ -27,3 +27,19 @@ def test_no_free_cooling_at_the_target_at_the_heating_setpoint_or_from_warm_air(
     assert free_cooling(24.4, 10.0, 24.0, 24.0, 18.0).share == 0  # within 0.5 K of the show's
     assert free_cooling(24.0, 10.0, 22.0, 24.0, 18.0).share == 0  # at its heating setpoint
     assert free_cooling(24.0, 22.5, 22.0, 20.0, 18.0).share == 0  # not 2 K colder
+
+
+def test_a_small_zone_is_not_pulled_to_its_target_faster_than_the_horizon() -> None:
+    """The pit (2.5 MJ/K of air) and its 1.6 m³/s unit: at −1 °C outside, the whole share
+    would take 20 kW out of it — 2 K in five minutes; capped, it reaches its target in ten."""
+    from hvac_ctl.planner.economiser import HORIZON_S, RHO_CP
+
+    free = free_cooling(23.4, -1.0, 23.0, 23.0, 13.0, above_k=0.05)
+    capped = free_cooling(23.4, -1.0, 23.0, 23.0, 13.0, above_k=0.05,
+                          capacity_j_per_k=2.5e6, flow_m3_per_s=1.56)
+    pulled_w = RHO_CP * 1.56 * capped.share * (23.4 + 1.0)
+    assert pulled_w == pytest.approx(2.5e6 * 0.4 / HORIZON_S)
+    assert capped.share < free.share / 5
+    hall = free_cooling(23.4, -1.0, 23.0, 23.0, 18.0, above_k=0.05,
+                        capacity_j_per_k=646e6, flow_m3_per_s=24.0)
+    assert hall.share == free_cooling(23.4, -1.0, 23.0, 23.0, 18.0, above_k=0.05).share

@@ -31,18 +31,33 @@ def test_inside_the_deadband_a_zone_keeps_the_mode_it_holds_or_prefers() -> None
     assert choose(23.5).why == ""
 
 
-def test_leaving_the_preferred_mode_takes_the_hysteresis_coming_back_does_not() -> None:
+def test_a_change_of_mode_takes_the_hysteresis() -> None:
     """A summer hall 0.8 K under its target after precool is not heated; 1.1 K under, it
-    is, and the reason says why; once above its setpoint again it cools at once."""
+    is, and the reason says why; a unit holding the target wavers around it without being
+    flipped back, until the hall is 1 K over it."""
     assert choose(23.2).mode == "cool"
     cold = choose(22.9)
     assert cold.mode == "heat" and cold.setpoint_c == 24.0
     assert cold.why == "22.9 °C is below the heating setpoint 24.0 °C: heat"
-    assert choose(24.1, HeldMode("heat")).mode == "cool"
-    # a winter zone (heat preferred) leaves heat only 1 K above, returns at once
+    assert choose(24.4, HeldMode("heat")).mode == "heat"
+    assert choose(25.1, HeldMode("heat")).mode == "cool"
+    # a winter zone (heat preferred) likewise
     assert choose(24.8, preferred="heat").mode == "heat"
     assert choose(25.1, preferred="heat").mode == "cool"
-    assert choose(23.9, HeldMode("cool"), preferred="heat").mode == "heat"
+    assert choose(23.1, HeldMode("cool"), preferred="heat").mode == "cool"
+    assert choose(22.9, HeldMode("cool"), preferred="heat").mode == "heat"
+
+
+def test_a_new_phase_starts_from_its_own_need(config: Config) -> None:
+    """A summer precool that heated a cold hall does not carry heat into the show."""
+    at = local("2026-11-03 20:30")  # Tosca, shoulder: cool preferred
+    m = {"auditorium": ZoneMeasurement(at - timedelta(minutes=1), 23.3, 40.0, 800.0, True)}
+    held = {"auditorium": HeldMode("heat", at - timedelta(minutes=5), "precool")}
+    state = plan_at(config, at, PlanInputs(measurements=m, modes=held, outdoor_air_c=18.0))
+    assert state.zones["auditorium"].mode == "cool"
+    same = {"auditorium": HeldMode("heat", at - timedelta(minutes=5), "show")}
+    kept = plan_at(config, at, PlanInputs(measurements=m, modes=same, outdoor_air_c=18.0))
+    assert kept.zones["auditorium"].mode == "heat"
 
 
 def test_a_mode_is_kept_for_its_minimum_dwell() -> None:

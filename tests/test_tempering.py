@@ -45,7 +45,7 @@ def test_the_heat_the_coils_lack_is_reported_in_kw_and_alarmed(config: Config) -
     units = [config.venue.units[u] for u in AUD]
     supply = sum(u.airflow_m3_per_s * 1000 * 0.8 for u in units)  # L/s at 80 % fan
     oa = 0.95 * supply
-    out = temper("cool", oa, -10.0, 23.0, True, 23.0, units, 80.0)
+    out = temper("cool", oa, -10.0, 23.0, True, (23.0, 23.0), units, 80.0)
     mixed = 0.95 * -10.0 + 0.05 * 23.0
     needed = sum(RHO_CP_KJ * u.airflow_m3_per_s * 0.8 * (18.0 - mixed) - u.fan_kw * 0.8 ** 3
                  for u in units)
@@ -67,15 +67,27 @@ def test_a_zone_below_its_target_is_not_cooled_further_by_its_air(config: Config
     show: its heating setpoint is its target)."""
     unit = config.venue.units["ahu-pit"]
     oa = 0.55 * unit.airflow_m3_per_s * 1000 * 0.8
-    below = temper("cool", oa, 8.0, 22.6, True, 23.0, [unit], 80.0)
+    below = temper("cool", oa, 8.0, 22.6, True, (23.0, 23.0), [unit], 80.0)
     assert below.mode == "heat" and "cools a zone already below its heating setpoint" in below.why
-    at_target = temper("cool", oa, 8.0, 23.0, True, 23.0, [unit], 80.0)
+    at_target = temper("cool", oa, 8.0, 23.0, True, (23.0, 23.0), [unit], 80.0)
     assert at_target.mode == "cool"  # mixes to 13.9 °C, over the pit unit's 13 °C limit
-    unknown = temper("cool", oa, 8.0, 22.6, False, 23.0, [unit], 80.0)
+    unknown = temper("cool", oa, 8.0, 22.6, False, (23.0, 23.0), [unit], 80.0)
     assert unknown.mode == "cool"  # only a measured zone is known to be below its target
 
 
 def test_nothing_to_temper_without_outdoor_air(config: Config) -> None:
     units = [config.venue.units[u] for u in AUD]
-    assert temper("cool", 0.0, -10.0, 23.0, True, 23.0, units, 80.0).mode == "cool"
-    assert temper("vent", 5000.0, None, 23.0, True, 23.0, units, 80.0).mode == "vent"
+    assert temper("cool", 0.0, -10.0, 23.0, True, (23.0, 23.0), units, 80.0).mode == "cool"
+    assert temper("vent", 5000.0, None, 23.0, True, (23.0, 23.0), units, 80.0).mode == "vent"
+
+
+def test_warm_air_on_a_zone_above_its_cooling_setpoint_switches_a_heating_zone_to_cool(
+        config: Config) -> None:
+    """A hot spring afternoon in the heating season: the pit's 55 % outdoor air at 33 °C in
+    `heat` took it from 22 °C to 28 °C in ten minutes."""
+    unit = config.venue.units["ahu-pit"]
+    oa = 0.55 * unit.airflow_m3_per_s * 1000 * 0.8
+    warm = temper("heat", oa, 33.0, 22.4, True, (22.0, 22.0), [unit], 80.0)
+    assert warm.mode == "cool" and "warms a zone already above its cooling setpoint" in warm.why
+    assert temper("heat", oa, 33.0, 22.1, True, (22.0, 22.0), [unit], 80.0).mode == "heat"
+    assert temper("heat", oa, 15.0, 22.4, True, (22.0, 22.0), [unit], 80.0).mode == "heat"

@@ -106,7 +106,10 @@ def conditions(
         if m.temp_c is None:
             continue
         if zs.phase in OCCUPIED_PHASES:
-            lo, hi = zs.setpoint_c - settings.band_k, zs.setpoint_c + settings.band_k
+            # around its heating–cooling band (a show's is its one target): a summer tour at
+            # 23 °C under its 25 °C cooling setpoint is where it should be
+            heating, cooling = zs.band_c or (zs.setpoint_c, zs.setpoint_c)
+            lo, hi = heating - settings.band_k, cooling + settings.band_k
         elif zs.phase == "idle":
             lo, hi = z.limits.idle_band_c
         else:  # precool and post-show are on their way somewhere

@@ -4,8 +4,9 @@ The planner is pure; the minimum dwell of a mode and the closed loop of occupied
 both need to know since when something has been so. The tracker watches each tick's plan
 and measurements and hands that back as `PlanInputs.modes` and `PlanInputs.deviations`:
 
-- a zone's mode, and since when the plan has had it (the first one seen is taken as held
-  since before anyone remembers: a restart does not hold back the first change);
+- a zone's mode, since when the plan has had it (the first one seen is taken as held since
+  before anyone remembers: a restart does not hold back the first change), and in which
+  phase;
 - a zone in a tour, get-in or show measured further than `recovery.outside_band_k` outside
   its heating–cooling band, and since when. Once the planner has acted on it (it lasted
   `recovery.after_min`), it ends only when the zone is back inside the band itself, so the
@@ -36,9 +37,11 @@ class ZoneTracker:
         for zone, zs in state.zones.items():
             held = self._modes.get(zone)
             if held is None:
-                self._modes[zone] = HeldMode(zs.mode)
+                self._modes[zone] = HeldMode(zs.mode, None, zs.phase)
             elif held.mode != zs.mode:
-                self._modes[zone] = HeldMode(zs.mode, now)
+                self._modes[zone] = HeldMode(zs.mode, now, zs.phase)
+            elif held.phase != zs.phase:
+                self._modes[zone] = HeldMode(zs.mode, held.since, zs.phase)
             m = measurements.get(zone)
             if zs.phase not in OCCUPIED_PHASES or zs.band_c is None or m is None or (
                     m.temp_c is None):

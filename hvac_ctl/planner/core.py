@@ -32,7 +32,14 @@ from hvac_ctl.planner.economiser import ABOVE_K, PRECOOL_ABOVE_K, free_cooling
 from hvac_ctl.planner.egress import egress_air
 from hvac_ctl.planner.egress import steps as egress_steps
 from hvac_ctl.planner.exhaust import exhaust_slowed
-from hvac_ctl.planner.inputs import Mode, OccupancyPush, PlanInputs, PointValue, ZoneMeasurement
+from hvac_ctl.planner.inputs import (
+    HeldMode,
+    Mode,
+    OccupancyPush,
+    PlanInputs,
+    PointValue,
+    ZoneMeasurement,
+)
 from hvac_ctl.planner.modes import (
     choose_mode,
     pull_mode,
@@ -462,7 +469,7 @@ class _Planner:
             reason += f"; purging CO2 ({m.co2_ppm:.0f} ppm)"
         setpoint = self._clamp(z, setpoint)
         measured = m.temp_c if m is not None else None
-        held = self.inputs.modes.get(zone)
+        held = self._held(zone, claim.phase)
         modes = self.venue.venue.modes
         if claim.phase == "precool":
             choice = pull_mode(setpoint, measured, held, mode)
@@ -515,10 +522,9 @@ class _Planner:
                 reason += ", tempered by the units' loops"
         lps = self._capped_lps(running, lps, fan)
         tempered = self._temper(unit_mode, running, lps, fan, measured,
-                                setpoint_of(mode, band), band[0])
+                                setpoint_of(mode, band), band)
         if tempered.mode != unit_mode:
-            unit_mode = tempered.mode
-            mode = "heat"
+            unit_mode = mode = "cool" if tempered.mode == "cool" else "heat"
         if tempered.why:
             reason += f"; {tempered.why}"
         setpoint = setpoint_of(mode, band)
@@ -527,6 +533,11 @@ class _Planner:
                           tempered.shortfall_kw)
         return state, self._unit_points(zone, running, state, fan, allow_exhaust=claim.phase ==
                                         "get_in", unit_mode=unit_mode, exhaust_fan=exhaust_fan)
+
+    def _held(self, zone: str, phase: Phase) -> HeldMode | None:
+        """The mode a zone holds in this phase (see `modes`: a new phase starts afresh)."""
+        held = self.inputs.modes.get(zone)
+        return held if held is not None and held.phase in (None, phase) else None
 
     def _measured(self, zone: str, at: datetime) -> ZoneMeasurement | None:
         """The zone's measurement if it is from `at` or before (a preview of later instants
@@ -544,11 +555,12 @@ class _Planner:
         return [u for u in self.venue.units_of(zone) if self.venue.units[u].kind == UnitKind.ahu]
 
     def _temper(self, mode: UnitMode, running: Sequence[str], lps: float, fan_cap_pct: float,
-                measured: float | None, setpoint: float, heating_c: float) -> Tempered:
+                measured: float | None, setpoint: float, band: tuple[float, float]
+                ) -> Tempered:
         ahus = [self.venue.units[u] for u in running if self.venue.units[u].kind == UnitKind.ahu]
         zone_c = measured if measured is not None else setpoint
-        return temper(mode, lps, self._outdoor_c(), zone_c, measured is not None, heating_c,
-                      ahus, fan_cap_pct)
+        return temper(mode, lps, self._outdoor_c(), zone_c, measured is not None, band, ahus,
+                      fan_cap_pct)
 
     def _free_cooling_lps(self, running: Sequence[str], fan_cap_pct: float, target: float,
                           heating_c: float, m: ZoneMeasurement | None, above_k: float,
@@ -560,8 +572,12 @@ class _Planner:
         if out is None or m is None or m.temp_c is None or not ahus:
             return 0.0, False
         supply_lo = max(self.venue.units[u].supply_limits_c[0] for u in ahus)
-        free = free_cooling(m.temp_c, out, target, heating_c, supply_lo, above_k, metered)
-        return free.share * self._supply_lps(ahus, fan_cap_pct), free.alone
+        thermal = self.venue.zones[self.venue.units[ahus[0]].zone].thermal
+        supply = self._supply_lps(ahus, fan_cap_pct)
+        free = free_cooling(m.temp_c, out, target, heating_c, supply_lo, above_k, metered,
+                            (thermal.fast_capacitance_mj_per_k
+                             + thermal.mass_capacitance_mj_per_k) * 1e6, supply / 1000)
+        return free.share * supply, free.alone
 
     def _show(
         self, zone: str, z: Zone, zs: ZoneSeason, e: ShowEvent, at: datetime
@@ -649,7 +665,7 @@ class _Planner:
         lo, hi = z.limits.idle_band_c
         h = z.limits.idle_hysteresis_k
         m = self.inputs.measurements.get(zone)
-        held = self.inputs.modes.get(zone)
+        held = self._held(zone, "idle")
         mode: Mode = held.mode if held is not None else season.mode  # units off: keep it
         setpoint = idle.setpoint_c
         running: list[str] = []

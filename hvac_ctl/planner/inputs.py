@@ -65,10 +65,12 @@ class RecoverySample:
 @dataclass(frozen=True)
 class HeldMode:
     """A zone's mode as the plan last had it, and since when (None: longer than anyone
-    remembers, e.g. since before a restart) — for the minimum dwell of mode changes."""
+    remembers, e.g. since before a restart) — for the minimum dwell of mode changes — and in
+    which phase (a new phase starts from its own need)."""
 
     mode: Mode
     since: datetime | None = None
+    phase: str | None = None  # the phase it is held in (None: any)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ anything is measured, and the one whose setpoint a phase's `setpoint_c` is (a su
   Tours, get-ins and post-shows are relaxed: the other setpoint lies `deadband_k` (2.5 K) away
   from `setpoint_c`, unless the phase gives `heating_setpoint_c` / `cooling_setpoint_c`.
   (Idle protects its band instead: see the idle sequence.)
-- Hysteresis: a zone leaves the season's mode only once it is past the other setpoint and
-  `hysteresis_k` from its own (a show's single target: 1 K), so a summer hall a little under
-  its target after precool, or a sensor's noise, does not flip it; it comes back as soon as
-  it is past its own setpoint (above the cooling setpoint a heating zone's coil is idle
-  anyway: cooling it costs no swing).
+- Hysteresis: a zone changes mode once it is past the other setpoint and `hysteresis_k`
+  from its own (a show's single target: 1 K either way), so a summer hall a little under its
+  target after precool, a unit wavering around a show's target, or a sensor's noise, does
+  not flip it.
+- A new phase starts from its own need (as G36's mode changes do): a mode held from another
+  phase — a summer precool that heated a cold hall — is not carried into the show.
 - Minimum dwell: a mode is kept `min_dwell_min` after it was taken; units that swap coils
   every few minutes wear, and swing the air the audience sits in. Tempering cold outdoor air
   and the closed loop (`tempering`, `recovery`) are not held back by it.
@@ -67,11 +68,10 @@ def choose_mode(band: tuple[float, float], measured_c: float | None, held: HeldM
     """The mode a zone needs at `at`, from its measured temperature against its setpoints."""
     heating, cooling = band
     current: Mode = held.mode if held is not None else preferred
-    # leaving the preferred mode takes the hysteresis (the deadband counts toward it);
-    # coming back to it does not
+    # a change takes the hysteresis, the deadband counting toward it: a unit holding a
+    # show's one target wavers around it, and must not be flipped at every waver
     h = settings.hysteresis_k
-    to_heat = min(heating, cooling - h) if preferred == "cool" else heating
-    to_cool = max(cooling, heating + h) if preferred == "heat" else cooling
+    to_heat, to_cool = min(heating, cooling - h), max(cooling, heating + h)
     need: Mode | None = None
     what = ""
     if measured_c is not None and measured_c < to_heat:

@@ -7,8 +7,10 @@ unit says otherwise) would be blown as it is: the frozen autumn show of issue 13
 zone's units run in `heat`: the coil tempers the mix to the low limit at least, and the
 unit's own loop heats further as the zone asks. So they do, too, when the mix is colder than
 a zone already below its heating setpoint (a small pit fell 3 K in ten minutes on its
-ventilation air): a coil in `cool` could only make that worse. The mode changes at once,
-whatever the minimum dwell: cold air on an audience is not a matter of comfort tuning.
+ventilation air): a coil in `cool` could only make that worse; and, the other way round, a
+zone in `heat` that warm outdoor air pushes above its cooling setpoint (on a hot spring day a
+pit in a heating season rose 6 K in ten minutes) runs in `cool`. The mode changes at once,
+whatever the minimum dwell: air the coils cannot temper is not a matter of comfort tuning.
 
 The outdoor air itself is never cut for comfort. When the coils cannot temper all of it —
 their heating capacity is less than what lifts the mix to the low limit, net of the fans'
@@ -43,22 +45,29 @@ def fan_speed(fan_cap_pct: float) -> float:
 
 
 def temper(mode: UnitMode, oa_lps: float, outdoor_c: float | None, zone_c: float,
-           measured: bool, heating_c: float, units: Sequence[UnitBase], fan_cap_pct: float
-           ) -> Tempered:
+           measured: bool, band_c: tuple[float, float], units: Sequence[UnitBase],
+           fan_cap_pct: float) -> Tempered:
     """The mode the running `units` need so that their mixed air is tempered, and the heat
     they lack for it. `oa_lps` is the outdoor air they take; `zone_c` the zone's
-    temperature, `measured` or assumed (its setpoint); `heating_c` its heating setpoint."""
+    temperature, `measured` or assumed (its setpoint); `band_c` its heating and cooling
+    setpoints."""
     speed = fan_speed(fan_cap_pct)
     supply_lps = sum(u.airflow_m3_per_s * 1000 * fan_cap_pct / 100 for u in units)
     if outdoor_c is None or not units or oa_lps <= 0 or supply_lps <= 0:
         return Tempered(mode, None, 0.0, "")
     f = min(1.0, oa_lps / supply_lps)
     mixed = f * outdoor_c + (1 - f) * zone_c
+    heating_c, cooling_c = band_c
     if mode != "heat" and measured and zone_c < heating_c - COOLED_BELOW_K and mixed < zone_c:
         return Tempered("heat", mixed, 0.0,
                         f"outdoor air at {outdoor_c:.1f} °C ({100 * f:.0f} % of the supply) "
                         f"mixes to {mixed:.1f} °C and cools a zone already below its heating "
                         f"setpoint {heating_c:.1f} °C: heat, to temper it")
+    if mode != "cool" and measured and zone_c > cooling_c + COOLED_BELOW_K and mixed > zone_c:
+        return Tempered("cool", mixed, 0.0,
+                        f"outdoor air at {outdoor_c:.1f} °C ({100 * f:.0f} % of the supply) "
+                        f"mixes to {mixed:.1f} °C and warms a zone already above its cooling "
+                        f"setpoint {cooling_c:.1f} °C: cool, to temper it")
     needed = capacity = 0.0
     lowest = max(u.supply_limits_c[0] for u in units)
     for u in units:
