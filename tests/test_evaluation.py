@@ -119,3 +119,26 @@ def test_a_short_summer_run_of_every_strategy(cfg: Config) -> None:
     assert ours.co2_longest_min == 0
     # the baselines' fixed 62.1 air cannot hold a full house under the CO2 limit
     assert scores["always-on"].co2_longest_min > 5
+
+
+def test_the_shoulders_are_evaluated_and_a_cold_autumn_evening_keeps_its_audience_warm(
+        cfg: Config) -> None:
+    """Issue 13: spring and autumn are seasons of the evaluation, with a design day each; on
+    the cold autumn evening (about −1 °C at curtain-up) Tosca's hall stays in its band."""
+    assert list(SEASONS) == ["winter", "spring", "summer", "autumn"]
+    autumn = SEASONS["autumn"]
+    cold = weather_of("design", cfg, autumn)
+    evening = cold.at(local("2027-11-03 19:30"))
+    assert -3 < evening.temp_c < 2
+    assert weather_of("design", cfg, SEASONS["spring"]).at(local("2027-05-04 15:00")).temp_c > 30
+    result = run(cfg, STRATEGIES["ours"], date(2027, 11, 3), date(2027, 11, 3), cold,
+                 warmup_days=1)
+    k = score(cfg, result)
+    assert k.shows == 1
+    assert k.discomfort_kh_per_zone < 0.1 and k.co2_longest_min == 0
+    tr = result.trace
+    i, j = tr.index_at(local("2027-11-03 19:00")), tr.index_at(local("2027-11-03 22:30"))
+    for zone in ("auditorium", "stage", "pit"):
+        off = [abs(t - target) for t, target in zip(tr.temp[zone][i:j], tr.target[zone][i:j],
+                                                      strict=True)]
+        assert max(off) < 1.5, zone
