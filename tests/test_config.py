@@ -132,7 +132,7 @@ def test_defaults_load() -> None:
     assert set(config.venue.zones) == {"auditorium", "stage", "pit"}
     assert len(config.venue.units) == 7
     assert set(config.seasons.seasons) == {"summer", "winter", "shoulder"}
-    assert len(config.calendar.files) == 2
+    assert len(config.calendar.files) == 4  # the 2026/27 season, September to August
 
 
 def test_defaults_copy_loads(root: Path) -> None:

@@ -22,6 +22,9 @@ from tests.test_service import AUD, SHOW, run, service
 
 FAULTY = {"ahu-pit": "slow", "ahu-stage-side": "error", "ahu-aud-3": "error",
           "ahu-aud-1": "garbage"}
+# the hall's own condition on the winter design day, not a fault's: 2,100 people's air at
+# −5 °C is more than the auditorium's coils can lift (it stands while the show does)
+HALL = ("heating_shortfall",)
 
 
 def test_faulty_units_are_marked_bad_alarmed_and_the_others_stay_controlled(
@@ -48,7 +51,7 @@ def test_faulty_units_are_marked_bad_alarmed_and_the_others_stay_controlled(
             device = s.sim.building.commands("ahu-aud-2").fan_speed_max
             health = {u: rt.loop.driver_of(u).health(u).state for u in FAULTY}
             # acknowledge one: operators may, viewers may not
-            first = alarms[0]["id"]
+            first = next(a for a in alarms if a["kind"] not in HALL)["id"]
             refused = await s.http.post(f"/api/v1/alarms/{first}/ack",
                                         headers=s.auth("viewer"))
             acked = await s.http.post(f"/api/v1/alarms/{first}/ack",
@@ -58,7 +61,8 @@ def test_faulty_units_are_marked_bad_alarmed_and_the_others_stay_controlled(
             for _ in range(60):  # the driver retries the late unit after its back-off
                 await asyncio.sleep(0.25)
                 await s.step(1)
-                after = (await s.http.get("/api/v1/alarms", headers=s.auth("viewer"))).json()
+                after = [a for a in (await s.http.get(
+                    "/api/v1/alarms", headers=s.auth("viewer"))).json() if a["kind"] not in HALL]
                 if not after:
                     break
             history = (await s.http.get("/api/v1/alarms?active=false",
@@ -94,10 +98,11 @@ def test_faulty_units_are_marked_bad_alarmed_and_the_others_stay_controlled(
     assert r["acked"]["acked"] and r["acked"]["acked_by"] == "operator-test"
     assert r["after"] == [], [(a["kind"], a["message"]) for a in r["after"]]
     assert {a["id"] for a in r["alarms"]} <= {a["id"] for a in r["history"]}
-    assert all(not a["active"] for a in r["history"])
-    actions = [e["action"] for e in r["audit"]]
+    assert all(not a["active"] for a in r["history"] if a["kind"] not in HALL)
+    actions = [e["action"] for e in r["audit"] if "heating short" not in (e["why"] or "")]
     # every raise audited and cleared (a late unit may go offline and back more than once)
-    assert actions.count("alarm.raise") == actions.count("alarm.clear") >= len(r["alarms"])
+    assert actions.count("alarm.raise") == actions.count("alarm.clear") >= len(
+        [a for a in r["alarms"] if a["kind"] not in HALL])
     assert actions.count("alarm.ack") == 1
 
 
