@@ -22,8 +22,12 @@ sys.path.insert(0, str(ROOT))
 
 from hvac_ctl.config import config_files, load_config, parse_config  # noqa: E402
 from hvac_ctl.model import Config  # noqa: E402
-from hvac_ctl.planner import PlanInputs, plan_at, plan_day  # noqa: E402
-from hvac_ctl.planner.core import local_midnight  # noqa: E402
+from hvac_ctl.planner import (  # noqa: E402
+    PlanInputs,
+    local_midnight,
+    plan_at,
+    plan_day,
+)
 
 BUSY_YEAR = """
 weekly:

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from hvac_ctl.config import load_config, parse_config
 from hvac_ctl.config.loader import SEASONS, ZONES
 from hvac_ctl.model import Config
-
-ROOT = Path(__file__).resolve().parent.parent
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-MakeConfig = Callable[..., Config]
+from tests.harness import ROOT, MakeConfig
 
 
 @pytest.fixture(scope="session")
@@ -38,8 +29,3 @@ def make_config() -> MakeConfig:
                              "schedules/calendar/test.yaml": calendar})
 
     return make
-
-
-def local(text: str, tz: ZoneInfo = SHANGHAI) -> datetime:
-    """'2026-12-05 19:30' at the venue."""
-    return datetime.fromisoformat(text).replace(tzinfo=tz)

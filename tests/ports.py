@@ -11,7 +11,7 @@ from bacpypes3.app import Application
 from bacpypes3.local.device import DeviceObject
 from bacpypes3.local.networkport import NetworkPortObject
 
-from tests.conftest import ROOT
+from tests.harness import ROOT
 
 BACNET_UNITS = {"ahu-aud-1": 47811, "ahu-aud-2": 47812, "ahu-aud-3": 47813}
 MODBUS_PORTS = (5020, 5021)

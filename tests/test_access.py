@@ -51,7 +51,7 @@ from hvac_ctl.service.app import create_app
 from hvac_ctl.service.runtime import Runtime, ServiceSettings
 from hvac_ctl.store import Store
 from hvac_ctl.store.store import hash_token
-from tests.conftest import ROOT, local
+from tests.harness import ROOT, local
 from tests.ports import config_on_free_ports, free_port
 
 try:

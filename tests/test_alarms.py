@@ -7,8 +7,7 @@ from datetime import timedelta
 from drivers.base import State
 from hvac_ctl.control.alarms import AlarmBook, AlarmSettings, Watch, conditions, precool_missed
 from hvac_ctl.planner import Override, PlanInputs, ZoneMeasurement, plan_at
-from tests.conftest import local
-from tests.test_planner import summer
+from tests.harness import local, summer
 
 SETTINGS = AlarmSettings(out_of_band_after=timedelta(minutes=15))
 
@@ -114,7 +113,7 @@ def test_a_relaxed_phase_is_out_of_band_around_its_band_not_its_setpoint(config)
 
     from hvac_ctl.control.alarms import AlarmSettings, Watch, conditions
     from hvac_ctl.planner import PlanInputs, ZoneMeasurement, plan_at
-    from tests.conftest import local
+    from tests.harness import local
 
     at = local("2027-06-02 10:30")  # no calendar event that day in the shipped one: make one
     state = plan_at(config, at, PlanInputs())

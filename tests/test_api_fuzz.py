@@ -31,7 +31,7 @@ from schemathesis.checks import not_a_server_error
 from hvac_ctl.config import load_config
 from hvac_ctl.model.venue import COMMAND_POINTS
 from hvac_ctl.service.limits import MAX_BODY_BYTES, json_depth
-from tests.conftest import ROOT
+from tests.harness import ROOT
 from tests.test_service import SHOW, service
 
 ROLES = ("viewer", "operator", "engineer", "boxoffice", "admin")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.harness import ROOT
 
 ARGS = ["--rate", "50", "--seconds", "3", "--units", "10"]
 PUSHES = 150

@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.harness import ROOT
 
 HEADER = ("venue | units (BACnet + Modbus) | simulator ready s | service ready s | ticks | "
           "devices online | service VmRSS MiB | service VmHWM MiB | simulator VmRSS MiB | "

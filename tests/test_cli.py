@@ -8,7 +8,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.harness import ROOT
 
 
 def hvac(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

@@ -18,7 +18,7 @@ from hvac_ctl.planner import PlanInputs
 from hvac_ctl.simulation import building_spec, calendar_scenario
 from simulator.engine import Building
 from simulator.weather import DesignDay
-from tests.test_planner import DST_CALENDAR, SUMMER_SHOW
+from tests.harness import DST_CALENDAR, SUMMER_SHOW
 
 AUD = ("ahu-aud-1", "ahu-aud-2", "ahu-aud-3")
 

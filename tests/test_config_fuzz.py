@@ -27,7 +27,7 @@ from ruamel.yaml import YAML
 from hvac_ctl.config import ConfigError, config_files, parse_config
 from hvac_ctl.config.loader import CALENDAR_DIR, ZONES
 from hvac_ctl.config.source import parse_yaml
-from tests.conftest import ROOT
+from tests.harness import ROOT
 
 SHIPPED = config_files(ROOT)
 FILES = sorted(SHIPPED)

@@ -16,7 +16,7 @@ from hvac_ctl.control import ControlLoop, MemoryAudit, Poller, SafetyGate
 from hvac_ctl.devices import device_specs
 from hvac_ctl.model import Config
 from hvac_ctl.planner import Override, PlanInputs
-from tests.conftest import local
+from tests.harness import local
 
 T = local("2026-12-05 20:00")
 

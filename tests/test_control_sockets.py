@@ -11,7 +11,7 @@ import math
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -259,11 +259,12 @@ def test_the_override_expires_by_itself(tmp_path: Path) -> None:
 def test_a_desired_value_outside_the_limits_never_leaves_the_gate(tmp_path: Path) -> None:
     def rogue(config: Config, at: datetime, inputs: PlanInputs) -> PlanState:
         state = plan_at(config, at, inputs)
-        state.units["ahu-aud-1"]["setpoint"] = 29.5  # above the zone's 28 °C, inside 15–30
-        state.units["ahu-aud-2"]["setpoint"] = math.nan
-        state.units["ahu-pit"]["oa_damper_min"] = 150.0
-        state.units["ahu-stage-main"]["setpoint"] = 5.0
-        return state
+        units = {u: dict(points) for u, points in state.units.items()}  # plans are frozen
+        units["ahu-aud-1"]["setpoint"] = 29.5  # above the zone's 28 °C, inside 15–30
+        units["ahu-aud-2"]["setpoint"] = math.nan
+        units["ahu-pit"]["oa_damper_min"] = 150.0
+        units["ahu-stage-main"]["setpoint"] = 5.0
+        return replace(state, units=units)
 
     async def body() -> list[tuple[datetime, str, str, Any]]:
         async with hall(tmp_path, local("2027-07-10 19:45"), SUMMER_SHOW, planner=rogue) as h:

@@ -13,7 +13,7 @@ from bench.evaluate.strategies import STRATEGIES, always_on, fixed_schedule
 from hvac_ctl.model import Config
 from hvac_ctl.planner import PlanInputs
 from simulator.scenario import Scenario, Show
-from tests.conftest import local
+from tests.harness import local
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ from hvac_ctl.store import Store
 from simulator.clock import SimClock
 from simulator.runner import SimulatedBuilding
 from simulator.weather import DesignDay
-from tests.conftest import ROOT, local
+from tests.harness import ROOT, local
 from tests.ports import Ports, bacnet_client, config_on_free_ports, free_port
 
 ARTIFACTS = ROOT / "artifacts"

@@ -24,13 +24,20 @@ from hvac_ctl.control import ControlLoop, MemoryAudit
 from hvac_ctl.devices import device_specs, memory_drivers
 from hvac_ctl.model import Config, Seasons, Venue
 from hvac_ctl.model.venue import COMMAND_POINTS
-from hvac_ctl.planner import OccupancyPush, Override, PlanInputs, ZoneMeasurement, plan_at, plan_day
-from hvac_ctl.planner.core import local_midnight
+from hvac_ctl.planner import (
+    OccupancyPush,
+    Override,
+    PlanInputs,
+    ZoneMeasurement,
+    local_midnight,
+    plan_at,
+    plan_day,
+)
 from hvac_ctl.planner.inputs import Deviation, HeldMode
 from hvac_ctl.service.app import create_app
 from hvac_ctl.service.runtime import Runtime, ServiceSettings
 from hvac_ctl.store import Store
-from tests.conftest import ROOT, local
+from tests.harness import ROOT, local
 
 FIRST, LAST = date(2026, 11, 1), date(2027, 3, 1)
 SLOW = settings(max_examples=60, deadline=None,

@@ -24,7 +24,7 @@ from hvac_ctl.simulation import building_spec, calendar_scenario
 from hvac_ctl.store import Store
 from simulator.runner import SimulatedBuilding
 from simulator.weather import DesignDay
-from tests.conftest import local
+from tests.harness import local
 from tests.ports import Ports, config_on_free_ports, free_port
 
 SHOW = "tosca-2026-12-05"  # doors 19:00, curtain 19:30, end 22:30, expected 2100

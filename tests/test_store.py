@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hvac_ctl.store import Store, hash_token
-from tests.conftest import local
+from tests.harness import local
 
 
 @pytest.fixture

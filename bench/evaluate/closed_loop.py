@@ -31,8 +31,7 @@ from hvac_ctl.control.tracking import ZoneTracker
 from hvac_ctl.devices import memory_drivers
 from hvac_ctl.model import Config
 from hvac_ctl.model.venue import SENSOR_POINTS
-from hvac_ctl.planner import OccupancyPush, PlanInputs
-from hvac_ctl.planner.core import local_midnight
+from hvac_ctl.planner import OccupancyPush, PlanInputs, local_midnight
 from hvac_ctl.planner.occupancy import PUSH_HORIZON
 from hvac_ctl.simulation import building_spec, calendar_scenario
 from simulator.ahu import Energy

@@ -24,7 +24,7 @@ from hvac_ctl.control.loop import Planner
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import Event, GetInEvent, ShowEvent, TourEvent, local_instant
 from hvac_ctl.model.venue import UnitKind
-from hvac_ctl.planner import PlanInputs, PlanState, ZoneState, plan_at, plan_day
+from hvac_ctl.planner import PlanInputs, PlanState, ZoneState, plan_day
 from hvac_ctl.planner.inputs import PointValue
 from hvac_ctl.planner.ventilation import voz_lps
 
@@ -138,7 +138,7 @@ class Strategy:
     phase-boundary jobs, so a phase begins on its minute rather than at the next tick."""
 
     name: str
-    plan: Planner
+    plan: Planner | None  # None: the service's own, as its control loop runs it (cached)
     boundaries: Callable[[Config, date, PlanInputs], list[datetime]]
     listens_to_box_office: bool = False
 
@@ -147,6 +147,6 @@ STRATEGIES: dict[str, Strategy] = {
     s.name: s for s in (
         Strategy("always-on", always_on, _always_on_edges),
         Strategy("fixed schedule", fixed_schedule, _fixed_edges),
-        Strategy("ours", plan_at, _our_edges, listens_to_box_office=True),
+        Strategy("ours", None, _our_edges, listens_to_box_office=True),
     )
 }

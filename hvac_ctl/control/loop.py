@@ -24,7 +24,7 @@ from hvac_ctl.control.audit import AuditLog, WriteRecord
 from hvac_ctl.control.gate import GateSettings, SafetyGate
 from hvac_ctl.model import Config
 from hvac_ctl.model.venue import COMMAND_POINTS
-from hvac_ctl.planner import PlanInputs, PlanState, plan_at
+from hvac_ctl.planner import PlanCache, PlanInputs, PlanState, plan_at
 
 log = logging.getLogger(__name__)
 InputsProvider = Callable[[datetime], PlanInputs]
@@ -73,9 +73,10 @@ def same(a: Value | None, b: Value | None) -> bool:
 class ControlLoop:
     def __init__(self, config: Config, drivers: Mapping[str, Driver], clock: Clock,
                  inputs: InputsProvider, audit: AuditLog,
-                 settings: LoopSettings | None = None, planner: Planner = plan_at) -> None:
+                 settings: LoopSettings | None = None, planner: Planner | None = None) -> None:
         self.config = config
-        self.planner = planner
+        self.planner = planner or self.plan
+        self._plans = PlanCache(config)
         self.drivers = drivers
         self.clock = clock
         self.inputs = inputs
@@ -89,6 +90,17 @@ class ControlLoop:
         self.ticks = 0
         self.writes = 0
         self.failed_writes = 0
+
+    @property
+    def plans(self) -> PlanCache:
+        """The planner's cache for the running configuration (a new configuration, a new one)."""
+        if self._plans.config is not self.config:
+            self._plans = PlanCache(self.config)
+        return self._plans
+
+    def plan(self, config: Config, at: datetime, inputs: PlanInputs) -> PlanState:
+        """The service's planner, with this loop's cache when it plans the running config."""
+        return plan_at(config, at, inputs, self.plans if config is self.config else None)
 
     def driver_of(self, unit: str) -> Driver:
         return self.drivers[self.config.venue.units[unit].protocol]

@@ -10,7 +10,7 @@ get-ins), and a closed date has no events at all.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Annotated, Literal
 
@@ -233,10 +233,6 @@ class Calendar:
     """All calendar files of a venue, merged; `files` keeps each file's name for messages."""
 
     files: tuple[tuple[str, CalendarFile], ...]
-    # Expanded days, kept: the planner asks for the same few days at every tick, and the files
-    # never change under a Calendar (an edit on disk builds a new one).
-    _days: dict[tuple[date, str], tuple[Event, ...]] = field(
-        default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     @property
     def closed(self) -> frozenset[date]:
@@ -258,12 +254,6 @@ class Calendar:
 
     def events_on(self, day: date, tz: tzinfo) -> list[Event]:
         """Every event whose date is `day` (an event may run past midnight into the next)."""
-        key = (day, str(tz))
-        if key not in self._days:
-            self._days[key] = tuple(self._expand(day, tz))
-        return list(self._days[key])
-
-    def _expand(self, day: date, tz: tzinfo) -> list[Event]:
         if day in self.closed:
             return []
         dated: dict[str, list[Event]] = {"performances": [], "tours": [], "get_ins": []}

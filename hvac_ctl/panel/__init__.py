@@ -152,7 +152,7 @@ def panel_router() -> APIRouter:
         rt = _runtime(request)
         now = rt.clock.now()
         day = now.astimezone(rt.config.venue.venue.tz).date()
-        plan = plan_day(rt.config, day, rt.inputs(now))
+        plan = plan_day(rt.config, day, rt.inputs(now), rt.loop.plans)
         return _page(request, "tonight.html", who, **timeline(rt, plan, now))
 
     @r.get("/trends", response_class=HTMLResponse)

@@ -1,10 +1,14 @@
-"""The pure phase planner: no I/O, no clock reads, no globals.
+"""The pure phase planner: no I/O, no clock reads, no globals, no writes to its configuration.
 
 `plan_at(config, at, inputs)` gives the desired state of every zone and unit at one instant;
-`plan_day(config, day, inputs)` gives the whole day as segments per zone.
+`plan_day(config, day, inputs)` gives the whole day as segments per zone. A `PlanCache`
+passed to either keeps what is worth keeping between calls. Each rule is a module of its
+own — `claims`, `precool`, `show`, `relaxed`, `post_show`, `egress`, `idle`, `modes`,
+`recovery`, `exhaust`, `economiser`, `tempering`, `unit_points` — composed by `zone` and
+`plan`, and laid over a day by `timeline`.
 """
 
-from hvac_ctl.planner.core import plan_at, plan_day
+from hvac_ctl.planner.context import PlanCache
 from hvac_ctl.planner.inputs import (
     Deviation,
     HeldMode,
@@ -17,6 +21,8 @@ from hvac_ctl.planner.inputs import (
 from hvac_ctl.planner.occupancy import acted_count, should_readjust
 from hvac_ctl.planner.optimal_start import measure_rate
 from hvac_ctl.planner.outputs import DayPlan, PlanState, Segment, ShowTimes, ZoneState
+from hvac_ctl.planner.plan import plan_at
+from hvac_ctl.planner.timeline import local_midnight, plan_day
 
 __all__ = [
     "DayPlan",
@@ -24,6 +30,7 @@ __all__ = [
     "HeldMode",
     "OccupancyPush",
     "Override",
+    "PlanCache",
     "PlanInputs",
     "PlanState",
     "RecoverySample",
@@ -32,6 +39,7 @@ __all__ = [
     "ZoneMeasurement",
     "ZoneState",
     "acted_count",
+    "local_midnight",
     "measure_rate",
     "plan_at",
     "plan_day",

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from hvac_ctl.model.calendar import ShowEvent
+from hvac_ctl.model.venue import Zone, ZoneKind
 from hvac_ctl.planner.inputs import OccupancyPush
 
 # A show's counts come within hours of it: the pushes of the last two days cover any plan of
@@ -60,3 +62,9 @@ def departures(count: int, end: datetime, egress: timedelta, at: datetime) -> fl
     if egress <= timedelta(0) or at >= end + egress:
         return 0.0
     return count * (1 - (at - end) / egress)
+
+
+def plays(zone: Zone, e: ShowEvent) -> bool:
+    """Whether a zone is in use in a show: the pit only with a live orchestra (the strategy:
+    "start and stop the pit AHU accordingly")."""
+    return zone.kind != ZoneKind.pit or e.live_orchestra

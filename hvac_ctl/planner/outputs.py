@@ -1,16 +1,27 @@
-"""What the planner decides: each zone's phase and each unit's desired point values."""
+"""What the planner decides: each zone's phase and each unit's desired point values.
+
+Everything here is immutable, down to the mappings (read-only views) and sequences (tuples):
+a plan handed to the control loop, the panel and the audit cannot be edited on the way.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
+from types import MappingProxyType
 from typing import Any, Literal
 
 from hvac_ctl.planner.inputs import PointValue
 
 Phase = Literal["idle", "tour", "get_in", "precool", "show", "post_show"]
 OCCUPIED_PHASES: tuple[Phase, ...] = ("tour", "get_in", "show")  # people there, the band judged
-UnitPoints = dict[str, dict[str, PointValue]]
+UnitPoints = Mapping[str, Mapping[str, PointValue]]
+EMPTY: Mapping[Any, Any] = MappingProxyType({})
+
+
+def frozen_units(units: Mapping[str, Mapping[str, PointValue]]) -> UnitPoints:
+    return MappingProxyType({u: MappingProxyType(dict(v)) for u, v in units.items()})
 
 
 @dataclass(frozen=True)
@@ -33,13 +44,14 @@ class ZoneState:
 
 @dataclass(frozen=True)
 class PlanState:
-    """The desired state at one instant."""
+    """The desired state at one instant; `overridden` maps (unit, point) to the override in
+    force, `planned` to the plan's value under it."""
 
     at: datetime
-    zones: dict[str, ZoneState]
+    zones: Mapping[str, ZoneState]
     units: UnitPoints
-    overridden: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit, point) → id
-    planned: dict[tuple[str, str], PointValue] = field(default_factory=dict)  # under overrides
+    overridden: Mapping[tuple[str, str], str] = field(default_factory=lambda: EMPTY)
+    planned: Mapping[tuple[str, str], PointValue] = field(default_factory=lambda: EMPTY)
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,17 @@ class Segment:
     units: UnitPoints
     reason: str
 
+    @classmethod
+    def of(cls, zone: str, phase: Phase, start: datetime, end: datetime, setpoint_c: float,
+           mode: str, event_id: str | None, units: Mapping[str, Mapping[str, PointValue]],
+           reason: str) -> Segment:
+        return cls(zone, phase, start, end, setpoint_c, mode, event_id, frozen_units(units),
+                   reason)
+
+    def until(self, end: datetime) -> Segment:
+        """The same stretch, longer."""
+        return replace(self, end=end)
+
     def to_json(self, tz: tzinfo) -> dict[str, Any]:
         return {
             "zone": self.zone,
@@ -63,7 +86,7 @@ class Segment:
             "start": self.start.astimezone(tz).isoformat(),
             "end": self.end.astimezone(tz).isoformat(),
             "setpoint_c": round(self.setpoint_c, 2),
-            "units": self.units,
+            "units": {u: dict(points) for u, points in self.units.items()},
             "mode": self.mode,
             "event": self.event_id,
             "reason": self.reason,
@@ -80,17 +103,26 @@ class ShowTimes:
     curtain: datetime
     end: datetime
     expected_attendance: int
-    precool_start: dict[str, datetime]
-    precool_target_c: dict[str, float]
-    oa_open: dict[str, datetime]
+    precool_start: Mapping[str, datetime]
+    precool_target_c: Mapping[str, float]
+    oa_open: Mapping[str, datetime]
+
+    @classmethod
+    def of(cls, event_id: str, title: str, doors_open: datetime, curtain: datetime,
+           end: datetime, expected_attendance: int, precool_start: Mapping[str, datetime],
+           precool_target_c: Mapping[str, float], oa_open: Mapping[str, datetime]
+           ) -> ShowTimes:
+        return cls(event_id, title, doors_open, curtain, end, expected_attendance,
+                   MappingProxyType(dict(precool_start)),
+                   MappingProxyType(dict(precool_target_c)), MappingProxyType(dict(oa_open)))
 
 
 @dataclass(frozen=True)
 class DayPlan:
     day: date
     tz: tzinfo
-    segments: list[Segment]
-    shows: list[ShowTimes]
+    segments: tuple[Segment, ...]
+    shows: tuple[ShowTimes, ...]
 
     def for_zone(self, zone: str) -> list[Segment]:
         return [s for s in self.segments if s.zone == zone]

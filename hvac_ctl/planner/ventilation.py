@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from hvac_ctl.model.seasons import OaMode
 from hvac_ctl.model.venue import Occupancy, Zone
 
 
@@ -35,6 +36,17 @@ def co2_hold_lps(people: float, occ: Occupancy) -> float:
 def occupied_lps(zone: Zone, people: float, occ: Occupancy) -> float:
     """62.1 is the floor; a crowded hall needs more than 62.1 to stay under the CO2 limit."""
     return max(voz_lps(zone, people), co2_hold_lps(people, occ))
+
+
+def phase_lps(zone: Zone, mode: OaMode, people: float, occ: Occupancy) -> float:
+    """Outdoor air for a phase's `oa` setting with `people` in the zone."""
+    if mode == OaMode.closed:
+        return 0.0
+    if mode == OaMode.minimum:
+        return area_only_lps(zone)
+    if mode == OaMode.design:
+        return max(voz_lps(zone, zone.occupants_max), occupied_lps(zone, people, occ))
+    return occupied_lps(zone, people, occ)
 
 
 def co2_trim(lps: float, measured_ppm: float | None, occ: Occupancy) -> float:

@@ -245,7 +245,7 @@ def create_app(runtime: Runtime) -> FastAPI:
                    ) -> list[dict[str, Any]]:
         now = rt.clock.now()
         d = day or now.astimezone(rt.config.venue.venue.tz).date()
-        return plan_day(rt.config, d, rt.inputs(now)).to_json()
+        return plan_day(rt.config, d, rt.inputs(now), rt.loop.plans).to_json()
 
     # --- overrides ------------------------------------------------------------------------
 

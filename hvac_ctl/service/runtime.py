@@ -246,11 +246,11 @@ class Runtime:
                id(self.config))
         found = self._answers.get(key)
         if found is None:
-            state = plan_at(self.config, at, self.inputs(self.clock.now()))
+            state = plan_at(self.config, at, self.inputs(self.clock.now()), self.loop.plans)
             zone = next(z for z, spec in self.config.venue.zones.items()
                         if spec.kind == ZoneKind.auditorium)
             found = (zone, state.zones[zone],
-                     {u: state.units[u] for u in self.config.venue.units_of(zone)})
+                     {u: dict(state.units[u]) for u in self.config.venue.units_of(zone)})
             if len(self._answers) > 64:
                 self._answers.clear()
             self._answers[key] = found
@@ -356,8 +356,8 @@ class Runtime:
                         m.temp_c is not None and m.at >= show.doors_open - timedelta(minutes=2)):
                     # until curtain the show holds the precool target: that is what doors
                     # open is judged against (zones without a precool have none to miss)
-                    times = next((t for t in plan_day(self.config, show.date).shows
-                                  if t.event_id == show.id), None)
+                    day = plan_day(self.config, show.date, cache=self.loop.plans)
+                    times = next((t for t in day.shows if t.event_id == show.id), None)
                     self._precool[key] = precool_missed(
                         zone, show.id, m.temp_c, zs.setpoint_c) if times is not None and (
                         zone in times.precool_target_c) else None
@@ -470,7 +470,7 @@ class Runtime:
         today = now.astimezone(tz).date()
         inputs = self.inputs(now)
         boundaries = {seg.start for day in (today, today + timedelta(days=1))
-                      for seg in plan_day(self.config, day, inputs).segments}
+                      for seg in plan_day(self.config, day, inputs, self.loop.plans).segments}
         for at in sorted(b for b in boundaries if b > now):
             self.scheduler.add_job(self.tick, DateTrigger(self.wall_time(at)),
                                    id=f"phase:{at.isoformat()}", misfire_grace_time=30)

@@ -46,7 +46,7 @@ class OverrideIn(BaseModel):
 
 def zone_view(rt: Runtime, zone: str) -> dict[str, Any]:
     now = rt.clock.now()
-    state = rt.loop.last_state or plan_at(rt.config, now, rt.inputs(now))
+    state = rt.loop.last_state or plan_at(rt.config, now, rt.inputs(now), rt.loop.plans)
     zs = state.zones[zone]
     stale = rt.settings.poll_every * 3
     units = {}

@@ -38,9 +38,9 @@ from hvac_ctl.planner import (
     PlanInputs,
     RecoverySample,
     ZoneMeasurement,
+    local_midnight,
     plan_at,
 )
-from hvac_ctl.planner.core import local_midnight
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 HERE = Path(__file__).resolve().parent
@@ -145,7 +145,7 @@ def _state(state: Any, tz: Any) -> dict[str, Any]:
                       "oa_lps": round(s.oa_lps, 2), "band_c": s.band_c,
                       "shortfall_kw": s.shortfall_kw, "reason": s.reason}
                   for z, s in state.zones.items()},
-        "units": state.units,
+        "units": {u: dict(points) for u, points in state.units.items()},
     }
 
 

@@ -12,7 +12,7 @@ from hvac_ctl.model.seasons import RelaxedSettings, Seasons
 from hvac_ctl.model.venue import ModeSelection
 from hvac_ctl.planner import HeldMode, PlanInputs, ZoneMeasurement, plan_at, plan_day
 from hvac_ctl.planner.modes import choose_mode, pull_mode, relaxed_band
-from tests.conftest import SHANGHAI, MakeConfig, local
+from tests.harness import SHANGHAI, MakeConfig, local
 
 AT = local("2027-07-10 20:00")
 MODES = ModeSelection()  # deadband 2.5 K, hysteresis 1 K, dwell 20 min

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from hvac_ctl.model import Config
 from hvac_ctl.model.venue import PrecoolConfig
 from hvac_ctl.planner import PlanInputs, RecoverySample, ZoneMeasurement, plan_at, plan_day
-from hvac_ctl.planner.optimal_start import Learned, lead_time, learned
-from tests.conftest import MakeConfig, local
+from hvac_ctl.planner.optimal_start import Learned, average_rate, lead_time, learned, measure_rate
+from tests.harness import MakeConfig, local
+
+T0 = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
 
 CFG = PrecoolConfig()
 
@@ -60,3 +62,32 @@ performances:
     assert state.zones["auditorium"].setpoint_c == show.precool_target_c["auditorium"]
     stage_at = local("2027-01-10 18:50")
     assert plan_at(cfg, stage_at).zones["stage"].setpoint_c == show.precool_target_c["stage"]
+
+
+def test_average_rate_is_a_moving_average_of_the_last_days() -> None:
+    cfg = PrecoolConfig(history_days=3)
+    samples = [RecoverySample(date(2027, 7, d), "cool", r)
+               for d, r in ((1, 9.0), (2, 1.0), (3, 2.0), (4, 3.0), (12, 50.0))]
+    assert average_rate(samples, "cool", date(2027, 7, 10), cfg) == pytest.approx(2.0)
+    assert average_rate(samples, "heat", date(2027, 7, 10), cfg) == cfg.default_rate_k_per_h[
+        "heat"]
+    assert average_rate([], "cool", date(2027, 7, 10), cfg) == cfg.default_rate_k_per_h["cool"]
+
+
+def test_lead_time_is_bounded() -> None:
+    cfg = PrecoolConfig(min_lead_min=15, max_lead_min=180)
+    assert lead_time(2.0, 2.0, cfg) == timedelta(hours=1)
+    assert lead_time(0.0, 2.0, cfg) == timedelta(minutes=15)
+    assert lead_time(20.0, 2.0, cfg) == timedelta(hours=3)
+
+
+def test_measure_rate_from_a_trend() -> None:
+    trend = [(T0 + timedelta(minutes=m), 26.0 - 0.05 * m) for m in range(0, 120, 5)]
+    # 26 → 23 °C at 3 K/h: reached after 60 min
+    assert measure_rate(trend, T0, 23.0, "cool") == pytest.approx(3.0)
+    # never reached within the trend: the rate achieved
+    assert measure_rate(trend[:7], T0, 20.0, "cool") == pytest.approx(3.0)
+    assert measure_rate(trend, T0, 27.0, "cool") is None  # already below target
+    warm = [(T0 + timedelta(minutes=m), 17.0 + 0.025 * m) for m in range(0, 200, 10)]
+    assert measure_rate(warm, T0, 19.0, "heat") == pytest.approx(1.5)
+

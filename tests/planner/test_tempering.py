@@ -10,7 +10,7 @@ from hvac_ctl.control.alarms import AlarmSettings, Watch, conditions
 from hvac_ctl.model import Config
 from hvac_ctl.planner import PlanInputs, ZoneMeasurement, plan_at
 from hvac_ctl.planner.tempering import RHO_CP_KJ, temper
-from tests.conftest import local
+from tests.harness import local
 
 AUD = ("ahu-aud-1", "ahu-aud-2", "ahu-aud-3")
 SHOW = local("2026-11-03 20:30")  # Tosca, 2,100 expected, the shoulder season: mode cool

@@ -9,7 +9,7 @@ from hvac_ctl.model import Config
 from hvac_ctl.model.venue import RecoveryConfig
 from hvac_ctl.planner import Deviation, PlanInputs, ZoneMeasurement, plan_at
 from hvac_ctl.planner.recovery import recovery
-from tests.conftest import SHANGHAI, MakeConfig, local
+from tests.harness import SHANGHAI, MakeConfig, local
 
 AT = local("2026-11-03 20:30")
 BAND = (23.5, 23.5)

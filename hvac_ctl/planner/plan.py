@@ -1,0 +1,103 @@
+"""The planner: configuration + what is known → the desired state of every unit, at an instant.
+
+Pure: no I/O, no clock, no globals, and the configuration is never written (a `PlanCache`
+the caller passes in keeps what is worth keeping between calls). `plan_at` answers for one
+instant; `timeline.plan_day` evaluates the same function at every instant where anything can
+change, so the day's timeline and the live control loop can never disagree. The sequences
+themselves are modules of their own: `claims` decides each zone's phase, `zone` composes the
+rest, `idle` holds an unclaimed zone's band, `unit_points` drives the units.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from types import MappingProxyType
+
+from hvac_ctl.model import Config
+from hvac_ctl.model.calendar import ShowEvent
+from hvac_ctl.model.seasons import ZoneSeason
+from hvac_ctl.model.venue import Zone
+from hvac_ctl.planner import idle, post_show, precool
+from hvac_ctl.planner.claims import CLAIMS_AFTER_END, Claims, Precooled, event_start, lay
+from hvac_ctl.planner.context import Context, PlanCache
+from hvac_ctl.planner.inputs import PlanInputs, PointValue
+from hvac_ctl.planner.outputs import PlanState, ZoneState
+from hvac_ctl.planner.unit_points import UnitValues, safe, unit_points
+from hvac_ctl.planner.zone import zone_at
+
+NOTHING_KNOWN = PlanInputs()  # immutable: a safe shared default
+
+
+def _precooled(ctx: Context, zone: str, z: Zone, zs: ZoneSeason, e: ShowEvent) -> Precooled:
+    target = precool.target(ctx, z, zs, e)
+    return Precooled(precool.start(ctx, zone, target, e), target)
+
+
+class Planner:
+    """Claims and computed show times around some local days, queried at many instants."""
+
+    def __init__(self, config: Config, inputs: PlanInputs, first: date, last: date,
+                 cache: PlanCache | None = None, around: datetime | None = None) -> None:
+        self.ctx = Context(config, inputs, cache or PlanCache(config))
+        # A show the evening before may run past midnight; a precool may start the day before.
+        events = self.ctx.events_between(first - timedelta(days=1), last + timedelta(days=1))
+        if around is not None:  # one instant: only events whose claims can reach it
+            before = timedelta(minutes=config.venue.venue.precool.max_lead_min
+                               ) + timedelta(hours=1)
+            events = [e for e in events
+                      if event_start(e) - before <= around < e.end + CLAIMS_AFTER_END]
+        self.claims: Claims = lay(self.ctx, events, _precooled, post_show.end)
+        self._opening: dict[tuple[str, str], datetime | None] = {}
+
+    def opening(self, event_id: str, zone: str) -> datetime | None:
+        """When outdoor air opens for a show in a zone; the CO2 search runs only if asked."""
+        key = (event_id, zone)
+        if key not in self._opening:
+            show = self.claims.shows[event_id]
+            found = None
+            if zone in show.opens:
+                z = self.ctx.venue.zones[zone]
+                zs = self.ctx.season(self.ctx.season_name(show.event.date)).zones[zone]
+                found = precool.opening(self.ctx, z, zone, zs, show.event)
+            self._opening[key] = found
+        return self._opening[key]
+
+    def state_at(self, at: datetime) -> PlanState:
+        venue = self.ctx.venue
+        zones: dict[str, ZoneState] = {}
+        units: UnitValues = {}
+        for zone in venue.zones:
+            claim = self.claims.active(zone, at)
+            if claim is None:
+                state, drive = idle.decide(self.ctx, zone, venue.zones[zone], at)
+            else:
+                state, drive = zone_at(self.ctx, claim, dict(self.claims.shows), self.opening,
+                                       at)
+            zones[zone] = state
+            units.update(unit_points(venue, zone, state, drive))
+        overridden: dict[tuple[str, str], str] = {}
+        planned: dict[tuple[str, str], PointValue] = {}
+        for o in sorted(self.ctx.inputs.overrides, key=lambda o: o.start):
+            if o.unit not in venue.units or not o.active(at) or (
+                    o.point not in units.get(o.unit, {})):
+                continue
+            planned.setdefault((o.unit, o.point), units[o.unit][o.point])
+            units[o.unit][o.point] = safe(venue, o.unit, o.point, o.value)
+            overridden[(o.unit, o.point)] = o.id
+        return PlanState(at, MappingProxyType(zones),
+                         MappingProxyType({u: MappingProxyType(v) for u, v in units.items()}),
+                         MappingProxyType(overridden), MappingProxyType(planned))
+
+
+def require_aware(at: datetime) -> None:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("the planner needs a timezone-aware instant")
+
+
+def plan_at(config: Config, at: datetime, inputs: PlanInputs = NOTHING_KNOWN,
+            cache: PlanCache | None = None) -> PlanState:
+    """The desired state of every zone and unit at the instant `at` (timezone-aware)."""
+    require_aware(at)
+    at = at.astimezone(UTC)
+    local_day = at.astimezone(config.venue.venue.tz).date()
+    return Planner(config, inputs, local_day, local_day, cache, around=at).state_at(at)

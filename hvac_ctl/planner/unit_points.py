@@ -1,0 +1,95 @@
+"""From a zone's decision to every unit's points: one mode and one setpoint per zone.
+
+Every unit of a zone gets the zone's one mode and setpoint (the strategy: "all units must be
+coordinated so that they never fight each other"), its share of the outdoor air as the same
+damper position, and the phase's fan cap; units the phase does not run are off. Everything is
+clamped into the zone's limits and the unit's range, at a room controller's resolution: the
+planner never asks for more than the safety gate would let through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hvac_ctl.model.venue import UnitKind, Venue, Zone
+from hvac_ctl.planner.inputs import PointValue
+from hvac_ctl.planner.outputs import ZoneState
+from hvac_ctl.planner.tempering import UnitMode
+
+VENT: UnitMode = "vent"  # a unit's mode with the coil off: fans and dampers only
+UnitValues = dict[str, dict[str, PointValue]]
+
+
+@dataclass(frozen=True)
+class Drive:
+    """How a zone's units are driven, besides its state's mode and setpoint."""
+
+    running: tuple[str, ...]
+    fan_cap_pct: float
+    allow_exhaust: bool = False  # an exhaust runs only in a get-in
+    unit_mode: UnitMode | None = None  # "vent": the units that can run with the coil off
+    exhaust_fan_pct: float | None = None  # an exhaust's own speed (None: the fan cap)
+
+
+def supply_lps(venue: Venue, running: Sequence[str], fan_cap_pct: float) -> float:
+    """What the running air-handling units supply, in L/s, at the fan cap."""
+    return sum(
+        venue.units[u].airflow_m3_per_s * 1000 * fan_cap_pct / 100
+        for u in running
+        if venue.units[u].kind == UnitKind.ahu
+    )
+
+
+def capped_lps(venue: Venue, running: Sequence[str], lps: float, fan_cap_pct: float) -> float:
+    """Outdoor air cannot exceed what the running units supply."""
+    return min(lps, supply_lps(venue, running, fan_cap_pct))
+
+
+def clamp(z: Zone, setpoint: float) -> float:
+    """Inside the zone's limits, at the 0.1 K resolution of a room controller."""
+    return round(min(max(setpoint, z.limits.setpoint_min_c), z.limits.setpoint_max_c), 1)
+
+
+def safe(venue: Venue, unit_name: str, point: str, value: PointValue) -> PointValue:
+    """Clamp into the zone's limits and the unit's range: the planner never asks for more."""
+    unit = venue.units[unit_name]
+    p = getattr(unit.points, point, None)
+    if p is None or isinstance(value, bool | str):
+        return value
+    v = float(value)
+    if point == "setpoint":
+        v = clamp(venue.zones[unit.zone], v)
+    if p.min is not None:
+        v = max(v, p.min)
+    if p.max is not None:
+        v = min(v, p.max)
+    return round(v, 2)
+
+
+def unit_points(venue: Venue, zone: str, state: ZoneState, drive: Drive) -> UnitValues:
+    """Every unit of the zone gets the zone's one mode and setpoint: no unit fights another.
+
+    `drive.unit_mode` "vent" runs the units that can with the coil off (fan and dampers);
+    the others keep the zone's mode."""
+    wanted = drive.unit_mode or state.mode
+    supply = supply_lps(venue, drive.running, drive.fan_cap_pct)
+    oa_pct = 100.0 * state.oa_lps / supply if supply > 0 else 0.0
+    out: UnitValues = {}
+    for name in venue.units_of(zone):
+        unit = venue.units[name]
+        on = name in drive.running and (unit.kind != UnitKind.exhaust or drive.allow_exhaust)
+        exhaust = unit.kind == UnitKind.exhaust and drive.exhaust_fan_pct is not None
+        values: dict[str, PointValue] = {
+            "enable": on,
+            "setpoint": round(state.setpoint_c, 2),
+            "oa_damper_min": round(oa_pct if on else 0.0, 1),
+            "fan_speed_max": float(drive.exhaust_fan_pct if exhaust and (
+                drive.exhaust_fan_pct is not None) else drive.fan_cap_pct),
+            "mode": wanted if wanted != VENT or (unit.points.mode is not None and VENT in (
+                unit.points.mode.states or {})) else state.mode,
+        }
+        out[name] = {
+            p: safe(venue, name, p, v) for p, v in values.items() if p in unit.points.names()
+        }
+    return out

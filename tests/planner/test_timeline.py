@@ -1,0 +1,64 @@
+"""A whole day: past midnight, daylight-saving days, and the same answer as plan_at."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hvac_ctl.model import Config
+from hvac_ctl.planner import OccupancyPush, PlanInputs, ZoneMeasurement, plan_at, plan_day
+from tests.harness import DST_CALENDAR, local, phases
+
+
+def test_a_show_ending_after_midnight_continues_into_the_next_day(config: Config) -> None:
+    plan = plan_day(config, date(2027, 1, 1))  # a closed day, after the New Year's Eve gala
+    aud = plan.for_zone("auditorium")
+    assert aud[0].phase == "show" and aud[0].event_id == "new-year-gala-2026"
+    assert aud[0].end == local("2027-01-01 00:45")
+    assert phases(plan, "auditorium") == ["show", "post_show", "idle"]
+
+
+@pytest.mark.parametrize(("day", "hours"), [(date(2026, 10, 25), 25), (date(2027, 3, 28), 23)])
+def test_daylight_saving_days_are_covered_without_gap(make_config, day: date, hours: int) -> None:
+    cfg = make_config(DST_CALENDAR, timezone="Europe/Berlin")
+    plan = plan_day(cfg, day)
+    for zone in cfg.venue.zones:
+        segs = plan.for_zone(zone)
+        assert sum((s.end - s.start for s in segs), timedelta()) == timedelta(hours=hours)
+        for a, b in itertools.pairwise(segs):
+            assert a.end == b.start
+    offsets = {s["start"][-6:] for s in plan.to_json()}
+    assert offsets == {"+01:00", "+02:00"}
+
+
+def test_a_show_across_the_autumn_change_ends_after_the_repeated_hour(make_config) -> None:
+    cfg = make_config(DST_CALENDAR, timezone="Europe/Berlin")
+    plan = plan_day(cfg, date(2026, 10, 25))
+    show = plan.for_zone("auditorium")[0]
+    assert show.phase == "show"
+    # 02:30 is read as its first occurrence (summer time, fold 0): 00:30 UTC
+    assert show.end.astimezone(ZoneInfo("UTC")).hour == 0
+
+
+def test_plan_at_and_plan_day_agree(config: Config) -> None:
+    inputs = PlanInputs(
+        occupancy=[OccupancyPush("tosca-2026-12-05", 1700, local("2026-12-05 19:45"))],
+        measurements={"auditorium": ZoneMeasurement(local("2026-12-05 16:00"), 18.2)},
+    )
+    plan = plan_day(config, date(2026, 12, 5), inputs)
+    for seg in plan.segments:
+        mid = seg.start + (seg.end - seg.start) / 2
+        state = plan_at(config, mid, inputs)
+        assert state.zones[seg.zone].phase == seg.phase
+        assert state.zones[seg.zone].setpoint_c == seg.setpoint_c
+        for unit, points in seg.units.items():
+            assert state.units[unit] == points
+
+
+def test_the_planner_refuses_a_naive_instant(config: Config) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        plan_at(config, local("2026-12-05 10:00").replace(tzinfo=None))
+
