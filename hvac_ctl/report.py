@@ -92,8 +92,13 @@ def day_table(plan: DayPlan, config: Config) -> str:
 
 
 def day_plot(plan: DayPlan, config: Config, path: Path) -> None:
-    """Phases as bands, setpoints as lines; one panel per zone."""
-    import matplotlib
+    """Phases as bands, setpoints as lines; one panel per zone.
+
+    matplotlib is the `plot` extra: the service itself draws nothing."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise SystemExit("--plot needs matplotlib: pip install 'hvac-ctl[plot]'") from None
 
     matplotlib.use("Agg")
     import matplotlib.dates as mdates

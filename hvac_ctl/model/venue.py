@@ -33,7 +33,6 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "cooling_kwh": (0.0, 1e12), "heating_kwh": (0.0, 1e12),
     "reheat_kwh": (0.0, 1e12), "fan_kwh": (0.0, 1e12),
 }
-MODES = ("cool", "heat", "vent")
 
 
 class Strict(BaseModel):
