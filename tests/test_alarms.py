@@ -31,6 +31,20 @@ def test_a_zone_out_of_its_band_alarms_only_after_n_minutes(make_config) -> None
     assert "zone_out_of_band" not in kinds(cfg, t0 + timedelta(minutes=17), 27.0, watch=watch)
 
 
+def test_the_out_of_band_text_is_in_the_venues_local_time(make_config) -> None:
+    cfg = summer(make_config)
+    watch = Watch()
+    t0 = local("2027-07-10 20:05")  # 12:05 UTC: operators at the venue read 20:05
+    at = t0 + timedelta(minutes=15)
+    state = plan_at(cfg, at, PlanInputs())
+    found = []
+    for t in (t0, at):
+        m = {"auditorium": ZoneMeasurement(t, 27.0, 50.0, 600.0, True)}
+        found = conditions(cfg, t, state, m, {}, {}, [], watch, SETTINGS)
+    text = next(c.message for c in found if c.kind == "zone_out_of_band")
+    assert "since 20:05 (show)" in text and "UTC" not in text, text
+
+
 def test_co2_above_the_limit_alarms_while_people_are_in(make_config) -> None:
     cfg = summer(make_config)
     assert "co2_high" in kinds(cfg, local("2027-07-10 20:00"), co2=1100)

@@ -88,6 +88,7 @@ def conditions(
     if state is None:
         return out
     occ = config.venue.venue.occupancy
+    tz = config.venue.venue.tz  # operators read the venue's clock
     for zone, zs in state.zones.items():
         z = config.venue.zones[zone]
         if zs.shortfall_kw > 0:
@@ -122,7 +123,7 @@ def conditions(
         if now - since >= settings.out_of_band_after:
             out.append(Condition(f"out_of_band:{zone}", "zone_out_of_band", "major", zone,
                                  f"{zone}: {m.temp_c:.1f} °C, outside {lo:.1f} … {hi:.1f} °C "
-                                 f"since {since:%H:%M} UTC ({zs.phase})"))
+                                 f"since {since.astimezone(tz):%H:%M} ({zs.phase})"))
     in_show = any(zs.phase == "show" for zs in state.zones.values())
     for o in overrides:
         if in_show and o.start <= now < o.until <= now + settings.override_warning:
@@ -173,12 +174,6 @@ class AlarmBook:
             a.cleared_at = now
             cleared.append(a)
         return raised, cleared
-
-    def clear(self, key: str, now: datetime) -> Alarm | None:
-        a = self.active.pop(key, None)
-        if a is not None:
-            a.cleared_at = now
-        return a
 
     def ack(self, alarm_id: int, now: datetime, actor: str) -> tuple[Alarm | None, bool]:
         """The active alarm, and whether this acknowledged it (False: it already was)."""
