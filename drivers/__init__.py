@@ -1,5 +1,6 @@
 """Device drivers: one small protocol-agnostic interface, BACnet and Modbus behind it.
 
-Not built yet (the drivers issue). Only this package will ever know an object id or a register;
-it imports nothing of `hvac_ctl`.
+`base` is the interface and the link health every driver shares; `bacnet` (BACnet/IP),
+`modbus` (Modbus TCP) and `memory` (in process, for tests and the evaluation) implement it.
+Only this package knows an object id or a register; it imports nothing of `hvac_ctl`.
 """

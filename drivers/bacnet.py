@@ -13,7 +13,7 @@ Exception; it is caught by name here so that it never escapes a control cycle.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from bacpypes3.apdu import AbortPDU, ErrorRejectAbortNack
@@ -103,13 +103,16 @@ class BacnetDriver:
     def _address(self, d: DeviceSpec) -> str:
         return f"{d.host}:{d.port}"
 
-    async def _call(self, d: DeviceSpec, what: str, coro_fn: Any) -> Any:
-        if self.app is None:
+    async def _call(self, d: DeviceSpec, what: str,
+                    request: Callable[[Application], Awaitable[Any]]) -> Any:
+        """`request` made of the started application; its answer is bacpypes3's, untyped."""
+        app = self.app
+        if app is None:
             raise DriverError("the BACnet driver is not started")
 
         async def go() -> Any:
             try:
-                return await coro_fn()
+                return await request(app)
             except AbortPDU as e:  # no-response and friends: the device is not there
                 raise ConnectionError(f"abort: {getattr(e, 'apduAbortRejectReason', e)}") from None
             except ErrorRejectAbortNack as e:  # the device answered with an error: it is online
@@ -120,7 +123,6 @@ class BacnetDriver:
 
     async def read(self, device: str, points: Sequence[str]) -> dict[str, Reading]:
         d = self.devices[device]
-        app = self.app
         wanted = [d.points[p] for p in points if p in d.points]
         out = {p: Reading(None, False, f"{device} has no point {p}")
                for p in points if p not in d.points}
@@ -129,10 +131,12 @@ class BacnetDriver:
             request: list[Any] = []
             for p in batch:
                 request += [object_id(p), ["present-value"]]
+
+            def ask(app: Application, r: list[Any] = request) -> Any:  # bacpypes3's coroutine
+                return app.read_property_multiple(self._address(d), r)
+
             try:
-                result = await self._call(
-                    d, "read", lambda r=request: app.read_property_multiple(  # type: ignore[union-attr]
-                        self._address(d), r))
+                result = await self._call(d, "read", ask)
             except DriverError as e:
                 out.update({p.name: Reading(None, False, str(e)) for p in batch})
                 continue
@@ -149,27 +153,27 @@ class BacnetDriver:
         d = self.devices[device]
         p = d.points[point]
         wire = to_wire(p, value)
-        await self._call(d, f"write {point}@{priority}", lambda: self.app.write_property(  # type: ignore[union-attr]
+        await self._call(d, f"write {point}@{priority}", lambda app: app.write_property(
             self._address(d), object_id(p), "present-value", wire, None, priority))
 
     async def release(self, device: str, point: str, priority: int) -> None:
         d = self.devices[device]
         p = d.points[point]
-        await self._call(d, f"release {point}@{priority}", lambda: self.app.write_property(  # type: ignore[union-attr]
+        await self._call(d, f"release {point}@{priority}", lambda app: app.write_property(
             self._address(d), object_id(p), "present-value", Null(()), None, priority))
 
     async def commanding_priority(self, device: str, point: str) -> int | None:
         """The highest non-null slot of the priority array; None: the relinquish default."""
         d = self.devices[device]
         p = d.points[point]
-        array = await self._call(d, f"priority-array {point}", lambda: self.app.read_property(  # type: ignore[union-attr]
+        array = await self._call(d, f"priority-array {point}", lambda app: app.read_property(
             self._address(d), object_id(p), "priority-array"))
         return next((i + 1 for i, slot in enumerate(array) if slot._choice != "null"), None)
 
     async def priority_array(self, device: str, point: str) -> dict[int, Value]:
         d = self.devices[device]
         p = d.points[point]
-        array = await self._call(d, f"priority-array {point}", lambda: self.app.read_property(  # type: ignore[union-attr]
+        array = await self._call(d, f"priority-array {point}", lambda app: app.read_property(
             self._address(d), object_id(p), "priority-array"))
         return {i + 1: from_wire(p, getattr(slot, slot._choice))
                 for i, slot in enumerate(array) if slot._choice != "null"}

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Literal, Protocol, TypeVar
 
 Value = bool | float | str
+WordOrder = Literal["big", "little"]  # of a float32's two registers
 T = TypeVar("T")
 
 
@@ -49,7 +50,7 @@ class DeviceSpec:
     port: int
     device_id: int
     points: dict[str, PointAddress]
-    word_order: Literal["big", "little"] = "big"
+    word_order: WordOrder = "big"
 
 
 class DriverError(Exception):
@@ -109,7 +110,7 @@ class Backoff:
     cap: float = 30.0
 
     def delay(self, failures: int) -> float:
-        return min(self.cap, self.first * 2 ** max(0, failures - 1))
+        return min(self.cap, self.first * 2.0 ** max(0, failures - 1))
 
 
 @dataclass

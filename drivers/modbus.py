@@ -15,9 +15,11 @@ import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.exceptions import ModbusException
+from pymodbus.pdu import ModbusPDU
 
 from drivers.base import (
     Backoff,
@@ -28,6 +30,7 @@ from drivers.base import (
     PointAddress,
     Reading,
     Value,
+    WordOrder,
 )
 
 FLOAT32 = AsyncModbusTcpClient.DATATYPE.FLOAT32
@@ -65,10 +68,10 @@ def coalesce(points: Sequence[PointAddress], max_registers: int = MAX_REGISTERS,
     return blocks
 
 
-def decode(p: PointAddress, regs: Sequence[int], word_order: str) -> Value:
+def decode(p: PointAddress, regs: Sequence[int], word_order: WordOrder) -> Value:
     if p.type in ("float32", "real"):
-        return float(AsyncModbusTcpClient.convert_from_registers(
-            list(regs), FLOAT32, word_order=word_order))  # type: ignore[arg-type]
+        return float(cast(float, AsyncModbusTcpClient.convert_from_registers(  # FLOAT32: a float
+            list(regs), FLOAT32, word_order=word_order)))
     raw = regs[0] - 0x10000 if p.type == "int16" and regs[0] >= 0x8000 else regs[0]
     if p.boolean:
         return bool(raw)
@@ -80,10 +83,10 @@ def decode(p: PointAddress, regs: Sequence[int], word_order: str) -> Value:
     return float(raw)
 
 
-def encode(p: PointAddress, value: Value, word_order: str) -> list[int]:
+def encode(p: PointAddress, value: Value, word_order: WordOrder) -> list[int]:
     if p.type in ("float32", "real"):
         return AsyncModbusTcpClient.convert_to_registers(
-            float(value), FLOAT32, word_order=word_order)  # type: ignore[arg-type]
+            float(value), FLOAT32, word_order=word_order)
     if isinstance(value, str):
         if not p.states or value not in p.states:
             raise DriverError(f"{p.name}: '{value}' is not one of {p.states}", refused=True)
@@ -146,14 +149,15 @@ class ModbusDriver:
         return idle[0] if idle else pool[next(self._turn[(d.host, d.port)])]
 
     async def _request(self, d: DeviceSpec, what: str, op: str, *args: object,
-                       **kwargs: object) -> object:
+                       **kwargs: object) -> ModbusPDU:
         conn = self._pick(d)
 
-        async def go() -> object:
+        async def go() -> ModbusPDU:
             async with conn.lock:
                 try:
                     client = await conn.ensure()
-                    response = await getattr(client, op)(*args, device_id=d.device_id, **kwargs)
+                    response: ModbusPDU = await getattr(client, op)(
+                        *args, device_id=d.device_id, **kwargs)
                 except (ModbusException, ConnectionError, OSError) as e:
                     conn.drop()
                     raise ConnectionError(str(e) or type(e).__name__) from None
@@ -184,7 +188,7 @@ class ModbusDriver:
             except DriverError as e:
                 out.update({p.name: Reading(None, False, str(e)) for p in block.points})
                 continue
-            regs = rr.registers  # type: ignore[attr-defined]
+            regs = rr.registers
             for p in block.points:
                 offset = (p.register or 0) - block.start
                 try:

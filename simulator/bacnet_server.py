@@ -44,20 +44,20 @@ class _Guarded:
         hook = self.__dict__.get("_hook")
         if hook is not None:
             await hook.fault()
-        return await super().read_property(attr, index)  # type: ignore[misc]
+        return await super().read_property(attr, index)  # type: ignore[misc]  # bacpypes3 is untyped
 
     async def write_property(self, attr: Any, value: Any, index: Any = None,
                              priority: Any = None) -> None:
         if isinstance(attr, int):
-            attr = self._property_identifier_class(attr).attr  # type: ignore[attr-defined]
+            attr = self._property_identifier_class(attr).attr  # type: ignore[attr-defined]  # set by bacpypes3's object class
         hook = self.__dict__.get("_hook")
         if hook is not None:
             await hook.fault()
         if attr == "presentValue" and hook is not None and not isinstance(value, Null):
             hook.check(value)
-        await super().write_property(attr, value, index, priority)  # type: ignore[misc]
+        await super().write_property(attr, value, index, priority)  # type: ignore[misc]  # bacpypes3 is untyped
         if attr == "presentValue" and hook is not None:
-            hook.changed(self.presentValue)  # type: ignore[attr-defined]
+            hook.changed(self.presentValue)  # type: ignore[attr-defined]  # a bacpypes3 property
 
 
 class AnalogValueCmd(_Guarded, AnalogValueObjectCmd):

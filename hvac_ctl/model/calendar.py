@@ -37,8 +37,8 @@ Clock = Annotated[time, BeforeValidator(_clock)]
 
 # The calendar's years. Outside any such bound a day's neighbours or its UTC instants overflow
 # (0001-01-01 at +08:00 is in year 0), and the checks and the service expand every day between
-# the first and the last event: a typo of 9026 for 2026 took minutes. A century keeps that
-# to about a second.
+# the first and the last event: a typo of 9026 for 2026 would make that seven millennia of
+# days, minutes of work. A century keeps it to about a second.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 
 
@@ -257,6 +257,7 @@ class Calendar:
         if day in self.closed:
             return []
         dated: dict[str, list[Event]] = {"performances": [], "tours": [], "get_ins": []}
+        src: Origin
         for fname, f in self.files:
             for i, p in enumerate(f.performances):
                 if p.date == day:

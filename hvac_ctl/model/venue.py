@@ -7,38 +7,25 @@ They are pure types: loading files and turning errors into `file:line` lives in 
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-NAME = r"^[a-z][a-z0-9_-]*$"
-Name = Annotated[str, Field(pattern=NAME)]
-
-COMMAND_POINTS = ("enable", "setpoint", "oa_damper_min", "fan_speed_max", "mode")
-SENSOR_POINTS = ("zone_temp", "zone_rh", "co2", "supply_temp", "fan_status", "oa_temp")
-ENERGY_POINTS = ("cooling_kwh", "heating_kwh", "reheat_kwh", "fan_kwh")  # meters, optional
-# What a sensor can physically read in a hall: outside it the reading is garbage (a broken
-# probe, a wrong register), never a temperature to act on. A point's own min/max, when the
-# engineer gives them in zones.yaml, take the place of these.
-PLAUSIBLE: dict[str, tuple[float, float]] = {
-    "zone_temp": (-10.0, 50.0),
-    "zone_rh": (0.0, 100.0),
-    "co2": (250.0, 10_000.0),
-    "supply_temp": (-40.0, 80.0),
-    "oa_temp": (-60.0, 60.0),
-    "cooling_kwh": (0.0, 1e12), "heating_kwh": (0.0, 1e12),
-    "reheat_kwh": (0.0, 1e12), "fan_kwh": (0.0, 1e12),
-}
-
-
-class Strict(BaseModel):
-    """Base for every config model: unknown keys are errors, so a typo never passes silently."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from hvac_ctl.model.base import NAME as NAME
+from hvac_ctl.model.base import Name as Name
+from hvac_ctl.model.base import Strict as Strict
+from hvac_ctl.model.points import BACNET_OBJECT_TYPES as BACNET_OBJECT_TYPES
+from hvac_ctl.model.points import COMMAND_POINTS as COMMAND_POINTS
+from hvac_ctl.model.points import COMMANDABLE_OBJECT_TYPES as COMMANDABLE_OBJECT_TYPES
+from hvac_ctl.model.points import ENERGY_POINTS as ENERGY_POINTS
+from hvac_ctl.model.points import PLAUSIBLE as PLAUSIBLE
+from hvac_ctl.model.points import SENSOR_POINTS as SENSOR_POINTS
+from hvac_ctl.model.points import Point as Point
+from hvac_ctl.model.points import Points as Points
+from hvac_ctl.model.points import PointType as PointType
 
 
 class ZoneKind(StrEnum):
@@ -115,124 +102,6 @@ class Zone(Strict):
     @property
     def occupants_max(self) -> int:
         return self.seats if self.seats is not None else (self.capacity or 0)
-
-
-class PointType(StrEnum):
-    bool = "bool"
-    real = "real"
-    enum = "enum"
-    uint16 = "uint16"
-    int16 = "int16"
-    float32 = "float32"
-
-
-BACNET_OBJECT_TYPES = (
-    "analogInput",
-    "analogOutput",
-    "analogValue",
-    "binaryInput",
-    "binaryOutput",
-    "binaryValue",
-    "multiStateInput",
-    "multiStateOutput",
-    "multiStateValue",
-)
-COMMANDABLE_OBJECT_TYPES = (
-    "analogOutput",
-    "analogValue",
-    "binaryOutput",
-    "binaryValue",
-    "multiStateOutput",
-    "multiStateValue",
-)
-
-
-class Point(Strict):
-    """One named point of a unit and where it lives on the device.
-
-    BACnet points give `object` ("analogValue:1"); Modbus points give `register` and `table`.
-    `min`/`max` are the unit's physical range: the simulator refuses writes outside it and the
-    safety gate never sends one.
-    """
-
-    model_config = Strict.model_config | {"populate_by_name": True}
-
-    object: str | None = None
-    register_: int | None = Field(default=None, ge=0, le=65535, alias="register")
-    table: Literal["holding", "input"] | None = None
-    type: PointType
-    units: str | None = None
-    min: float | None = None
-    max: float | None = None
-    states: dict[str, int] | None = None
-
-    @field_validator("object")
-    @classmethod
-    def _object_id(cls, v: str | None) -> str | None:
-        if v is None:
-            return v
-        m = re.fullmatch(r"([A-Za-z]+):(\d+)", v)
-        if not m or m.group(1) not in BACNET_OBJECT_TYPES:
-            raise ValueError(
-                f"'{v}' is not a BACnet object id like 'analogValue:1' "
-                f"(types: {', '.join(BACNET_OBJECT_TYPES)})"
-            )
-        return v
-
-    @model_validator(mode="after")
-    def _range(self) -> Point:
-        if self.min is not None and self.max is not None and self.min >= self.max:
-            raise ValueError("min must be below max")
-        if self.type == PointType.enum and not self.states:
-            raise ValueError("an enum point needs states, e.g. {cool: 1, heat: 2}")
-        return self
-
-    @property
-    def object_type(self) -> str:
-        return (self.object or ":").split(":")[0]
-
-    @property
-    def object_instance(self) -> int:
-        return int((self.object or ":0").split(":")[1])
-
-    @property
-    def register_count(self) -> int:
-        return 2 if self.type in (PointType.float32, PointType.real) else 1
-
-    def allows(self, value: float) -> bool:
-        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
-
-
-class Points(Strict):
-    """The named points every unit may have; the names are a contract with drivers and users."""
-
-    enable: Point | None = None
-    setpoint: Point | None = None
-    oa_damper_min: Point | None = None
-    fan_speed_max: Point | None = None
-    mode: Point | None = None
-    zone_temp: Point | None = None
-    zone_rh: Point | None = None
-    co2: Point | None = None
-    supply_temp: Point | None = None
-    fan_status: Point | None = None
-    oa_temp: Point | None = None  # outdoor air at the unit's intake: free cooling
-    cooling_kwh: Point | None = None
-    heating_kwh: Point | None = None
-    reheat_kwh: Point | None = None
-    fan_kwh: Point | None = None
-
-    def items(self) -> list[tuple[str, Point]]:
-        names = (*COMMAND_POINTS, *SENSOR_POINTS, *ENERGY_POINTS)
-        return [(n, p) for n in names if (p := getattr(self, n))]
-
-    @cached_property
-    def _names(self) -> frozenset[str]:
-        return frozenset(n for n, _ in self.items())
-
-    def names(self) -> frozenset[str]:
-        """Asked at every tick for every unit: computed once (the model is frozen)."""
-        return self._names
 
 
 class BacnetAddress(Strict):
@@ -334,8 +203,8 @@ class PrecoolConfig(Strict):
     min_lead_min: int = Field(default=15, ge=0, le=120)
     # For a full house (in proportion for a smaller one) an audience's zone is pulled this
     # far past its target until `past_until_min` before doors, then lets the air come back
-    # to it: the structure is pulled too, and takes up the heat of the people coming in (a
-    # full house had warmed the hall 0.6 K by curtain-up).
+    # to it: the structure is pulled too, and takes up the heat of the people coming in
+    # (without it a full house warms the hall about 0.6 K by curtain-up).
     full_house_past_k: float = Field(default=0.3, ge=0, le=1)
     past_until_min: int = Field(default=20, ge=0, le=120)
 

@@ -1,11 +1,11 @@
 """Free cooling: outdoor air as the cooling when it is cold enough (a supervised economiser).
 
 A zone warmer than its target by more than `above_k` (0.5 K; in precool 0.05 K, since precool
-is there to land on its target: stopping 0.5 K above it left a winter hall stalled on the
+is there to land on its target: stopping 0.5 K above it leaves a winter hall stalled on the
 edge of curtain-ready) whose units run may take outdoor air at least 2 K colder than itself,
 beyond its ventilation need, up to the share that mixes down to the units' coldest allowed
 supply — more would only have to be heated back up. (Aiming higher, where a unit's loop would
-put its supply near the target, never got the hall there: its mass, warmer than the air,
+put its supply near the target, does not get the hall there: its mass, warmer than the air,
 feeds back as much heat as the gentler air takes.) Precool "on full return air" is there to
 save energy; when the air outside is colder than the hall, opening saves more.
 
@@ -48,7 +48,7 @@ def free_cooling(zone_c: float, outdoor_c: float, target_c: float, heating_c: fl
     `metered` — while people are in, the units' own loops hold the zone and the outdoor air
     is given as they need it. And never more than brings the zone to its target within
     `HORIZON_S` by its whole heat capacity (air and structure), when the caller gives it:
-    a small zone given all of a big unit's outdoor air fell 3 K between two ticks."""
+    a small zone given all of a big unit's outdoor air can fall 3 K between two ticks."""
     alone = outdoor_c <= supply_low_c
     if zone_c <= target_c + above_k or zone_c <= heating_c:
         return FreeCooling(0.0, alone)
@@ -59,7 +59,7 @@ def free_cooling(zone_c: float, outdoor_c: float, target_c: float, heating_c: fl
         share *= min(1.0, (zone_c - target_c) / (FULL_AT_K if metered else READYING_FULL_AT_K))
     if capacity_j_per_k and flow_m3_per_s:
         # no faster than to the target within the horizon, by the zone's heat capacity: all of
-        # a big unit's free cooling took a 420 m³ pit 2 K under its target in five minutes
+        # a big unit's free cooling takes a 420 m³ pit 2 K under its target in five minutes
         most_w = capacity_j_per_k * (zone_c - target_c) / HORIZON_S
         full_w = RHO_CP * flow_m3_per_s * share * (zone_c - outdoor_c)
         if full_w > most_w:

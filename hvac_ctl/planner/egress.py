@@ -2,10 +2,10 @@
 
 Post-show runs fewer units with relaxed setpoints, but for its first `egress_min` the hall is
 still full of people on their way out, breathing. Cutting to one unit at minimum outdoor air
-at the last bow let CO2 climb over the limit as they left (1,060 ppm after the autumn demo's
-show). So while people remain, a zone that ran for the show keeps the show's units and fan
-speed, with outdoor air for the people still in (ASHRAE 62.1, and what holds CO2 under the
-limit); the post-show's setpoint applies from the end.
+at the last bow lets CO2 climb over the limit as they leave (to about 1,060 ppm in the
+simulated autumn show). So while people remain, a zone that ran for the show keeps the show's
+units and fan speed, with outdoor air for the people still in (ASHRAE 62.1, and what holds
+CO2 under the limit); the post-show's setpoint applies from the end.
 """
 
 from __future__ import annotations

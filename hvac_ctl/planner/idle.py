@@ -4,9 +4,9 @@ The strategy: "few or no units; only hold the space within its idle band". Band 
 with hysteresis: the idle units run only once the zone leaves its temperature band, and stop
 once back inside by the hysteresis (G36 calls these setback and setup). For RH the deadband
 sits above the band's edge (start past 61 %, stop at 60 %): a unit dehumidifies by its own
-loop only above its RH setpoint, so it holds the hall at the edge, and "run until 5 % lower"
-kept idle fans on all night in the season evaluation. With its units off a zone keeps the
-mode it holds.
+loop only above its RH setpoint, so it holds the hall at the edge, and a deadband below it
+("run until 5 % lower") would never end: idle fans on all night. With its units off a zone
+keeps the mode it holds.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from hvac_ctl.model.venue import Zone
 from hvac_ctl.planner.context import Context
 from hvac_ctl.planner.inputs import Mode
 from hvac_ctl.planner.outputs import ZoneState
-from hvac_ctl.planner.unit_points import Drive, capped_lps, clamp
+from hvac_ctl.planner.unit_points import Decision, Drive, capped_lps, clamp
 from hvac_ctl.planner.ventilation import phase_lps
 
 
-def decide(ctx: Context, zone: str, z: Zone, at: datetime) -> tuple[ZoneState, Drive]:
+def decide(ctx: Context, zone: str, z: Zone, at: datetime) -> Decision:
     sname, season = ctx.season_on(at.astimezone(ctx.tz).date())
     idle = season.zones[zone].idle
     lo, hi = z.limits.idle_band_c
@@ -50,4 +50,4 @@ def decide(ctx: Context, zone: str, z: Zone, at: datetime) -> tuple[ZoneState, D
     lps = phase_lps(z, idle.oa, 0, ctx.occ) if running else 0.0
     state = ZoneState(zone, "idle", None, sname, mode, clamp(z, setpoint), 0.0,
                       capped_lps(ctx.venue, running, lps, idle.fan_cap_pct), reason)
-    return state, Drive(running, idle.fan_cap_pct)
+    return Decision(state, Drive(running, idle.fan_cap_pct))

@@ -84,8 +84,8 @@ class Deviation:
 
 @dataclass(frozen=True, kw_only=True)
 class PlanInputs:
-    """Everything the planner is told; by keyword, since its fields have grown and a
-    positional call would hand one field's value to another."""
+    """Everything the planner is told; by keyword only: a field added among the others
+    would shift a positional call, which then hands one field's value to another."""
 
     occupancy: Sequence[OccupancyPush] = ()
     overrides: Sequence[Override] = ()

@@ -30,8 +30,8 @@ class Learned:
 
     def hours(self, delta_k: float) -> float:
         """Hours to pull `delta_k`. A pull further than the learned ones takes longer per
-        kelvin: beyond what the air alone gives, the structure has to follow (the two-node
-        hall: a 1.4 K morning pull took twice what evenings' 0.5 K pulls had taught)."""
+        kelvin: beyond what the air alone gives, the structure has to follow (in the two-node
+        hall a 1.4 K morning pull takes about twice what evenings' 0.5 K pulls predict)."""
         if self.rate_k_per_h <= 0:
             return math.inf
         hours = max(delta_k, 0.0) / self.rate_k_per_h

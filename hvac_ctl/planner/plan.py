@@ -68,13 +68,10 @@ class Planner:
         units: UnitValues = {}
         for zone in venue.zones:
             claim = self.claims.active(zone, at)
-            if claim is None:
-                state, drive = idle.decide(self.ctx, zone, venue.zones[zone], at)
-            else:
-                state, drive = zone_at(self.ctx, claim, dict(self.claims.shows), self.opening,
-                                       at)
-            zones[zone] = state
-            units.update(unit_points(venue, zone, state, drive))
+            d = idle.decide(self.ctx, zone, venue.zones[zone], at) if claim is None else (
+                zone_at(self.ctx, claim, dict(self.claims.shows), self.opening, at))
+            zones[zone] = d.state
+            units.update(unit_points(venue, zone, d.state, d.drive))
         overridden: dict[tuple[str, str], str] = {}
         planned: dict[tuple[str, str], PointValue] = {}
         for o in sorted(self.ctx.inputs.overrides, key=lambda o: o.start):

@@ -10,9 +10,9 @@ opening time must be computed, not guessed".
 - Start: optimal start (ASHRAE G36 `OptimalStart`, see `optimal_start`), in the pull's own
   direction — a hall under its shell can be too warm in a heating season. A full house is
   first pulled `full_house_past_k` past the target, until `past_until_min` before doors, so
-  the structure takes up the heat of people coming in (a full house had warmed the hall
-  0.6 K by curtain-up). Latched as G36 latches it: once units run inside the window, precool
-  has begun.
+  the structure takes up the heat of people coming in (without it a full house warms the
+  hall about 0.6 K by curtain-up). Latched as G36 latches it: once units run inside the
+  window, precool has begun.
 - Outdoor air opens at the latest minute at which a well-mixed CO2 balance of the expected
   arrivals, from the CO2 measured before doors, stays under the ceiling (`ventilation`).
 """

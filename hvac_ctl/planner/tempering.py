@@ -3,14 +3,15 @@
 A unit mixes outdoor air (its `oa_damper_min` share) with the zone's air before its coil. In
 `cool` or `vent` the coil can only cool or stay off, so outdoor air that mixes below the
 unit's lowest allowed supply (`supply_limits_c[0]`: 18 °C under the seats, 13 °C unless a
-unit says otherwise) would be blown as it is: the frozen autumn show of issue 13. Then the
-zone's units run in `heat`: the coil tempers the mix to the low limit at least, and the
-unit's own loop heats further as the zone asks. So they do, too, when the mix is colder than
-a zone already below its heating setpoint (a small pit fell 3 K in ten minutes on its
-ventilation air): a coil in `cool` could only make that worse; and, the other way round, a
-zone in `heat` that warm outdoor air pushes above its cooling setpoint (on a hot spring day a
-pit in a heating season rose 6 K in ten minutes) runs in `cool`. The mode changes at once,
-whatever the minimum dwell: air the coils cannot temper is not a matter of comfort tuning.
+unit says otherwise) would be blown as it is (94 % outdoor air at November temperatures
+takes the hall down to 15 °C). Then the zone's units run in `heat`: the coil tempers the
+mix to the low limit at least, and the unit's own loop heats further as the zone asks. So
+they do, too, when the mix is colder than a zone already below its heating setpoint (a small
+pit can fall 3 K in ten minutes on its ventilation air): a coil in `cool` could only make
+that worse; and, the other way round, a zone in `heat` that warm outdoor air pushes above
+its cooling setpoint (on a hot spring day a pit in a heating season can rise 6 K in ten
+minutes) runs in `cool`. The mode changes at once, whatever the minimum dwell: air the coils
+cannot temper is not a matter of comfort tuning.
 
 The outdoor air itself is never cut for comfort. When the coils cannot temper all of it —
 their heating capacity is less than what lifts the mix to the low limit, net of the fans'

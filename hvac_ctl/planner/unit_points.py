@@ -32,6 +32,14 @@ class Drive:
     exhaust_fan_pct: float | None = None  # an exhaust's own speed (None: the fan cap)
 
 
+@dataclass(frozen=True)
+class Decision:
+    """A zone's decision at an instant: its state (what is reported) and how its units run."""
+
+    state: ZoneState
+    drive: Drive
+
+
 def supply_lps(venue: Venue, running: Sequence[str], fan_cap_pct: float) -> float:
     """What the running air-handling units supply, in L/s, at the fan cap."""
     return sum(

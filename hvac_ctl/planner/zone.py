@@ -16,7 +16,7 @@ them, in the order the architecture gives (claims → phase → economiser → �
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from hvac_ctl.model.calendar import ShowEvent
@@ -35,11 +35,19 @@ from hvac_ctl.planner.outputs import OCCUPIED_PHASES, ZoneState
 from hvac_ctl.planner.phase import PhaseDecision
 from hvac_ctl.planner.post_show import egress, leaving, needs_purge, purge
 from hvac_ctl.planner.recovery import recovery
-from hvac_ctl.planner.tempering import temper
-from hvac_ctl.planner.unit_points import VENT, Drive, capped_lps, clamp, supply_lps
+from hvac_ctl.planner.tempering import UnitMode, temper
+from hvac_ctl.planner.unit_points import VENT, Decision, Drive, capped_lps, clamp, supply_lps
 from hvac_ctl.planner.ventilation import co2_trim
 
 Opening = Callable[[str, str], "datetime | None"]  # (event id, zone) → outdoor air opens
+
+
+@dataclass(frozen=True)
+class FreeAir:
+    """Outdoor air as the cooling: L/s of the running units, and whether it cools alone."""
+
+    lps: float
+    alone: bool
 
 
 def phase_decision(ctx: Context, claim: Claim, shows: dict[str, ShowPlan] | None,
@@ -62,7 +70,7 @@ def phase_decision(ctx: Context, claim: Claim, shows: dict[str, ShowPlan] | None
 
 
 def zone_at(ctx: Context, claim: Claim, shows: dict[str, ShowPlan], opening: Opening,
-            at: datetime) -> tuple[ZoneState, Drive]:
+            at: datetime) -> Decision:
     zone, e = claim.zone, claim.event
     z = ctx.venue.zones[zone]
     season = ctx.season(claim.season)
@@ -124,17 +132,17 @@ def zone_at(ctx: Context, claim: Claim, shows: dict[str, ShowPlan], opening: Ope
     # on the air is metered to how warm the zone is and the units' loops temper it
     readying = claim.phase == "precool" or (
         claim.phase == "show" and isinstance(e, ShowEvent) and at < e.curtain)
-    lps, unit_mode = d.oa_lps, mode
-    free, alone = free_cooling_lps(ctx, running, d.fan_cap_pct, setpoint_of(mode, band),
-                                   band[0], m, above, not readying) if economiser else (0.0,
-                                                                                       False)
-    if free > lps:
-        lps = free
+    lps = d.oa_lps
+    unit_mode: UnitMode = mode
+    free = free_cooling_lps(ctx, running, d.fan_cap_pct, setpoint_of(mode, band), band[0], m,
+                            above, not readying) if economiser else FreeAir(0.0, False)
+    if free.lps > lps:
+        lps = free.lps
         reason += f"; free cooling with outdoor air at {ctx.outdoor_c():.0f} °C"
-        if alone and readying:  # the outdoor air pulls: a coil would only work against it
+        if free.alone and readying:  # the outdoor air pulls: a coil would only work against it
             unit_mode = VENT
             reason += ", coils off"
-        elif alone:
+        elif free.alone:
             unit_mode = "heat"
             reason += ", tempered by the units' loops"
     lps = capped_lps(ctx.venue, running, lps, d.fan_cap_pct)
@@ -150,23 +158,23 @@ def zone_at(ctx: Context, claim: Claim, shows: dict[str, ShowPlan], opening: Ope
     state = ZoneState(zone, claim.phase, e.id, claim.season, mode, setpoint_of(mode, band),
                       d.people, lps, reason, band if claim.phase in OCCUPIED_PHASES else None,
                       tempered.shortfall_kw)
-    return state, Drive(running, d.fan_cap_pct, claim.phase == "get_in", unit_mode,
-                        exhaust_fan)
+    return Decision(state, Drive(running, d.fan_cap_pct, claim.phase == "get_in", unit_mode,
+                                 exhaust_fan))
 
 
 def free_cooling_lps(ctx: Context, running: tuple[str, ...], fan_cap_pct: float,
                      target: float, heating_c: float, m: ZoneMeasurement | None,
-                     above_k: float, metered: bool) -> tuple[float, bool]:
+                     above_k: float, metered: bool) -> FreeAir:
     """Outdoor air as the cooling (see `economiser`), in L/s of the running AHUs, and
     whether it cools alone (no coil needed)."""
     out = ctx.inputs.outdoor_air_c
     ahus = [u for u in running if ctx.venue.units[u].kind == UnitKind.ahu]
     if out is None or m is None or m.temp_c is None or not ahus:
-        return 0.0, False
+        return FreeAir(0.0, False)
     supply_lo = max(ctx.venue.units[u].supply_limits_c[0] for u in ahus)
     thermal = ctx.venue.zones[ctx.venue.units[ahus[0]].zone].thermal
     supply = supply_lps(ctx.venue, ahus, fan_cap_pct)
     free = free_cooling(m.temp_c, out, target, heating_c, supply_lo, above_k, metered,
                         (thermal.fast_capacitance_mj_per_k
                          + thermal.mass_capacitance_mj_per_k) * 1e6, supply / 1000)
-    return free.share * supply, free.alone
+    return FreeAir(free.share * supply, free.alone)
