@@ -54,7 +54,6 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-import uvicorn  # noqa: E402
 from bacpypes3.apdu import ErrorRejectAbortNack  # noqa: E402
 from bacpypes3.app import Application  # noqa: E402
 from bacpypes3.local.device import DeviceObject  # noqa: E402
@@ -65,8 +64,9 @@ from hvac_ctl.clock import ManualClock  # noqa: E402
 from hvac_ctl.config import load_config  # noqa: E402
 from hvac_ctl.devices import DriverSettings, device_specs  # noqa: E402
 from hvac_ctl.model.venue import ZoneKind  # noqa: E402
-from hvac_ctl.service.app import create_app  # noqa: E402
-from hvac_ctl.service.runtime import Runtime, ServiceSettings  # noqa: E402
+from hvac_ctl.service.build import build_service  # noqa: E402
+from hvac_ctl.service.runtime import Runtime  # noqa: E402
+from hvac_ctl.service.settings import ServiceSettings  # noqa: E402
 from hvac_ctl.simulation import building_spec, calendar_scenario  # noqa: E402
 from hvac_ctl.store import Store  # noqa: E402
 from simulator.runner import SimulatedBuilding  # noqa: E402
@@ -139,11 +139,10 @@ async def service(tmp: Path) -> AsyncIterator[Service]:
             settings = ServiceSettings(
                 config_dir=venue.folder, watch_every_s=0.2, drivers=DriverSettings(
                     bacnet_local=f"127.0.0.1/24:{venue.client_ports[0]}", timeout_s=1.0))
-            runtime = Runtime(settings, clock, store)
+            built = build_service(settings, clock, store)
+            runtime = built.runtime
             port = free_ports(socket.SOCK_STREAM, 1)[0]
-            server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1",
-                                                   port=port, log_level="warning",
-                                                   lifespan="on"))
+            server = built.server("127.0.0.1", port, log_level="warning")
             task = asyncio.create_task(server.serve())
             try:
                 while not server.started:
@@ -177,9 +176,7 @@ async def step(s: Service, minutes: int) -> None:
 
 
 async def tick_idle(s: Service, limit_s: float = 5.0) -> None:
-    deadline = time.perf_counter() + limit_s
-    while s.runtime._tick_lock.locked() and time.perf_counter() < deadline:
-        await asyncio.sleep(POLL_S)
+    await s.runtime.idle(limit_s)
 
 
 # ---- one push ----------------------------------------------------------------------------------

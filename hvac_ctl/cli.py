@@ -7,11 +7,13 @@ The command line is the edge of the system: it is the one place here that reads 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
+from hvac_ctl import logs
 from hvac_ctl.config import ConfigError, load_config
 from hvac_ctl.model import Config
 from hvac_ctl.planner import PlanInputs, plan_day
@@ -60,6 +62,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job: a show day, accelerated — simulator, service and box office together."""
+    logs.configure(args.log_level, args.log_format)
     config = _load(args)
     if config is None:
         return 1
@@ -71,6 +74,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_sim(args: argparse.Namespace) -> int:
     """Run the building simulator until --until or Ctrl-C, serving its points."""
+    logs.configure(args.log_level, args.log_format)
     config = _load(args)
     if config is None:
         return 1
@@ -100,6 +104,7 @@ def _store_url(args: argparse.Namespace) -> str:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """The service: API on uvicorn, scheduler, control loop, polling."""
+    logs.configure(args.log_level, args.log_format)
     if args.override_priority >= args.plan_priority:
         print("hvac-ctl serve: --override-priority must be a higher priority (a smaller "
               "number) than --plan-priority, or overrides would not win", file=sys.stderr)
@@ -107,14 +112,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = _load(args)
     if config is None:
         return 1
-    import uvicorn
-
     from hvac_ctl.clock import SystemClock
     from hvac_ctl.control import LoopSettings
     from hvac_ctl.devices import DriverSettings
-    from hvac_ctl.service.app import create_app
-    from hvac_ctl.service.runtime import Runtime, ServiceSettings
-    from hvac_ctl.store import Store
+    from hvac_ctl.service.build import build_service
+    from hvac_ctl.service.settings import ServiceSettings
     from simulator.clock import SimClock
 
     tz = config.venue.venue.tz
@@ -126,12 +128,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
                           override_priority=args.override_priority),
         max_override=timedelta(minutes=args.max_override_minutes),
         drivers=DriverSettings(bacnet_local=args.bacnet_local))
-    runtime = Runtime(settings, clock, Store(_store_url(args)))
-    app = create_app(runtime)
-    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port,
-                                           log_level="warning"))
+    server = build_service(settings, clock, _store_url(args)).server(args.host, args.port)
     print(f"hvac-ctl serving on http://{args.host}:{args.port} (API docs at /docs)", flush=True)
-    server.run()
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn shut down cleanly, then re-raised
+        server.run()
     return 0
 
 
@@ -201,6 +201,14 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-12-05") from None
 
 
+def _with_logging(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    sp.add_argument("--log-level", default="INFO", choices=logs.LEVELS,
+                    help="least severe level logged to stderr (default INFO)")
+    sp.add_argument("--log-format", default="text", choices=logs.FORMATS,
+                    help="text lines, or one JSON object per line (default text)")
+    return sp
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hvac-ctl", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -227,7 +235,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--port", type=int, default=8000, help="the service's port (default 8000)")
     d.add_argument("--bacnet-local", default="127.0.0.1/24:47809", metavar="IP/MASK:PORT",
                    help="the service's own BACnet/IP address (default 127.0.0.1/24:47809)")
-    d.set_defaults(func=cmd_demo)
+    _with_logging(d).set_defaults(func=cmd_demo)
     sm = with_config(sub.add_parser("sim", help="run the building simulator (BACnet + Modbus)"))
     sm.add_argument("--speed", type=float, default=1.0, metavar="N",
                     help="simulated seconds per real second, 1 to 3600 (default 1)")
@@ -241,7 +249,7 @@ def parser() -> argparse.ArgumentParser:
                     help="design day or a CSV of time,temp_c,rh_pct (default: by season)")
     sm.add_argument("--status-every", type=float, default=5.0, metavar="SECONDS",
                     help="real seconds between status lines (default 5)")
-    sm.set_defaults(func=cmd_sim)
+    _with_logging(sm).set_defaults(func=cmd_sim)
     sv = with_config(sub.add_parser("serve", help="run the service: API, scheduler, control"))
     sv.add_argument("--db", metavar="URL", help="SQLAlchemy URL (default: sqlite in DIR/data)")
     sv.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
@@ -262,7 +270,7 @@ def parser() -> argparse.ArgumentParser:
                     help="the longest override an operator may set (default 240)")
     sv.add_argument("--bacnet-local", default="127.0.0.1/24:47809", metavar="IP/MASK:PORT",
                     help="the service's own BACnet/IP address (default 127.0.0.1/24:47809)")
-    sv.set_defaults(func=cmd_serve)
+    _with_logging(sv).set_defaults(func=cmd_serve)
     tk = with_config(sub.add_parser("token", help="API tokens"))
     tk_sub = tk.add_subparsers(dest="token_command", required=True)
     tc = tk_sub.add_parser("create", help="create a token; it is printed once, stored hashed")

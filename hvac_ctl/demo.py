@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from hvac_ctl.config import load_config
 from hvac_ctl.devices import DriverSettings
@@ -23,8 +22,9 @@ from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import ShowEvent
 from hvac_ctl.planner import PlanInputs, plan_day
 from hvac_ctl.report import day_table
-from hvac_ctl.service.app import create_app
-from hvac_ctl.service.runtime import Runtime, ServiceSettings
+from hvac_ctl.service.build import build_service
+from hvac_ctl.service.runtime import Runtime
+from hvac_ctl.service.settings import ServiceSettings
 from hvac_ctl.show_report import show_reports
 from hvac_ctl.simulation import building_spec, calendar_scenario, weather_for
 from hvac_ctl.store import Store
@@ -82,12 +82,13 @@ async def _demo(config_dir: Path, config: Config, day: date, start: datetime, un
     people = {role: secrets.token_urlsafe(9) for role in ("operator", "viewer")}
     for role, password in people.items():
         store.create_user(role, role, password)
-    runtime = Runtime(ServiceSettings(config_dir=config_dir, speed=speed,
-                                      tick_every=timedelta(seconds=60),
-                                      drivers=DriverSettings(bacnet_local=bacnet_local)),
-                      clock, store)
-    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    service = build_service(ServiceSettings(config_dir=config_dir, speed=speed,
+                                            tick_every=timedelta(seconds=60),
+                                            drivers=DriverSettings(bacnet_local=bacnet_local)),
+                            clock, store)
+    runtime = service.runtime
+    # the access log stays off (the demo prints each box office push itself)
+    server = service.server("127.0.0.1", port, log_level="warning")
     await sim.start()
     serving = asyncio.create_task(server.serve())
     stop = asyncio.Event()
@@ -121,7 +122,7 @@ async def _demo(config_dir: Path, config: Config, day: date, start: datetime, un
         for t in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await t
-        runtime.flush_trends()
+        await runtime.idle()  # every sample queued so far, stored
         print("\nhow the show went (from the store):", flush=True)
         for report in show_reports(store, config, day):
             print(report.text(), flush=True)

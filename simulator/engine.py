@@ -66,7 +66,7 @@ class Building:
         self.weather = weather
         self.now = start
         self.max_step = max_step
-        self.quiet_steps = quiet_steps  # False: every step at most max_step, as before
+        self.quiet_steps = quiet_steps  # False: every step at most max_step, quiet or not
         self._activity = Activity(scenario)
         self.hall = Hall(spec.zones, spec.surroundings_c)
         for zone in spec.zones:

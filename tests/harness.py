@@ -1,16 +1,40 @@
-"""What tests share: the repository's root, the venue's timezone, instants at the venue, and
-the planner tests' show days. Tests import from here (or use fixtures), never from each other.
+"""What tests share: the repository's root, the venue's timezone, instants at the venue, the
+planner tests' show days, the default configuration on free loopback ports, and the running
+service (built by `build_service`, served by uvicorn, the simulator over real sockets). Tests
+import from here (or use fixtures), never from each other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+import asyncio
+import contextlib
+import shutil
+import socket
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
+from bacpypes3.app import Application
+from bacpypes3.local.device import DeviceObject
+from bacpypes3.local.networkport import NetworkPortObject
+
+from hvac_ctl.clock import ManualClock
+from hvac_ctl.config import load_config
+from hvac_ctl.devices import DriverSettings
 from hvac_ctl.model import Config
+from hvac_ctl.service.build import build_service
+from hvac_ctl.service.runtime import Runtime
+from hvac_ctl.service.settings import ServiceSettings
+from hvac_ctl.simulation import building_spec, calendar_scenario
+from hvac_ctl.store import Store
+from simulator.clock import SimClock
+from simulator.runner import SimulatedBuilding
+from simulator.weather import DesignDay
 
 ROOT = Path(__file__).resolve().parent.parent
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -18,7 +42,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MakeConfig = Callable[..., Config]
 
 
-def local(text: str, tz: ZoneInfo = SHANGHAI) -> datetime:
+def local(text: str, tz: tzinfo = SHANGHAI) -> datetime:
     """'2026-12-05 19:30' at the venue."""
     return datetime.fromisoformat(text).replace(tzinfo=tz)
 
@@ -61,3 +85,130 @@ performances:
   - {id: early-2027-03-28, title: Early, date: 2027-03-28, doors_open: "00:30",
      curtain: "01:00", end: "04:00", expected_attendance: 300}
 """
+
+
+# --- the default configuration on free loopback ports ----------------------------------------
+
+BACNET_UNITS = {"ahu-aud-1": 47811, "ahu-aud-2": 47812, "ahu-aud-3": 47813}
+MODBUS_PORTS = (5020, 5021)
+
+
+def free_port(kind: int) -> int:
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Ports:
+    folder: Path
+    bacnet: dict[str, int]  # unit → UDP port
+    modbus: dict[int, int]  # port in zones.yaml → free TCP port
+    client: int  # a free UDP port for a BACnet client
+
+
+def config_on_free_ports(folder: Path) -> Ports:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "zones.yaml", folder / "zones.yaml")
+    shutil.copytree(ROOT / "schedules", folder / "schedules", dirs_exist_ok=True)
+    text = (folder / "zones.yaml").read_text()
+    bacnet = {}
+    for unit, port in BACNET_UNITS.items():
+        bacnet[unit] = free_port(socket.SOCK_DGRAM)
+        text = text.replace(f"127.0.0.1:{port}", f"127.0.0.1:{bacnet[unit]}")
+    modbus = {}
+    for port in MODBUS_PORTS:
+        modbus[port] = free_port(socket.SOCK_STREAM)
+        text = text.replace(f"port: {port},", f"port: {modbus[port]},")
+    (folder / "zones.yaml").write_text(text)
+    return Ports(folder, bacnet, modbus, free_port(socket.SOCK_DGRAM))
+
+
+def bacnet_client(local_port: int, device_id: int = 3999) -> Application:
+    """An independent BACnet/IP client (raw bacpypes3, none of our code) on a port of its own."""
+    return Application.from_object_list([
+        DeviceObject(objectIdentifier=("device", device_id), objectName=f"test-{device_id}",
+                     vendorIdentifier=999, apduTimeout=2000, numberOfApduRetries=1),
+        NetworkPortObject(f"127.0.0.1/24:{local_port}", objectIdentifier=("network-port", 1),
+                          objectName="NetworkPort-1"),
+    ])
+
+
+# --- the running service -----------------------------------------------------------------------
+
+SHOW = "tosca-2026-12-05"  # doors 19:00, curtain 19:30, end 22:30, expected 2100
+ROLES = ("viewer", "operator", "engineer", "boxoffice", "admin")
+
+
+@dataclass
+class Running:
+    """The service on uvicorn with the simulated building, on a manual clock."""
+
+    http: httpx.AsyncClient
+    runtime: Runtime
+    sim: SimulatedBuilding
+    clock: Any  # ManualClock, or the simulator's SimClock
+    tokens: dict[str, str]
+    ports: Ports
+
+    def auth(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+    async def step(self, minutes: int) -> None:
+        for _ in range(minutes):
+            await self.sim.advance(timedelta(minutes=1))
+            self.clock.advance(timedelta(minutes=1))
+            await self.runtime.poller.poll_all()
+            await self.runtime.tick()
+
+    async def settle(self) -> None:
+        """Let what a request started finish: its tick, and the rows it queued."""
+        assert await self.runtime.idle(), "the service did not settle"
+
+
+@asynccontextmanager
+async def service(tmp_path: Path, at: str = "2026-12-05 19:40", db: Path | None = None,
+                  speed: float | None = None) -> AsyncIterator[Running]:
+    """On a manual clock stepped by `Running.step`; with `speed`, on the simulator's clock
+    running that many times faster than the wall, the building following it and the service's
+    own jobs (tick, poll, expiry) on their schedule."""
+    ports = config_on_free_ports(tmp_path / "config")
+    config = load_config(ports.folder)
+    tz = config.venue.venue.tz
+    start = local(at, tz)
+    day = start.date()
+    sim = SimulatedBuilding(building_spec(config), calendar_scenario(
+        config, day - timedelta(days=1), day + timedelta(days=1)), DesignDay.winter(tz), start,
+        step=timedelta(seconds=60 if speed is None else 10))
+    await sim.start()
+    store = Store(f"sqlite:///{db or tmp_path / 'store.db'}")
+    store.migrate()
+    tokens = {role: store.create_token(f"{role}-test", role) for role in ROLES}
+    clock: Any = ManualClock(start) if speed is None else SimClock(start, speed)
+    settings = ServiceSettings(config_dir=ports.folder, watch_every_s=0.2, speed=speed or 1.0,
+                               drivers=DriverSettings(
+                                   bacnet_local=f"127.0.0.1/24:{ports.client}", timeout_s=1.0))
+    built = build_service(settings, clock, store)
+    server = built.server("127.0.0.1", free_port(socket.SOCK_STREAM), log_level="warning")
+    following = None if speed is None else asyncio.create_task(sim.run(clock))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+        assert not task.done(), "uvicorn did not start"
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.config.port}",
+                                     timeout=10) as http:
+            yield Running(http, built.runtime, sim, clock, tokens, ports)
+    finally:
+        server.should_exit = True
+        await task
+        if following is not None:
+            following.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await following
+        await sim.close()
+        store.close()
+
+
+def run(coro: Any, timeout_s: float = 120) -> Any:
+    return asyncio.run(asyncio.wait_for(coro, timeout=timeout_s))

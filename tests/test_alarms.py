@@ -112,9 +112,9 @@ def test_the_store_knows_the_last_alarm_id_cleared_ones_included(tmp_path) -> No
     store = Store(f"sqlite:///{tmp_path / 'store.db'}")
     store.migrate()
     at = local("2027-07-10 20:00")
-    store.save_alarms([Alarm(3, "a", "device_offline", "major", "ahu-pit", "m", at),
-                       Alarm(9, "b", "co2_high", "major", "auditorium", "m", at,
-                             cleared_at=at)])
+    store.write_batch(alarms=[Alarm(3, "a", "device_offline", "major", "ahu-pit", "m", at),
+                              Alarm(9, "b", "co2_high", "major", "auditorium", "m", at,
+                                    cleared_at=at)])
     assert store.last_alarm_id() == 9
     assert [r.id for r in store.alarms(open_only=True)] == [3]
     store.close()

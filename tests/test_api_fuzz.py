@@ -31,8 +31,9 @@ from schemathesis.checks import not_a_server_error
 from hvac_ctl.config import load_config
 from hvac_ctl.model.venue import COMMAND_POINTS
 from hvac_ctl.service.limits import MAX_BODY_BYTES, json_depth
-from tests.harness import ROOT
-from tests.test_service import SHOW, service
+from tests.harness import ROOT, SHOW, service
+
+pytestmark = pytest.mark.e2e
 
 ROLES = ("viewer", "operator", "engineer", "boxoffice", "admin")
 # Per operation: the file runs in about a minute on 2 cores, the same examples every time.
@@ -58,7 +59,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     async def run() -> None:
         async with service(tmp) as s:
             await s.step(5)  # trends to bin, whatever the wall clock did
-            s.runtime.flush_trends()
+            await s.settle()
             stop = asyncio.Event()
             box.update(served=Served(str(s.http.base_url).rstrip("/"), dict(s.tokens)),
                        stop=stop, loop=asyncio.get_running_loop())

@@ -10,7 +10,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.harness import ROOT
+
+pytestmark = pytest.mark.e2e
 
 ARGS = ["--rate", "50", "--seconds", "3", "--units", "10"]
 PUSHES = 150

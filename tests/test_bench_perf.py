@@ -11,7 +11,11 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from tests.harness import ROOT
+
+pytestmark = pytest.mark.e2e
 
 HEADER = ("venue | units (BACnet + Modbus) | simulator ready s | service ready s | ticks | "
           "devices online | service VmRSS MiB | service VmHWM MiB | simulator VmRSS MiB | "

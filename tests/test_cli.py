@@ -8,7 +8,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from tests.harness import ROOT
+
+pytestmark = pytest.mark.e2e
 
 
 def hvac(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -66,7 +70,7 @@ def test_the_demo_runs_a_show_day_end_to_end(tmp_path: Path) -> None:
     import socket
     import time
 
-    from tests.ports import config_on_free_ports, free_port
+    from tests.harness import config_on_free_ports, free_port
 
     ports = config_on_free_ports(tmp_path / "config")
     proc = subprocess.Popen(

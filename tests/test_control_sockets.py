@@ -32,7 +32,9 @@ from simulator.ahu import Commands
 from simulator.modbus_server import ModbusUnits
 from simulator.runner import SimulatedBuilding
 from simulator.weather import DesignDay
-from tests.ports import config_on_free_ports
+from tests.harness import config_on_free_ports
+
+pytestmark = pytest.mark.e2e
 
 TIMEOUT = 1.0
 SETTINGS = dict(timeout_s=TIMEOUT, backoff_first_s=0.1, backoff_cap_s=0.3)

@@ -14,10 +14,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from hvac_ctl.config import load_config
 from hvac_ctl.show_report import show_reports
 from hvac_ctl.store import Store
-from tests.ports import config_on_free_ports, free_port
+from tests.harness import config_on_free_ports, free_port
+
+pytestmark = pytest.mark.e2e
 
 
 def test_the_autumn_demo_day_keeps_every_zone_in_its_band_with_no_co2_alarm(

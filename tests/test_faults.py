@@ -17,8 +17,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from drivers.base import State
-from tests.test_service import AUD, SHOW, run, service
+from tests.harness import AUD, SHOW, run, service
+
+pytestmark = pytest.mark.e2e
 
 FAULTY = {"ahu-pit": "slow", "ahu-stage-side": "error", "ahu-aud-3": "error",
           "ahu-aud-1": "garbage"}
@@ -150,7 +154,7 @@ def test_a_locked_store_refuses_pushes_clearly_raises_an_alarm_and_loses_nothing
             accepted = await s.http.post("/api/v1/occupancy", headers=s.auth("boxoffice"),
                                          json={"event": SHOW, "count": 1600})
             await s.step(1)
-            s.runtime.flush_trends()
+            await s.settle()
             after = (await s.http.get("/api/v1/alarms", headers=s.auth("viewer"))).json()
             stored = [p.count for p in s.runtime.store.pushes([SHOW])]
             return {"refused": refused, "during": during, "accepted": accepted.status_code,
@@ -189,6 +193,7 @@ def fill(disk: Path) -> Path:
     return filler
 
 
+@pytest.mark.root
 def test_a_full_disk_refuses_pushes_and_overrides_clearly_and_loses_nothing(
         tmp_path: Path) -> None:
     async def body(disk: Path) -> dict[str, Any]:
@@ -206,8 +211,7 @@ def test_a_full_disk_refuses_pushes_and_overrides_clearly_and_loses_nothing(
                 "minutes": 30, "reason": "full disk"})
             for _ in range(5):  # control goes on; trends and write records pile up
                 await s.step(1)
-                s.runtime.flush_trends()
-            kept = len(s.runtime._trend_buffer)
+            kept = s.runtime.writer.depth
             during = [a["kind"] for a in (await s.http.get(
                 "/api/v1/alarms", headers=s.auth("viewer"))).json()]
             device = s.sim.building.commands("ahu-aud-2").fan_speed_max
@@ -216,8 +220,8 @@ def test_a_full_disk_refuses_pushes_and_overrides_clearly_and_loses_nothing(
             accepted = await s.http.post("/api/v1/occupancy", headers=s.auth("boxoffice"),
                                          json={"event": SHOW, "count": 1600})
             await s.step(1)
-            s.runtime.flush_trends()
-            left = len(s.runtime._trend_buffer)
+            await s.settle()
+            left = s.runtime.writer.depth
             after = [a["kind"] for a in (await s.http.get(
                 "/api/v1/alarms", headers=s.auth("viewer"))).json()]
             writes = s.runtime.store.audit_entries(action="write", limit=100_000)
@@ -239,7 +243,7 @@ def test_a_full_disk_refuses_pushes_and_overrides_clearly_and_loses_nothing(
     assert r["before"] == r["accepted"] == 200
     assert sorted(r["stored"]) == [1400, 1600]  # accepted ones kept, the refused one absent
     assert r["overrides"] == []
-    assert r["kept"] > 0 and r["left"] == 0  # trends waited in memory, then were stored
+    assert r["kept"] > 0 and r["left"] == 0  # rows waited in the queue, then were stored
     assert r["writes"] == r["loop_writes"]  # every write record too, once
 
 

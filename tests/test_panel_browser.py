@@ -23,19 +23,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from hvac_ctl.config import load_config
 from hvac_ctl.devices import DriverSettings
-from hvac_ctl.service.app import create_app
-from hvac_ctl.service.runtime import Runtime, ServiceSettings
+from hvac_ctl.service.build import build_service
+from hvac_ctl.service.settings import ServiceSettings
 from hvac_ctl.simulation import building_spec, calendar_scenario
 from hvac_ctl.store import Store
 from simulator.clock import SimClock
 from simulator.runner import SimulatedBuilding
 from simulator.weather import DesignDay
-from tests.harness import ROOT, local
-from tests.ports import Ports, bacnet_client, config_on_free_ports, free_port
+from tests.harness import ROOT, Ports, bacnet_client, config_on_free_ports, free_port, local
+
+pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "artifacts"
 DOCS = ROOT / "docs"
@@ -88,12 +88,11 @@ class Live:
             config, start.date() - timedelta(days=1), start.date() + timedelta(days=1)),
             DesignDay.winter(tz), start, step=timedelta(seconds=10))
         await sim.start()
-        runtime = Runtime(ServiceSettings(config_dir=self.ports.folder, speed=10,
-                                          drivers=DriverSettings(
-                                              bacnet_local=f"127.0.0.1/24:{self.ports.client}")),
-                          clock, self.store)
-        server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1",
-                                               port=self.port, log_level="warning"))
+        built = build_service(ServiceSettings(
+            config_dir=self.ports.folder, speed=10,
+            drivers=DriverSettings(bacnet_local=f"127.0.0.1/24:{self.ports.client}")),
+            clock, self.store)
+        server = built.server("127.0.0.1", self.port, log_level="warning")
         serving = asyncio.create_task(server.serve())
         running = asyncio.create_task(sim.run(clock))
         while not server.started:
@@ -236,7 +235,8 @@ def test_an_override_reaches_the_unit_and_is_released(browser: Any, live: Live) 
     on_device = live.device("ahu-aud-1", "fan_speed_max")
     assert on_device["value"] == 55.0 and on_device["slots"][8] == 55.0
     row.locator("button").click()
-    page.wait_for_url(f"{live.url}/panel/overrides")
+    page.wait_for_url(f"{live.url}/panel/overrides?done=released*")
+    assert "released" in page.locator("#notice").inner_text()
     assert page.locator("#active tr[data-override]").count() == 0
     after = live.device("ahu-aud-1", "fan_speed_max")
     assert 8 not in after["slots"] and after["value"] == after["slots"][12]

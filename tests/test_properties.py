@@ -34,8 +34,8 @@ from hvac_ctl.planner import (
     plan_day,
 )
 from hvac_ctl.planner.inputs import Deviation, HeldMode
-from hvac_ctl.service.app import create_app
-from hvac_ctl.service.runtime import Runtime, ServiceSettings
+from hvac_ctl.service.build import build_service
+from hvac_ctl.service.settings import ServiceSettings
 from hvac_ctl.store import Store
 from tests.harness import ROOT, local
 
@@ -339,8 +339,9 @@ def test_override_values_are_refused_outside_the_limits_and_never_reach_a_unit(
     drivers = memory_drivers(config)
     driver = drivers["bacnet"]
     assert isinstance(driver, MemoryDriver)
-    rt = Runtime(ServiceSettings(config_dir=ROOT), clock, store, drivers)
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(create_app(rt)),
+    built = build_service(ServiceSettings(config_dir=ROOT), clock, store, drivers)
+    rt = built.runtime
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(built.app),
                              base_url="http://hvac.test",
                              headers={"Authorization": f"Bearer {token}",
                                       "Content-Type": "application/json"})
@@ -386,5 +387,6 @@ def test_override_values_are_refused_outside_the_limits_and_never_reach_a_unit(
         assert accepted and len(driver.writes) > 20  # the check had something to look at
     finally:
         loop.run_until_complete(http.aclose())
+        loop.run_until_complete(rt.stop())
         loop.close()
         store.close()

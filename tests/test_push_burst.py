@@ -1,7 +1,7 @@
 """A burst of pushes through the running service: each stored once, the units ticked a few
 times rather than once a push, and the count acted on the same as over every push stored.
 
-The service of tests/test_service.py (uvicorn, the simulator over loopback sockets, SQLite).
+The service of tests/harness.py (uvicorn, the simulator over loopback sockets, SQLite).
 """
 
 from __future__ import annotations
@@ -10,8 +10,12 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from hvac_ctl.planner import OccupancyPush, acted_count
-from tests.test_service import SHOW, run, service
+from tests.harness import SHOW, run, service
+
+pytestmark = pytest.mark.e2e
 
 PUSHES = 40
 
@@ -37,7 +41,7 @@ def test_a_burst_of_pushes_shares_its_ticks(tmp_path: Path) -> None:
             async def watch() -> None:
                 nonlocal most
                 while True:
-                    most = max(most, len(s.runtime._background))
+                    most = max(most, s.runtime.ticks_pending)
                     await asyncio.sleep(0)
 
             watcher = asyncio.create_task(watch())
@@ -51,7 +55,7 @@ def test_a_burst_of_pushes_shares_its_ticks(tmp_path: Path) -> None:
             # one tick waiting at a time serves every push that came before it began
             assert 1 <= most <= 2
             assert s.runtime.loop.ticks - ticks < PUSHES
-            assert s.runtime._tick_wanted is None
+            assert s.runtime.ticks_pending == 0
             # what the planner is given (the service's PushIndex) acts on the same count as
             # every push stored, and so does the answer to the last push
             now = s.clock.now()

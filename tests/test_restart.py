@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
-from tests.ports import bacnet_client, config_on_free_ports, free_port
+from tests.harness import bacnet_client, config_on_free_ports, free_port
+
+pytestmark = pytest.mark.e2e
 
 START = datetime.fromisoformat("2026-12-05T19:40:00")
 SHOW = "tosca-2026-12-05"

@@ -3,99 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 
-from hvac_ctl.clock import ManualClock
-from hvac_ctl.config import load_config
-from hvac_ctl.devices import DriverSettings
-from hvac_ctl.service.app import create_app
-from hvac_ctl.service.runtime import Runtime, ServiceSettings
-from hvac_ctl.simulation import building_spec, calendar_scenario
 from hvac_ctl.store import Store
-from simulator.runner import SimulatedBuilding
-from simulator.weather import DesignDay
-from tests.harness import local
-from tests.ports import Ports, config_on_free_ports, free_port
+from tests.harness import SHOW, run, service
 
-SHOW = "tosca-2026-12-05"  # doors 19:00, curtain 19:30, end 22:30, expected 2100
+pytestmark = pytest.mark.e2e
+
 AUD = ("ahu-aud-1", "ahu-aud-2", "ahu-aud-3")
-
-
-@dataclass
-class Service:
-    http: httpx.AsyncClient
-    runtime: Runtime
-    sim: SimulatedBuilding
-    clock: ManualClock
-    tokens: dict[str, str]
-    ports: Ports
-
-    def auth(self, role: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[role]}"}
-
-    async def step(self, minutes: int) -> None:
-        for _ in range(minutes):
-            await self.sim.advance(timedelta(minutes=1))
-            self.clock.advance(timedelta(minutes=1))
-            await self.runtime.poller.poll_all()
-            await self.runtime.tick()
-
-    async def settle(self) -> None:
-        """Let a tick started by a request finish."""
-        for _ in range(50):
-            await asyncio.sleep(0.02)
-            if not self.runtime._tick_lock.locked():
-                return
-
-
-@asynccontextmanager
-async def service(tmp_path: Path, at: str = "2026-12-05 19:40", db: Path | None = None
-                  ) -> AsyncIterator[Service]:
-    ports = config_on_free_ports(tmp_path / "config")
-    config = load_config(ports.folder)
-    tz = config.venue.venue.tz
-    start = local(at)
-    day = start.date()
-    sim = SimulatedBuilding(building_spec(config), calendar_scenario(
-        config, day - timedelta(days=1), day + timedelta(days=1)), DesignDay.winter(tz), start)
-    await sim.start()
-    store = Store(f"sqlite:///{db or tmp_path / 'store.db'}")
-    store.migrate()
-    tokens = {role: store.create_token(f"{role}-test", role)
-              for role in ("viewer", "operator", "engineer", "boxoffice", "admin")}
-    clock = ManualClock(start)
-    settings = ServiceSettings(config_dir=ports.folder, watch_every_s=0.2, drivers=DriverSettings(
-        bacnet_local=f"127.0.0.1/24:{ports.client}", timeout_s=1.0))
-    runtime = Runtime(settings, clock, store)
-    port = free_port(socket.SOCK_STREAM)
-    server = uvicorn.Server(uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-        assert not task.done(), "uvicorn did not start"
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-            yield Service(http, runtime, sim, clock, tokens, ports)
-    finally:
-        server.should_exit = True
-        await task
-        await sim.close()
-        store.close()
-
-
-def run(coro: Any) -> Any:
-    return asyncio.run(asyncio.wait_for(coro, timeout=120))
 
 
 def test_auth_says_why(tmp_path: Path) -> None:
@@ -255,7 +174,7 @@ def test_reading_endpoints(tmp_path: Path) -> None:
                                      params={"date": "2026-12-05"})).json()
             assert {seg["phase"] for seg in plan} >= {"idle", "precool", "show", "post_show"}
             assert plan[0]["start"].endswith("+08:00")
-            s.runtime.flush_trends()
+            await s.settle()
             t = await s.http.get("/api/v1/trends", headers=v, params={
                 "unit": "ahu-aud-1", "point": "zone_temp", "every": "5min",
                 "start": (s.clock.now() - timedelta(hours=1)).isoformat()})

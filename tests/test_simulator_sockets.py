@@ -25,8 +25,10 @@ from bacpypes3.app import Application
 from bacpypes3.primitivedata import Null
 from pymodbus.client import AsyncModbusTcpClient
 
-from tests.ports import bacnet_client as raw_bacnet_client
-from tests.ports import config_on_free_ports
+from tests.harness import bacnet_client as raw_bacnet_client
+from tests.harness import config_on_free_ports
+
+pytestmark = pytest.mark.e2e
 
 FLOAT32 = AsyncModbusTcpClient.DATATYPE.FLOAT32
 SPEED = 600  # ten simulated minutes per second

@@ -7,8 +7,12 @@ prints the same run's worst shows). About a minute and a half.
 
 from __future__ import annotations
 
+import pytest
+
 from bench.evaluate.year import COMFORT_C, LONGEST_ALLOWED_MIN, year_of_shows
 from hvac_ctl.model import Config
+
+pytestmark = pytest.mark.e2e
 
 
 def test_in_every_show_of_the_year_every_occupied_zone_stays_between_20_and_27_c(

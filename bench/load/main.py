@@ -15,7 +15,7 @@ The pushes (bench/load/pushes.py) go to POST /api/v1/occupancy on an open schedu
 service's own store (hvac_ctl.store.Store on its SQLite file) is read back and every push is
 looked up by its Idempotency-Key and by its `at`: lost = answered 2xx and not stored, doubled =
 stored more than once. The control tick is watched through /metrics: hvac_ticks_late_total
-counts ticks that took longer than their period (hvac_ctl/service/runtime.py `_tick_job`).
+counts ticks that took longer than their period (hvac_ctl/service/jobs.py `_timed_tick`).
 
 Prints a markdown table and a verdict; exits 1 when a push was lost or doubled, any push sent
 was not answered 2xx, or a tick was late. The rate is not a criterion, but the verdict says

@@ -50,12 +50,12 @@ POLL_S = 10.0  # wall seconds (--poll), the default
 TICKS = 3  # control ticks to wait for after /readyz, beyond the one run at start
 # (BACnet, Modbus) units of the templates' layout; the default venue's other 5 units stay.
 # 100 BACnet rather than 250: 250 BACnet devices take the simulator ~50 s to bring up (100:
-# ~25 s), and with them the service's polls and writes kept timing out on this machine (at
+# ~25 s), and with them the service's polls and writes keep timing out on this machine (at
 # times half to nearly all of the units offline); Modbus units are far cheaper to serve.
 BIG, QUICK_BIG = (100, 400), (10, 10)
 # Modbus device ids per simulated TCP server, a gateway for every 5 units: the driver
 # serialises requests on its one connection per server, and with 50 ids per server whole
-# servers' units timed out at once (our reading: a tick's writes queued past the 2 s timeout).
+# servers' units time out at once (our reading: a tick's writes queue past the 2 s timeout).
 PER_SERVER = 5
 SIM_READY_S = 240.0  # a 500-unit config takes ~20 s to parse and ~5–30 s to bind its servers
 SERVICE_READY_S = 240.0

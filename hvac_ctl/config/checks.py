@@ -282,7 +282,7 @@ def _check_overlaps(events: list[Event], sources: dict[str, Source],
                             f"end {other.end.astimezone(tz):%H:%M})"))
 
     # Swept in order of doors, not pair by pair: a weekly show over decades is thousands of
-    # shows, and every pair of them took minutes.
+    # shows, and comparing every pair of them takes minutes.
     order = sorted(range(len(shows)), key=lambda k: shows[k].doors_open)
     doors = [shows[k].doors_open for k in order]
     for n, i in enumerate(order):

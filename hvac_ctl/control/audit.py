@@ -27,7 +27,7 @@ class AuditLog(Protocol):
 
 
 class MemoryAudit:
-    """Kept in memory; the store keeps them for good (the service issue)."""
+    """Kept in memory (tests, the evaluation); the service keeps them in its store for good."""
 
     def __init__(self) -> None:
         self.entries: list[WriteRecord] = []

@@ -305,5 +305,5 @@ class ControlLoop:
                 error: str | None = None) -> None:
         try:
             self.audit.record(WriteRecord(at, unit, point, old, new, priority, why, ok, error))
-        except Exception:  # the audit must never stop control; the store issue makes it durable
+        except Exception:  # the audit must never stop control; keeping it is the store's job
             log.exception("audit record failed")

@@ -3,8 +3,8 @@
 A type's own range is wider than the service's arithmetic: `0001-01-01T00:00+14:00` is a valid
 aware datetime that no UTC conversion survives, `9999-12-31` is a date whose next day does not
 exist, and pandas parses periods ("1 days 2 hours", "1ns") it then cannot or should not bin
-by. Each of these used to reach the store, the planner or pandas and come back as a 500. Here
-they become 422s naming the field, before any work is done.
+by. Unchecked, each of these would reach the store, the planner or pandas and come back as a
+500; here they become 422s naming the field, before any work is done.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 import pandas as pd
-from fastapi import HTTPException
 from pandas.tseries.frequencies import to_offset
 from pydantic import AfterValidator, AwareDatetime
+
+from hvac_ctl.application.errors import Invalid
 
 # Nothing this service plans, stores or looks up lies outside these: room for old audit
 # queries and far-off calendars, and far from the ends of datetime and pandas' nanoseconds.
@@ -64,5 +65,5 @@ def check_period(every: str, start: datetime, end: datetime) -> pd.Timedelta:
     return step
 
 
-def _bad_period(message: str) -> HTTPException:
-    return HTTPException(422, [{"loc": ["query", "every"], "type": "value_error", "msg": message}])
+def _bad_period(message: str) -> Invalid:
+    return Invalid("every", message, where="query")

@@ -1,11 +1,12 @@
 """The occupancy pushes the planner is given: read from the store once, then only the new rows,
 and each show's folded down to the pushes that moved its count.
 
-Why: every tick and every push's answer read every push of the last two days back from the
-store as ORM rows, and the planner folded all of them several times per plan and took each as
-a breakpoint of the day's timeline. A box office pushing 200 a second for a minute (bench/load)
-made that 12,000 rows, about 0.3 s a request, so the service fell further behind with every
-push: its requests, its ticks and its device reads all wait on one event loop.
+Why: reading every push of the last two days back from the store as ORM rows for every tick
+and every push's answer, folding all of them several times per plan and taking each as a
+breakpoint of the day's timeline, costs about 0.3 s a request at 12,000 rows — what a box
+office pushing 200 a second for a minute (bench/load) makes — so the service would fall
+further behind with every push: its requests, its ticks and its device reads all wait on one
+event loop.
 
 What the planner computes does not change. A count is acted on by the 15 % rule folded over a
 show's pushes in the order of their own time (`acted_count`). A push that did not move the
@@ -23,12 +24,14 @@ its show's fold; one out of order (an older reading, late) folds again from wher
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from hvac_ctl.planner import OccupancyPush, should_readjust
 from hvac_ctl.store import Store
+from hvac_ctl.store.models import PushRow
 
 Rule = tuple[int, float]  # a show's expected attendance and the re-adjustment threshold
 
@@ -92,10 +95,11 @@ class PushIndex:
         self._known = 0  # rows with an id up to _last_id when they were read
 
     def pushes(self, since: datetime, sync: bool = True) -> list[OccupancyPush]:
-        """What the planner needs of the pushes counted from `since` on (`sync=False`: as
-        held, right after `stored` took this process's own push in)."""
+        """What the planner needs of the pushes counted from `since` on. `sync=False`: as
+        held, without a store call (the service's tick calls `refresh` first, off the event
+        loop); `sync=True` reads what is new first, in this thread."""
         if sync or not self._loaded:
-            self._sync(since)
+            self._apply(self._read(since, self._loaded, self._last_id, self._known))
         out: list[OccupancyPush] = []
         for event in list(self._shows):
             show = self._shows[event]
@@ -109,6 +113,16 @@ class PushIndex:
             else:
                 out += show.fold(rule)
         return out
+
+    async def refresh(self, since: datetime, db: Callable[..., Awaitable[Any]]) -> None:
+        """Read what is new through `db` (a store thread), then take it in here: the event
+        loop only ever holds the index, never a store call."""
+        last_id = self._last_id
+        read = await db(self._read, since, self._loaded, last_id, self._known)
+        if self._last_id != last_id:  # `stored` took a push in meanwhile: read all next time
+            self._loaded = False
+            return
+        self._apply(read)
 
     def acted_without(self, event: str, at: datetime, count: int, until: datetime
                       ) -> int | None:
@@ -145,19 +159,32 @@ class PushIndex:
             return True
         return False
 
-    def _sync(self, since: datetime) -> None:
-        full = not self._loaded or self.store.pushes_up_to(self._last_id)[0] != self._known
-        if full:
+    def _read(self, since: datetime, loaded: bool, last_id: int, known: int) -> _Read:
+        """The store's new rows after `last_id`, or all of them (from `since`) when rows
+        appeared below it or went. Only reads: runs in any thread."""
+        if loaded and self.store.pushes_up_to(last_id)[0] == known:
+            return _Read(False, self.store.pushes_after(last_id), known, last_id)
+        count, top = self.store.pushes_up_to()
+        return _Read(True, self.store.pushes_after(0, since), count, top)
+
+    def _apply(self, read: _Read) -> None:
+        if read.full:
             self._loaded = True
             self._shows.clear()
-            self._known, self._last_id = self.store.pushes_up_to()
-            rows = self.store.pushes_after(0, since)
+            self._known, self._last_id = read.known, read.last_id
         else:
-            rows = self.store.pushes_after(self._last_id)
-            self._known += len(rows)
-        for r in rows:
+            self._known += len(read.rows)
+        for r in read.rows:
             self._shows.setdefault(r.event_id, _Show(r.event_id)).add(r.at, r.count)
-        if rows:
+        if read.rows:
             # on a full read, a row stored between the count and the read is read but not
             # counted: the next call sees the difference and reads everything again
-            self._last_id = max(self._last_id, rows[-1].id)
+            self._last_id = max(self._last_id, read.rows[-1].id)
+
+
+@dataclass(frozen=True)
+class _Read:
+    full: bool  # everything from `since` (else: the rows after the last id read)
+    rows: list[PushRow]
+    known: int
+    last_id: int

@@ -1,176 +1,138 @@
-"""The running service: configuration, store, drivers, poller, control loop and scheduler.
+"""The running service: configuration, drivers, poller, control loop, alarms, store and jobs.
 
-APScheduler (AsyncIOScheduler) runs the control tick, a job at each phase boundary of today's
-plan (so a phase begins on its minute, not at the next tick), override expiry, trend flushing
-and the watch on `schedules/`. The clock is injected: real time, or the simulator's
-accelerated clock in the demo — jobs are then placed at the wall time that corresponds.
+One event loop runs control: the tick (plan → safety gate → writes), the poller, and the
+requests. Nothing on it waits for the store. What the service records goes to the
+write-behind queue (`store.writer`); what it must read — the open overrides, new occupancy
+pushes — is read by a store thread before a tick and kept in memory, so a locked store leaves
+the tick planning on what it last knew; a request's own store call runs in a store thread and
+answers 503 with Retry-After when the store does not take it in time.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import logging
-import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from drivers.base import Driver, State
+from hvac_ctl.application.errors import StoreBusy
+from hvac_ctl.application.tokens import TokenCache
 from hvac_ctl.clock import Clock
-from hvac_ctl.config import ConfigError, config_files, parse_config
-from hvac_ctl.control import ControlLoop, LoopSettings, Poller, Sample, TickReport, WriteRecord
-from hvac_ctl.control.alarms import (
-    Alarm,
-    AlarmBook,
-    AlarmSettings,
-    Condition,
-    Watch,
-    conditions,
-    precool_missed,
-)
+from hvac_ctl.control import ControlLoop, Poller, Sample, TickReport, WriteRecord
+from hvac_ctl.control.alarms import Alarm
 from hvac_ctl.control.learning import RecoveryLearner
 from hvac_ctl.control.tracking import ZoneTracker
-from hvac_ctl.devices import DriverSettings, wire_drivers
+from hvac_ctl.devices import wire_drivers
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import ShowEvent
 from hvac_ctl.model.venue import SENSOR_POINTS, ZoneKind
 from hvac_ctl.planner import Override, PlanInputs, plan_at, plan_day
 from hvac_ctl.planner.occupancy import PUSH_HORIZON
 from hvac_ctl.planner.outputs import ZoneState
+from hvac_ctl.service.alarm_keeping import AlarmKeeper
+from hvac_ctl.service.config_watch import ConfigWatch
+from hvac_ctl.service.jobs import Jobs
 from hvac_ctl.service.pushes import PushIndex
-from hvac_ctl.store import Store, TokenInfo
+from hvac_ctl.service.settings import ServiceSettings
+from hvac_ctl.store import Store
+from hvac_ctl.store.models import OverrideRow
+from hvac_ctl.store.store import AuditEntry
+from hvac_ctl.store.writer import WriteBehind
 
 log = logging.getLogger(__name__)
-logging.getLogger("apscheduler").setLevel(logging.ERROR)  # late runs are counted, not logged
-MIN_TICK_WALL_S = 0.5
-MIN_POLL_WALL_S = 0.5
-MAX_UNSAVED_SAMPLES = 200_000  # trends kept in memory while the store refuses them
+T = TypeVar("T")
+Answer = tuple[str, ZoneState, dict[str, dict[str, Any]]]
 
 
-@dataclass
-class ServiceSettings:
-    config_dir: Path = Path(".")
-    db_url: str | None = None
-    tick_every: timedelta = timedelta(seconds=60)  # on the service's clock
-    poll_every: timedelta = timedelta(seconds=10)
-    speed: float = 1.0  # clock seconds per wall second (the demo's accelerated clock)
-    max_override: timedelta = timedelta(hours=4)
-    watch_every_s: float = 5.0  # wall seconds between looks at schedules/ on disk
-    loop: LoopSettings = field(default_factory=LoopSettings)
-    drivers: DriverSettings = field(default_factory=DriverSettings)
-    alarms: AlarmSettings = field(default_factory=AlarmSettings)
-    # the last good reading stands in for a bad one this long, then the zone is planned
-    # without it (the planner's defaults for a zone it cannot measure)
-    measurement_max_age: timedelta = timedelta(minutes=2)
+class QueuedAudit:
+    """The control loop's write records, to the write-behind queue as they happen."""
 
-
-class StoreAudit:
-    """The control loop's write records, kept in the store with the last held commands.
-
-    Collected during a tick and committed once at its end: one transaction per tick instead
-    of two per write, so the event loop is not held by a commit between two device writes.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.pending: list[WriteRecord] = []
+    def __init__(self, writer: WriteBehind) -> None:
+        self.writer = writer
 
     def record(self, e: WriteRecord) -> None:
-        self.pending.append(e)
-
-    def flush(self) -> BaseException | None:
-        """None when stored; else the store's error (the records wait for the next tick)."""
-        batch, self.pending = self.pending, []
-        try:
-            self.store.record_writes(batch)
-        except Exception as e:
-            log.warning("could not store %d write records; retrying next tick", len(batch))
-            self.pending[:0] = batch
-            return e
-        return None
-
-
-class TokenCache:
-    """Bearer tokens recently found valid, for a few seconds.
-
-    A token is looked up in the store on every request; at a box office's hundreds of pushes a
-    second that query was a tenth of each. Only valid tokens are kept (an unknown one is asked
-    again every time), and only for `ttl` seconds of monotonic time: a token revoked with
-    `hvac-ctl token revoke` (another process) is refused at the latest that long after.
-    """
-
-    def __init__(self, store: Store, ttl_s: float = 5.0) -> None:
-        self.store, self.ttl_s = store, ttl_s
-        self._valid: dict[str, tuple[TokenInfo, float]] = {}
-
-    def get(self, token: str) -> TokenInfo | None:
-        now = time.monotonic()
-        found = self._valid.get(token)
-        if found is not None and found[1] > now:
-            return found[0]
-        who = self.store.token(token)
-        if who is None:
-            self._valid.pop(token, None)
-            return None
-        if len(self._valid) > 1000:
-            self._valid.clear()
-        self._valid[token] = (who, now + self.ttl_s)
-        return who
+        self.writer.writes([e])
 
 
 class Runtime:
     def __init__(self, settings: ServiceSettings, clock: Clock, store: Store,
                  drivers: Mapping[str, Driver] | None = None) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.store = store
-        self.config = self._load_disk()
-        self._fingerprint = self._disk_fingerprint()
+        self.settings, self.clock, self.store = settings, clock, store
+        self.disk = ConfigWatch(settings.config_dir)
+        self.config = self.disk.load()
         self.drivers = dict(drivers) if drivers is not None else wire_drivers(
             self.config, settings.drivers)
+        self.writer = WriteBehind(store, capacity=settings.write_queue_rows,
+                                  on_error=self._threadsafe(self._store_refused),
+                                  on_stored=self._threadsafe(self._store_took))
         self.learner = RecoveryLearner(self.config.venue.venue.tz)
         self.tracker = ZoneTracker(self.config)
         self.poller = Poller(self.config, self.drivers, clock, on_sample=self._sample)
-        self.audit = StoreAudit(store)
-        self.loop = ControlLoop(self.config, self.drivers, clock, self.inputs, self.audit,
-                                settings.loop)
-        self.scheduler: AsyncIOScheduler | None = None
-        self.ticks_late = 0
-        self.last_tick: TickReport | None = None
-        self.config_errors: list[str] = []
-        self._trend_buffer: list[tuple[str, str, datetime, float | None, bool]] = []
+        self.loop = ControlLoop(self.config, self.drivers, clock, self.inputs,
+                                QueuedAudit(self.writer), settings.loop)
+        self.keeper = AlarmKeeper(self.writer, settings.alarms)
+        self.jobs = Jobs(settings, clock)
+        self.tokens = TokenCache(store)
+        self._events = self._index_events()
+        self.pushes = PushIndex(store, self._push_rule)  # new rows only; see its docstring
+        self.open_overrides: list[OverrideRow] = []  # as last read, and as changed here
+        self._db = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store")
+        self._event_loop: asyncio.AbstractEventLoop | None = None
         self._tick_lock = asyncio.Lock()
         self._tick_wanted: asyncio.Task[Any] | None = None  # tick_soon()'s, not yet begun
         self._background: set[asyncio.Task[Any]] = set()
         self._push_turn = asyncio.Lock()
-        self._events = self._index_events()
-        self.pushes = PushIndex(store, self._push_rule)  # new rows only; see its docstring
-        self.alarms = AlarmBook()
-        self._watch = Watch()
-        self._alarms_unsaved: dict[int, Alarm] = {}  # raised/acked/cleared, not yet stored
-        self._audit_unsaved: list[tuple[datetime, str, str, str, str | None]] = []
-        self._precool: dict[str, Condition | None] = {}  # (event:zone) → checked at doors
-        self.store_error: str | None = None
-        self.tokens = TokenCache(store)
-        self._answers: dict[tuple[Any, ...], tuple[str, ZoneState, dict[str, dict[str, Any]]]] = {}
+        self._answers: dict[tuple[Any, ...], Answer] = {}
+        self.writer.start()  # before start(): a runtime driven by hand (tests) writes too
 
-    # --- configuration ------------------------------------------------------------------
+    # --- the store, off the event loop -------------------------------------------------------
 
-    def _load_disk(self) -> Config:
-        return parse_config(config_files(self.settings.config_dir))
+    async def db(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """A store call in a store thread. StoreBusy if the store refuses it or does not answer
+        within `store_wait_s` (nothing was stored: the call is one transaction)."""
+        self._event_loop = asyncio.get_running_loop()
+        future = self._event_loop.run_in_executor(
+            self._db, functools.partial(call, *args, **kwargs))
+        try:
+            return await asyncio.wait_for(future, self.settings.store_wait_s)
+        except TimeoutError:
+            self._store_refused(TimeoutError("no answer in time"))
+            raise StoreBusy("no answer in time") from None
+        except Exception as e:
+            if not _store_error(e):
+                raise
+            self._store_refused(e)
+            raise StoreBusy(self.keeper.store_error or "refused") from None
 
-    def _disk_fingerprint(self) -> tuple[tuple[str, int, int], ...]:
-        root = self.settings.config_dir
-        files = [root / "zones.yaml", *sorted((root / "schedules").rglob("*.y*ml"))]
-        return tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files
-                     if f.is_file())
+    async def write(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """A request's write: as `db`, and a success says the store takes writes again."""
+        done = await self.db(call, *args, **kwargs)
+        self._store_took(1)
+        return done
+
+    def _store_refused(self, e: BaseException) -> None:
+        self.keeper.store_refused(e)
+
+    def _store_took(self, _: int) -> None:
+        self.keeper.store_took(self.clock.now())
+
+    def _threadsafe(self, f: Callable[..., None]) -> Callable[..., None]:
+        """For the writer thread's callbacks: run `f` on the event loop, in order."""
+        def call(*args: Any) -> None:
+            loop = self._event_loop
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(f, *args)
+        return call
+
+    @property
+    def store_error(self) -> str | None:
+        return self.keeper.store_error
+
+    # --- configuration -----------------------------------------------------------------------
 
     def _index_events(self) -> dict[str, ShowEvent]:
         span = self.config.calendar.date_range()
@@ -195,52 +157,59 @@ class Runtime:
         self.poller.config = config
         self.tracker.config = config
         self._events = self._index_events()
-        self.config_errors = []
-        self.store.audit(self.clock.now(), actor, "schedule.change", what)
-        self.reschedule_phase_jobs()
+        self.writer.audit(AuditEntry(self.clock.now(), actor, "schedule.change", what))
+        self.replan()
+
+    @property
+    def config_errors(self) -> list[str]:
+        return self.disk.errors
 
     def watch_disk(self) -> None:
         """Files edited on disk are picked up under the same rule as the API: valid or not."""
-        fingerprint = self._disk_fingerprint()
-        if fingerprint == self._fingerprint:
-            return
-        self._fingerprint = fingerprint
-        try:
-            config = self._load_disk()
-        except ConfigError as e:
-            errors = [str(i) for i in e.issues]
-            if errors != self.config_errors:
-                self.config_errors = errors
-                self.store.audit(self.clock.now(), "disk", "schedule.rejected",
-                                 "; ".join(errors[:20]), ok=False)
-                log.error("schedules on disk rejected, the running ones stay:\n%s",
-                          "\n".join(errors))
-            return
-        self.adopt(config, "disk", "files under the configuration folder changed")
+        config, errors = self.disk.changed()
+        if config is not None:
+            self.adopt(config, "disk", "files under the configuration folder changed")
+        elif errors is not None:
+            self.writer.audit(AuditEntry(self.clock.now(), "disk", "schedule.rejected",
+                                         "; ".join(errors[:20]), ok=False))
 
-    # --- what the planner knows ---------------------------------------------------------
+    # --- what the planner knows --------------------------------------------------------------
 
     def inputs(self, now: datetime) -> PlanInputs:
-        # A show's counts come within hours of it: two days back covers any plan of today.
-        pushes = self.pushes.pushes(since=now - PUSH_HORIZON)
-        overrides = [Override(o.id, o.unit, o.point, o.value, o.start, o.until, o.reason)
-                     for o in self.store.overrides(open_only=True)]
-        return PlanInputs(occupancy=pushes, overrides=overrides,
-                          measurements=self.poller.zone_measurements(
-                              now, self.settings.measurement_max_age),
-                          outdoor_air_c=self.poller.outdoor_air(
-                              now, self.settings.measurement_max_age),
+        """Everything known now, from memory: no store call (see `refresh`)."""
+        max_age = self.settings.measurement_max_age
+        return PlanInputs(occupancy=self.pushes.pushes(now - PUSH_HORIZON, sync=False),
+                          overrides=list(self.overrides),
+                          measurements=self.poller.zone_measurements(now, max_age),
+                          outdoor_air_c=self.poller.outdoor_air(now, max_age),
                           history=self.learner.history(),
                           co2_at_doors=self.learner.co2_at_doors(),
                           modes=self.tracker.held_modes(), deviations=self.tracker.deviations())
 
-    def targets_after_push(self, show: ShowEvent, acted: int, at: datetime
-                           ) -> tuple[str, ZoneState, dict[str, dict[str, Any]]]:
+    async def refresh(self) -> None:
+        """Read the open overrides and the new pushes (in a store thread); on failure the
+        last known stand, and the next tick tries again."""
+        try:
+            self.open_overrides = await self.db(self.store.overrides, open_only=True)
+            await self.pushes.refresh(self.clock.now() - PUSH_HORIZON, self.db)
+        except StoreBusy:
+            return
+
+    @property
+    def overrides(self) -> list[Override]:
+        return [Override(o.id, o.unit, o.point, o.value, o.start, o.until, o.reason)
+                for o in self.open_overrides]
+
+    def override_changed(self, row: OverrideRow) -> None:
+        """An override this process created or ended: known at once, before the next read."""
+        self.open_overrides = [o for o in self.open_overrides if o.id != row.id] + (
+            [row] if row.ended_at is None else [])
+
+    def targets_after_push(self, show: ShowEvent, acted: int, at: datetime) -> Answer:
         """The auditorium's targets at `at` with `acted` people acted on: a push's answer.
 
         Planned once per show, count acted on, minute and tick, not once per push: under a
-        box office's burst almost every push leaves the count acted on where it was, and a
-        plan of every unit per push held the event loop longer than the push itself. A tick
+        box office's burst almost every push leaves the count acted on where it was. A tick
         (new measurements, overrides, schedules) plans anew."""
         key = (show.id, acted, at.replace(second=0, microsecond=0), self.loop.ticks,
                id(self.config))
@@ -256,42 +225,37 @@ class Runtime:
             self._answers[key] = found
         return found
 
-    # --- jobs ---------------------------------------------------------------------------
+    # --- the tick ----------------------------------------------------------------------------
 
     async def tick(self) -> TickReport:
+        self._event_loop = asyncio.get_running_loop()
         async with self._tick_lock:
             if asyncio.current_task() is self._tick_wanted:  # it reads all pushed so far
                 self._tick_wanted = None
-            try:
-                report = await self.loop.tick()
-            finally:
-                if (error := self.audit.flush()) is not None:
-                    self.note_store_error(error)
-            if self.loop.last_state is not None:
+            await self.refresh()
+            report = await self.loop.tick()
+            state = self.loop.last_state
+            if state is not None:
                 now = self.clock.now()
-                for zone, zs in self.loop.last_state.zones.items():  # trends of the plan too
-                    self._trend_buffer.append((f"zone:{zone}", "target_c", now, zs.setpoint_c,
-                                               True))
-                    self._trend_buffer.append((f"zone:{zone}", "people", now, zs.people, True))
+                self.writer.trends(  # trends of the plan too
+                    row for zone, zs in state.zones.items()
+                    for row in ((f"zone:{zone}", "target_c", now, zs.setpoint_c, True),
+                                (f"zone:{zone}", "people", now, float(zs.people), True)))
                 measured = self.poller.zone_measurements(now, self.settings.measurement_max_age)
-                self.learner.observe(self.loop.last_state, measured, now)
-                self.tracker.observe(self.loop.last_state, measured, now)
+                self.learner.observe(state, measured, now)
+                self.tracker.observe(state, measured, now)
             try:
                 self.check_alarms(self.clock.now())
             except Exception:  # alarms must never stop control
                 log.exception("alarm check failed")
-            self.last_tick = report
             return report
 
     def tick_soon(self) -> None:
         """A tick for news that must reach the units now (an occupancy push), not awaited.
 
-        A tick reads the store when it begins, so one tick still waiting for the lock serves
-        every push that arrives before it starts: a burst of pushes costs one tick after the
-        running one. A tick per push queued on the lock without bound instead (200 pushes a
-        second, each tick planning and driving every unit), and the scheduled tick and the
-        shutdown waited behind all of them.
-        """
+        A tick reads what was pushed when it begins, so one tick still waiting for the lock
+        serves every push that arrives before it starts: a burst of pushes costs one tick
+        after the running one, not a tick each."""
         if self._tick_wanted is not None:
             return
         task = asyncio.get_running_loop().create_task(self.tick())
@@ -299,225 +263,126 @@ class Runtime:
         self._background.add(task)  # the event loop keeps only a weak reference to a task
         task.add_done_callback(self._tick_soon_done)
 
+    @property
+    def ticks_pending(self) -> int:
+        """Ticks asked for by `tick_soon` and not finished: one running and one waiting at
+        most."""
+        return len(self._background)
+
     def _tick_soon_done(self, task: asyncio.Task[Any]) -> None:
         self._background.discard(task)
         if task is self._tick_wanted:  # cancelled before it began: the next push asks again
             self._tick_wanted = None
 
     async def push_turn(self) -> None:
-        """Wait for this push's turn: one push's work per pass of the event loop.
-
-        A push's work (store, planner) runs without a pause for some milliseconds. Pushes in
-        flight together all ran in the same pass, and everything else on the loop waited for
-        all of them: the control tick between two device writes, the poller between two
-        reads. With dozens in flight a pass took most of a second, and under bench/load a
-        tick's few awaits outlasted its period. Taking turns, a push waits for the others
-        instead, and the tick for one push at most.
-        """
+        """Wait for this push's turn: one push's work per pass of the event loop, so that a
+        burst of pushes in flight together does not hold the tick and the poller for all of
+        them at once; the tick waits for one push at most."""
         await self._push_turn.acquire()
         asyncio.get_running_loop().call_soon(self._push_turn.release)  # at the next pass
 
-    # --- alarms -------------------------------------------------------------------------
+    async def idle(self, timeout_s: float = 10.0) -> bool:
+        """Wait until no tick runs or is wanted and the write-behind queue is stored (or the
+        timeout passes; False then). For tests and shutdown: nothing private to reach into."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while loop.time() < deadline:
+            if not self._tick_lock.locked() and self._tick_wanted is None and not (
+                    self._background) and self.writer.depth == 0:
+                return True
+            await asyncio.sleep(0.01)
+        return False
+
+    # --- alarms ------------------------------------------------------------------------------
 
     def check_alarms(self, now: datetime) -> None:
-        """Raise and clear from what is measured now; keep them in the store (retried)."""
-        if self.store_error is not None:  # is it back? one audit row says so if it is
-            try:
-                self.store.audit(now, "service", "store.recovered",
-                                 f"the store takes writes again (it refused: {self.store_error})")
-            except Exception as e:
-                self.note_store_error(e)
-            else:
-                self.store_error = None
-        state = self.loop.last_state
         units = self.config.venue.units
         health = {u: self.loop.driver_of(u).health(u).state for u in units}
         offline = {u for u, st in health.items() if st == State.offline}
         bad = {(u, p): s.error or "bad reading" for (u, p), s in self.poller.latest.items()
                if not s.ok and p in SENSOR_POINTS and u not in offline and u in units}
-        measurements = self.poller.zone_measurements(now, self.settings.measurement_max_age)
-        try:
-            overrides = [Override(o.id, o.unit, o.point, o.value, o.start, o.until, o.reason)
-                         for o in self.store.overrides(open_only=True)]
-        except Exception as e:
-            self.note_store_error(e)
-            overrides = []
-        current = conditions(self.config, now, state, measurements, health, bad, overrides,
-                             self._watch, self.settings.alarms, self.store_error)
-        keep = []
-        if state is not None:
-            for zone, zs in state.zones.items():
-                show = self.show(zs.event_id) if zs.event_id else None
-                key = f"{zs.event_id}:{zone}"
-                if show is None or zs.phase != "show" or now < show.doors_open:
-                    continue
-                m = measurements.get(zone)
-                if key not in self._precool and now < show.curtain and m is not None and (
-                        m.temp_c is not None and m.at >= show.doors_open - timedelta(minutes=2)):
-                    # until curtain the show holds the precool target: that is what doors
-                    # open is judged against (zones without a precool have none to miss)
-                    day = plan_day(self.config, show.date, cache=self.loop.plans)
-                    times = next((t for t in day.shows if t.event_id == show.id), None)
-                    self._precool[key] = precool_missed(
-                        zone, show.id, m.temp_c, zs.setpoint_c) if times is not None and (
-                        zone in times.precool_target_c) else None
-                c = self._precool.get(key)
-                if c is not None:  # stands until the show ends
-                    current.append(c)
-                    keep.append(c.key)
-        raised, cleared = self.alarms.update(now, current, keep)
-        for a in raised:
-            self._alarm_event(a, now, "alarm.raise", f"{a.severity}: {a.message}")
-        for a in cleared:
-            self._alarm_event(a, now, "alarm.clear", f"cleared: {a.message}")
-        self.save_alarms()
+        self.keeper.check(now, self.config, self.loop.last_state,
+                          self.poller.zone_measurements(now, self.settings.measurement_max_age),
+                          health, bad, self.overrides, self.show, self._precool_target)
+
+    def _precool_target(self, show: ShowEvent, zone: str) -> float | None:
+        day = plan_day(self.config, show.date, cache=self.loop.plans)
+        times = next((t for t in day.shows if t.event_id == show.id), None)
+        return None if times is None else times.precool_target_c.get(zone)
 
     def ack_alarm(self, alarm_id: int, actor: str) -> Alarm | None:
-        now = self.clock.now()
-        a, acked = self.alarms.ack(alarm_id, now, actor)
-        if a is not None and acked:
-            self._alarm_event(a, now, "alarm.ack", f"acknowledged: {a.message}", actor)
-            self.save_alarms()
-        return a
+        return self.keeper.ack(self.config, alarm_id, self.clock.now(), actor)
 
-    def _alarm_event(self, a: Alarm, now: datetime, action: str, why: str,
-                     actor: str = "alarms") -> None:
-        self._alarms_unsaved[a.id] = a
-        self._audit_unsaved.append((now, actor, action, why, a.source))
-        log.log(logging.WARNING if action == "alarm.raise" else logging.INFO, "%s %s",
-                action, why)
-
-    def save_alarms(self) -> None:
-        """Alarm rows and their audit entries; kept in memory and retried on failure."""
-        if not self._alarms_unsaved and not self._audit_unsaved:
-            return
-        try:
-            self.store.save_alarms(list(self._alarms_unsaved.values()))
-            self._alarms_unsaved.clear()
-            while self._audit_unsaved:
-                at, actor, action, why, source = self._audit_unsaved[0]
-                self.store.audit(at, actor, action, why, unit=source if source in
-                                 self.config.venue.units else None)
-                self._audit_unsaved.pop(0)
-        except Exception as e:
-            self.note_store_error(e)
-        else:
-            self.store_error = None
-
-    def note_store_error(self, e: BaseException) -> None:
-        """The store refused a write: remembered, so an alarm says so until one succeeds."""
-        text = str(getattr(e, "orig", None) or e).splitlines()[0][:200]
-        if self.store_error != text:
-            log.error("the store refuses writes: %s", text)
-        self.store_error = text
-
-    async def _tick_job(self) -> None:
-        wall = time.monotonic()
-        try:
-            await self.tick()
-        except asyncio.CancelledError:  # shutting down
-            return
-        except Exception:  # never let a job die
-            log.exception("tick failed")
-        period = self.settings.tick_every.total_seconds() / self.settings.speed
-        if time.monotonic() - wall > period:
-            self.ticks_late += 1
-
-    async def _poll_job(self) -> None:
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.poller.poll_all()
+    # --- jobs --------------------------------------------------------------------------------
 
     async def expire_overrides(self) -> None:
         now = self.clock.now()
-        expired = [o for o in self.store.overrides(open_only=True) if o.until <= now]
-        for o in expired:
-            self.store.end_override(o.id, o.until, "expiry")
-            self.store.audit(now, "expiry", "override.expired", f"override {o.id} ended",
-                             unit=o.unit, point=o.point, old=o.value)
-        if expired:
+        ended = 0
+        for o in [o for o in self.open_overrides if o.until <= now]:
+            try:
+                row, outcome = await self.write(self.store.end_override, o.id, now, "expiry")
+            except StoreBusy:
+                return  # the next run tries again; the planner already ignores it
+            if row is not None:
+                self.override_changed(row)
+            ended += outcome == "expired"
+        if ended:
             await self.tick()
 
     def _sample(self, s: Sample) -> None:
         value = float(s.value) if isinstance(s.value, int | float) else None
-        self._trend_buffer.append((s.unit, s.point, s.at, value, s.ok))
+        self.writer.trends([(s.unit, s.point, s.at, value, s.ok)])
 
-    def flush_trends(self) -> None:
-        batch, self._trend_buffer = self._trend_buffer, []
-        try:
-            self.store.add_samples(batch)
-        except Exception as e:
-            log.warning("trend flush failed; keeping %d samples for the next try", len(batch))
-            self.note_store_error(e)
-            self._trend_buffer[:0] = batch[-MAX_UNSAVED_SAMPLES:]
-        else:
-            if batch:
-                self.store_error = None
-
-    def wall_time(self, at: datetime) -> datetime:
-        """When, on the wall clock, the service's clock reads `at`."""
-        ahead = (at - self.clock.now()).total_seconds() / self.settings.speed
-        return datetime.now(UTC) + timedelta(seconds=ahead)
-
-    def reschedule_phase_jobs(self) -> None:
-        """A job at every boundary of today's and tomorrow's plan."""
-        if self.scheduler is None:
-            return
-        for job in self.scheduler.get_jobs():
-            if job.id.startswith("phase:"):
-                job.remove()
+    def replan(self) -> None:
+        """A tick at every boundary of today's and tomorrow's plan."""
         now = self.clock.now()
-        tz = self.config.venue.venue.tz
-        today = now.astimezone(tz).date()
+        today = now.astimezone(self.config.venue.venue.tz).date()
         inputs = self.inputs(now)
-        boundaries = {seg.start for day in (today, today + timedelta(days=1))
-                      for seg in plan_day(self.config, day, inputs, self.loop.plans).segments}
-        for at in sorted(b for b in boundaries if b > now):
-            self.scheduler.add_job(self.tick, DateTrigger(self.wall_time(at)),
-                                   id=f"phase:{at.isoformat()}", misfire_grace_time=30)
+        self.jobs.at_boundaries(
+            (seg.start for day in (today, today + timedelta(days=1))
+             for seg in plan_day(self.config, day, inputs, self.loop.plans).segments),
+            self.tick)
 
     async def start(self) -> None:
-        self.store.migrate()
-        self.alarms = AlarmBook((Alarm(r.id, r.key, r.kind, r.severity,  # type: ignore[arg-type]
-                                       r.source, r.message, r.raised_at, r.acked_at, r.acked_by)
-                                 for r in self.store.alarms(open_only=True)),
-                                self.store.last_alarm_id())
+        """Migrate, restore what the store kept (open alarms, commands held), start the drivers,
+        poll, tick at once, then hand over to the jobs. The store calls here wait as long as
+        they take: nothing runs yet that they could hold up."""
+        loop = self._event_loop = asyncio.get_running_loop()
+
+        def kept() -> tuple[list[Any], int, list[Any]]:
+            self.store.migrate()
+            return (self.store.alarms(open_only=True), self.store.last_alarm_id(),
+                    self.store.commands())
+
+        open_alarms, last_id, commands = await loop.run_in_executor(self._db, kept)
+        self.keeper.restore([Alarm(r.id, r.key, r.kind, r.severity,  # type: ignore[arg-type]  # severity: a str column holding a Severity
+                                   r.source, r.message, r.raised_at, r.acked_at, r.acked_by)
+                             for r in open_alarms], last_id)
         self.loop.restore([(c.unit, c.point, c.priority, c.value, c.changed_at)
-                           for c in self.store.commands()])
+                           for c in commands])
         for driver in {id(d): d for d in self.drivers.values()}.values():
             await driver.start()
         await self.poller.poll_all()
         await self.loop.start()
         await self.tick()  # re-plan from the store and re-assert at once
-        speed = self.settings.speed
-        s = AsyncIOScheduler(timezone=UTC)
-        # On an accelerated clock a period shrinks, but never below what the wire allows.
-        tick_wall = max(MIN_TICK_WALL_S, self.settings.tick_every.total_seconds() / speed)
-        poll_wall = max(MIN_POLL_WALL_S, self.settings.poll_every.total_seconds() / speed)
-        s.add_job(self._tick_job, IntervalTrigger(seconds=tick_wall), id="tick",
-                  max_instances=1, coalesce=True)
-        s.add_job(self._poll_job, IntervalTrigger(seconds=poll_wall), id="poll",
-                  max_instances=1, coalesce=True)
-        s.add_job(self.expire_overrides, IntervalTrigger(seconds=max(0.5, 10 / speed)),
-                  id="expiry", max_instances=1, coalesce=True)
-        s.add_job(self.flush_trends, IntervalTrigger(seconds=5), id="trends", max_instances=1)
-        s.add_job(self.watch_disk, IntervalTrigger(seconds=self.settings.watch_every_s),
-                  id="watch", max_instances=1)
-        s.add_job(self.reschedule_phase_jobs, IntervalTrigger(seconds=3600 / speed),
-                  id="replan", max_instances=1)
-        s.start()
-        self.scheduler = s
-        self.reschedule_phase_jobs()
+        self.jobs.start(self.tick, self.poller.poll_all, self.expire_overrides,
+                        self.watch_disk, self.replan)
+        self.replan()
 
     async def stop(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
-            self.scheduler = None
+        self.jobs.stop()
         async with self._tick_lock:  # let a tick in flight finish its writes
             pass
-        self.flush_trends()
+        left = await asyncio.get_running_loop().run_in_executor(None, self.writer.stop)
+        if left:
+            log.error("stopping with %d rows the store did not take", left)
         for driver in {id(d): d for d in self.drivers.values()}.values():
             await driver.close()
+        self._db.shutdown(wait=False)
 
-    def status(self) -> dict[str, Any]:
-        return {"scheduler": self.scheduler is not None and self.scheduler.running,
-                "ticks": self.loop.ticks, "late": self.ticks_late}
+
+def _store_error(e: BaseException) -> bool:
+    """A refusal by the database (locked, disk full, gone), not a bug of ours."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    return isinstance(e, OperationalError | DBAPIError)

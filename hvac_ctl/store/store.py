@@ -8,22 +8,19 @@ thousand samples an hour) SQLite and pandas' `read_sql` are ample.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import bindparam, create_engine, event, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from hvac_ctl.store.models import (
     AlarmRow,
@@ -31,47 +28,37 @@ from hvac_ctl.store.models import (
     CommandRow,
     OverrideRow,
     PushRow,
-    SessionRow,
-    TokenRow,
     TrendRow,
-    UserRow,
 )
+from hvac_ctl.store.people import PeopleStore
 
-ROLES = ("viewer", "operator", "engineer", "boxoffice", "admin")
 _PUSHES, _AUDIT = PushRow.__table__, AuditRow.__table__
 # built once: the push path runs hundreds of times a second (SQLAlchemy caches the compiled
-# form by the statement's structure, but building the expression each time cost more)
+# form by the statement's structure, but building the expression each time costs more)
 _INSERT_PUSH = _PUSHES.insert()
 _INSERT_AUDIT = _AUDIT.insert()
+_INSERT_TREND = TrendRow.__table__.insert()
 _PUSH_BY_KEY = select(_PUSHES).where(_PUSHES.c.idempotency_key == bindparam("key"))
 _PUSH_BY_TIME = select(_PUSHES).where(_PUSHES.c.event_id == bindparam("event_id"),
                                       _PUSHES.c.at == bindparam("at"))
 MIGRATIONS = Path(__file__).parent / "migrations"
+Trend = tuple[str, str, datetime, float | None, bool]  # unit, point, at, value, good
+Ended = Literal["released", "expired", "already", "unknown"]
 
 
-def hash_token(token: str) -> str:
-    """Tokens are 256-bit random: a plain SHA-256 is enough and lets us look them up."""
-    return hashlib.sha256(token.encode()).hexdigest()
+@dataclass(frozen=True)
+class AuditEntry:
+    """An audit row the service writes behind (alarm raised, override expired, …)."""
 
-
-def hash_password(password: str) -> str:
-    """scrypt (memory-hard), salted; the parameters travel with the hash."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
-    return f"scrypt$16384$8$1${salt.hex()}${digest.hex()}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    try:
-        _, n, r, p, salt, digest = stored.split("$")
-        got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
-                             p=int(p), dklen=32)
-    except ValueError:
-        return False
-    return hmac.compare_digest(got.hex(), digest)
-
-
-DUMMY_HASH = hash_password("a password nobody has")
+    at: datetime
+    actor: str
+    action: str
+    why: str = ""
+    unit: str | None = None
+    point: str | None = None
+    old: Any = None
+    new: Any = None
+    ok: bool = True
 
 
 def default_url(data_dir: Path) -> str:
@@ -79,18 +66,19 @@ def default_url(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / 'hvac-ctl.db'}"
 
 
-@dataclass(frozen=True)
-class TokenInfo:
-    name: str
-    role: str
+class Store(PeopleStore):
+    """Synchronous, thread-safe calls: the service makes them off its event loop (a request's
+    own in a worker thread, the rest through `WriteBehind`), the CLI directly.
 
+    `busy_timeout_s` is how long a write waits for a lock another process holds. Short, so
+    that a request answers "retry" within a second or two instead of hanging, and the
+    write-behind worker retries on its own schedule."""
 
-class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_timeout_s: float = 0.5) -> None:
         self.url = url
         kwargs: dict[str, Any] = {}
         if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 5}
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout_s}
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             @event.listens_for(self.engine, "connect")
@@ -125,7 +113,7 @@ class Store:
         A stored push is audited in the same transaction: one commit, one sync to disk, and
         the push and its audit row stand or fall together. Compiled statements on one
         connection rather than the ORM: a box office may push hundreds a second, and the
-        ORM's unit of work cost more than the commit."""
+        ORM's unit of work costs more than the commit."""
         try:
             with self.engine.begin() as c:
                 existing = self._same_push(c, event_id, at, key)
@@ -191,10 +179,13 @@ class Store:
 
     def add_override(self, unit: str, point: str, value: Any, start: datetime, until: datetime,
                      reason: str, actor: str) -> OverrideRow:
+        """Store an override and its audit row, in one transaction."""
         row = OverrideRow(id=f"ov-{uuid.uuid4().hex[:10]}", unit=unit, point=point, value=value,
                           start=start, until=until, reason=reason, created_by=actor)
         with self.sessions() as s:
             s.add(row)
+            s.add(AuditRow(at=start, actor=actor, action="override.create", unit=unit,
+                           point=point, new=value, why=reason, ok=True))
             s.commit()
         return row
 
@@ -213,14 +204,35 @@ class Store:
         with self.sessions() as s:
             return s.get(OverrideRow, override_id)
 
-    def end_override(self, override_id: str, at: datetime, actor: str) -> OverrideRow | None:
+    def end_override(self, override_id: str, at: datetime, actor: str
+                     ) -> tuple[OverrideRow | None, Ended]:
+        """End an override at `at`, once, and audit that in the same transaction.
+
+        `released`: `actor` ended it now. `expired`: it had run out already (ended at its own
+        `until`, by `expiry`, and audited as expired — not as released). `already`: it had
+        been ended before; nothing is recorded again. A conditional UPDATE, so two releases
+        at once end it once."""
         with self.sessions() as s:
             row = s.get(OverrideRow, override_id)
-            if row is None or row.ended_at is not None:
-                return row
-            row.ended_at, row.ended_by = at, actor
+            if row is None:
+                return None, "unknown"
+            if row.ended_at is not None:
+                return row, "already"
+            expired = row.until <= at
+            ended_at, by = (row.until, "expiry") if expired else (at, actor)
+            done = s.execute(update(OverrideRow).where(
+                OverrideRow.id == override_id, OverrideRow.ended_at.is_(None)).values(
+                ended_at=ended_at, ended_by=by))
+            if not done.rowcount:  # type: ignore[attr-defined]  # a CursorResult's
+                s.rollback()
+                return s.get(OverrideRow, override_id, populate_existing=True), "already"
+            s.add(AuditRow(
+                at=at, actor=by, action="override.expired" if expired else "override.release",
+                unit=row.unit, point=row.point, old=row.value, ok=True,
+                why=f"override {override_id} " + ("ended" if expired else "released")))
             s.commit()
-            return row
+            row.ended_at, row.ended_by = ended_at, by
+            return row, "expired" if expired else "released"
 
     # --- audit --------------------------------------------------------------------------
 
@@ -233,28 +245,47 @@ class Store:
                            new=new, priority=priority, why=why, ok=ok, error=error))
             s.commit()
 
-    def record_writes(self, entries: Sequence[Any]) -> None:
-        """A tick's write records and the commands now held, in one transaction."""
-        if not entries:
-            return
+    def write_batch(self, trends: Sequence[Trend] = (), writes: Sequence[Any] = (),
+                    audits: Sequence[AuditEntry] = (), alarms: Iterable[Any] = ()) -> None:
+        """What the service writes behind: trends, a tick's write records with the commands
+        now held, audit rows and alarms (inserted or updated), in one transaction — all of
+        it stored, or none of it and the caller keeps it to retry."""
         with self.sessions() as s:
-            for e in entries:
+            if trends:
+                s.execute(_INSERT_TREND, [{"unit": u, "point": p, "at": t, "value": v, "ok": ok}
+                                          for u, p, t, v, ok in trends])
+            for e in writes:
                 s.add(AuditRow(at=e.at, actor="control-loop", action="write", unit=e.unit,
                                point=e.point, old=e.old, new=e.new, priority=e.priority,
                                why=e.why, ok=e.ok, error=e.error))
-                if not e.ok:
-                    continue
-                row = s.get(CommandRow, (e.unit, e.point, e.priority))
-                if e.new is None:
-                    if row is not None:
-                        s.delete(row)
-                elif row is None:
-                    s.add(CommandRow(unit=e.unit, point=e.point, priority=e.priority,
-                                     value=e.new, changed_at=e.at))
-                else:
-                    row.value, row.changed_at = e.new, e.at
-                s.flush()
+                if e.ok:
+                    self._hold(s, e)
+            for a in audits:
+                s.add(AuditRow(at=a.at, actor=a.actor, action=a.action, unit=a.unit,
+                               point=a.point, old=a.old, new=a.new, why=a.why, ok=a.ok))
+            for a in alarms:
+                row = s.get(AlarmRow, a.id)
+                if row is None:
+                    row = AlarmRow(id=a.id)
+                    s.add(row)
+                for f in ("key", "kind", "severity", "source", "message", "raised_at",
+                          "acked_at", "acked_by", "cleared_at"):
+                    setattr(row, f, getattr(a, f))
             s.commit()
+
+    @staticmethod
+    def _hold(s: Session, e: Any) -> None:
+        """The command now held at a write's priority (None: relinquished)."""
+        row = s.get(CommandRow, (e.unit, e.point, e.priority))
+        if e.new is None:
+            if row is not None:
+                s.delete(row)
+        elif row is None:
+            s.add(CommandRow(unit=e.unit, point=e.point, priority=e.priority, value=e.new,
+                             changed_at=e.at))
+        else:
+            row.value, row.changed_at = e.new, e.at
+        s.flush()
 
     def audit_entries(self, actor: str | None = None, unit: str | None = None,
                       action: str | None = None, start: datetime | None = None,
@@ -273,19 +304,6 @@ class Store:
 
     # --- alarms -------------------------------------------------------------------------
 
-    def save_alarms(self, alarms: Iterable[Any]) -> None:
-        """Insert or update alarms (raised, acknowledged, cleared) in one transaction."""
-        with self.sessions() as s:
-            for a in alarms:
-                row = s.get(AlarmRow, a.id)
-                if row is None:
-                    row = AlarmRow(id=a.id)
-                    s.add(row)
-                for f in ("key", "kind", "severity", "source", "message", "raised_at",
-                          "acked_at", "acked_by", "cleared_at"):
-                    setattr(row, f, getattr(a, f))
-            s.commit()
-
     def last_alarm_id(self) -> int:
         with self.sessions() as s:
             return int(s.scalar(select(func.max(AlarmRow.id))) or 0)
@@ -303,89 +321,7 @@ class Store:
         with self.sessions() as s:
             return list(s.scalars(select(CommandRow)))
 
-    # --- tokens -------------------------------------------------------------------------
-
-    def create_token(self, name: str, role: str) -> str:
-        if role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}")
-        token = "hvac_" + secrets.token_urlsafe(32)
-        self._add_unique(TokenRow(name=name, role=role, token_hash=hash_token(token),
-                                  created_at=datetime.now(UTC)),
-                         f"a token named '{name}' exists already")
-        return token
-
-    def _add_unique(self, row: Any, taken: str) -> None:
-        """Insert a row whose name must be new; `taken` is the message when it is not."""
-        with self.sessions() as s:
-            s.add(row)
-            try:
-                s.commit()
-            except IntegrityError:
-                raise ValueError(taken) from None
-
-    def token(self, token: str) -> TokenInfo | None:
-        with self.sessions() as s:
-            row = s.scalar(select(TokenRow).where(TokenRow.token_hash == hash_token(token),
-                                                  TokenRow.revoked_at.is_(None)))
-            return TokenInfo(row.name, row.role) if row is not None else None
-
-    def revoke_token(self, name: str) -> bool:
-        with self.sessions() as s:
-            result = s.execute(update(TokenRow).where(TokenRow.name == name,
-                                                      TokenRow.revoked_at.is_(None))
-                               .values(revoked_at=datetime.now(UTC)))
-            s.commit()
-            return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    # --- people and sessions (the panel) ------------------------------------------------
-
-    def create_user(self, name: str, role: str, password: str) -> None:
-        if role not in ROLES or role == "boxoffice":
-            raise ValueError("role must be one of viewer, operator, engineer, admin")
-        if len(password) < 10:
-            raise ValueError("a password needs at least 10 characters")
-        self._add_unique(UserRow(name=name, role=role, password_hash=hash_password(password),
-                                 created_at=datetime.now(UTC)),
-                         f"a user named '{name}' exists already")
-
-    def check_password(self, name: str, password: str) -> str | None:
-        """The user's role when the password is right; None otherwise (same work either way)."""
-        with self.sessions() as s:
-            row = s.scalar(select(UserRow).where(UserRow.name == name))
-        stored = row.password_hash if row is not None else DUMMY_HASH
-        ok = verify_password(password, stored)
-        return row.role if ok and row is not None else None
-
-    def open_session(self, user: str, role: str, expires_at: datetime) -> tuple[str, str]:
-        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-        with self.sessions() as s:
-            s.add(SessionRow(token_hash=hash_token(token), user=user, role=role, csrf=csrf,
-                             expires_at=expires_at))
-            s.commit()
-        return token, csrf
-
-    def session(self, token: str, now: datetime) -> SessionRow | None:
-        with self.sessions() as s:
-            row = s.get(SessionRow, hash_token(token))
-            return row if row is not None and row.expires_at > now else None
-
-    def close_session(self, token: str) -> None:
-        with self.sessions() as s:
-            row = s.get(SessionRow, hash_token(token))
-            if row is not None:
-                s.delete(row)
-                s.commit()
-
     # --- trends -------------------------------------------------------------------------
-
-    def add_samples(self, samples: Sequence[tuple[str, str, datetime, float | None, bool]]
-                    ) -> None:
-        if not samples:
-            return
-        with self.sessions() as s:
-            s.add_all(TrendRow(unit=u, point=p, at=t, value=v, ok=ok)
-                      for u, p, t, v, ok in samples)
-            s.commit()
 
     def trends(self, unit: str, point: str, start: datetime, end: datetime
                ) -> list[tuple[datetime, float | None, bool]]:

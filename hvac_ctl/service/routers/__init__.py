@@ -1,0 +1,6 @@
+"""One router per resource of API v1, and the health endpoints."""
+
+from hvac_ctl.service.routers import alarms, health, history, occupancy, overrides, schedules, zones
+
+ROUTERS = [health.router, occupancy.router, zones.router, overrides.router, schedules.router,
+           alarms.router, history.router]
