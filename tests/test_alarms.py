@@ -145,3 +145,19 @@ def test_a_relaxed_phase_is_out_of_band_around_its_band_not_its_setpoint(config)
     assert kinds(23.0, at) == [] and kinds(23.0, at + timedelta(minutes=20)) == []
     assert kinds(20.9, at) == []
     assert kinds(20.9, at + timedelta(minutes=15)) == ["zone_out_of_band"]
+
+
+def test_a_small_heating_shortfall_is_not_called_0_kw(make_config) -> None:
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    cfg = summer(make_config)
+    at = local("2027-07-10 20:00")
+    state = plan_at(cfg, at, PlanInputs())
+    for kw, text in ((0.3, "short by 0.3 kW"), (83.0, "short by 83 kW")):
+        zones = dict(state.zones)
+        zones["auditorium"] = replace(zones["auditorium"], shortfall_kw=kw)
+        small = replace(state, zones=MappingProxyType(zones))
+        found = [c.message for c in conditions(cfg, at, small, {}, {}, {}, [], Watch(), SETTINGS)
+                 if c.kind == "heating_shortfall"]
+        assert len(found) == 1 and text in found[0], found

@@ -93,7 +93,7 @@ def conditions(
         z = config.venue.zones[zone]
         if zs.shortfall_kw > 0:
             out.append(Condition(f"heating_shortfall:{zone}", "heating_shortfall", "major", zone,
-                                 f"{zone}: heating short by {zs.shortfall_kw:.0f} kW to temper "
+                                 f"{zone}: heating short by {_kw(zs.shortfall_kw)} to temper "
                                  "the outdoor air its people need; ventilation is kept"))
         m = measurements.get(zone)
         if m is None:
@@ -184,3 +184,8 @@ class AlarmBook:
                 a.acked_at, a.acked_by = now, actor
                 return a, True
         return None, False
+
+
+def _kw(kw: float) -> str:
+    """A power as operators read it: whole kW, but never "0 kW" for a shortfall that exists."""
+    return f"{kw:.0f} kW" if kw >= 10 else f"{kw:.1f} kW"
