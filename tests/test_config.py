@@ -491,3 +491,23 @@ def test_parse_broken_seasons_leaves_config_intact(root: Path, old: str, new: st
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == on_disk
     assert load_config(root) == running
     assert parse_config(texts, display_root=root) == running
+
+
+def test_a_text_parsed_before_is_not_parsed_again_and_each_caller_owns_its_copy() -> None:
+    """The parse cache: the same text gives equal data (not the same object), and editing
+    what one caller got cannot change what the next one gets."""
+    from hvac_ctl.config.source import _parsed, parse_yaml
+
+    text = (ROOT / ZONES).read_text(encoding="utf-8")
+    first = parse_yaml("a.yaml", text)
+    hits = _parsed.cache_info().hits
+    second = parse_yaml("b.yaml", text)
+    assert _parsed.cache_info().hits == hits + 1
+    assert second.data == first.data and second.data is not first.data
+    first.data["zones"].clear()
+    first.lines.clear()
+    third = parse_yaml("c.yaml", text)
+    assert third.data["zones"] and third.lines == second.lines
+    assert third.name == "c.yaml"
+    edited = parse_yaml("d.yaml", text.replace("name: ", "name:  ", 1))
+    assert edited.data == second.data and _parsed.cache_info().hits == hits + 2
