@@ -22,8 +22,9 @@ LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 FORMATS = ("text", "json")
 
 # Third-party loggers held above the chosen level: the service counts late scheduler runs
-# itself, so APScheduler's own line for each would only be noise.
-THIRD_PARTY = {"apscheduler": logging.ERROR}
+# itself, so APScheduler's own line for each would only be noise; Alembic names each of its
+# plugins at every start (its migrations' "Running upgrade" lines still show).
+THIRD_PARTY = {"apscheduler": logging.ERROR, "alembic.runtime.plugins": logging.WARNING}
 
 
 def _time(record: logging.LogRecord) -> str:
