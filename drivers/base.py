@@ -110,7 +110,9 @@ class Backoff:
     cap: float = 30.0
 
     def delay(self, failures: int) -> float:
-        return min(self.cap, self.first * 2.0 ** max(0, failures - 1))
+        # The exponent stops growing well past any cap: a device lost for a day has failed
+        # thousands of times, and 2.0 ** 1024 overflows a float.
+        return min(self.cap, self.first * 2.0 ** min(max(0, failures - 1), 64))
 
 
 @dataclass

@@ -113,6 +113,8 @@ def test_a_link_backs_off_and_fails_fast_while_offline() -> None:
 
     asyncio.run(scenario())
     assert [Backoff(0.5, 30).delay(n) for n in (1, 2, 3, 10)] == [0.5, 1.0, 2.0, 30.0]
+    # a device lost for days: thousands of failures, still the cap (2.0 ** 1024 overflows)
+    assert [Backoff(0.5, 30).delay(n) for n in (1025, 10**6)] == [30.0, 30.0]
 
 
 def test_a_refusal_does_not_make_a_device_offline() -> None:
