@@ -223,7 +223,7 @@ def test_several_errors_in_one_run(root: Path) -> None:
     edit(root, ZONES, '"127.0.0.1:47812"', '"127.0.0.1:47811"')
     edit(root, SEASONS, "idle:      {setpoint_c: 19.0, units: [ahu-aud-1]",
          "idle:      {setpoint_c: 12.0, units: [ahu-aud-1]")
-    edit(root, SPECIALS, "route: [auditorium]}", "route: [auditorium, lobby]}")
+    edit(root, SPECIALS, "route: [auditorium], mode", "route: [auditorium, lobby], mode")
     edit(root, SEASON_CAL, "    expected_attendance: 2100\n", "    expected_attendance: 3000\n")
     expected = [
         (ZONES, line_of(root, ZONES, '"127.0.0.1:47811", device_id: 1102'),
@@ -335,7 +335,8 @@ def test_doors_open_not_before_curtain_in_weekly_pattern(root: Path) -> None:
          '  - {date: 2027-01-18, start: "09:00", end: "12:00", kind: set_up}\n',
          "date: 2027-01-18, start", "get_ins[9]",
          "puts the stage in a get-in during peter-and-the-wolf-2027-01-18"),
-        ('  - {date: 2026-12-05, start: "10:00", end: "11:30", route: [auditorium]}\n',
+        ('  - {date: 2026-12-05, start: "10:00", end: "11:30", route: [auditorium], '
+         'mode: replace}\n',
          '  - {date: 2027-02-22, start: "20:00", end: "21:00", route: [auditorium, stage]}\n',
          "date: 2027-02-22, start", "tours[1]",
          "takes a tour through the hall during film-concert-2027-02-22 "

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta, tzinfo
 
 from hvac_ctl.config.errors import ConfigIssue, issue_at
-from hvac_ctl.config.source import Source
+from hvac_ctl.config.source import Path_, Source
 from hvac_ctl.model import Calendar, Seasons, Venue
 from hvac_ctl.model.calendar import (
     Event,
@@ -16,7 +17,8 @@ from hvac_ctl.model.calendar import (
     TourEvent,
     exists_locally,
 )
-from hvac_ctl.model.venue import PointType, UnitKind, ZoneKind
+from hvac_ctl.model.seasons import ZoneSeason
+from hvac_ctl.model.venue import Limits, PointType, UnitKind, ZoneKind
 
 PHASES = ("idle", "tour", "get_in", "precool", "show", "post_show")
 
@@ -138,32 +140,53 @@ def check_seasons(seasons: Seasons, venue: Venue, src: Source) -> list[ConfigIss
                         out.append(issue_at(src, upath,
                                             f"the exhaust '{uname}' runs only in get_in (never "
                                             "during a show)"))
-            for phase, value, key in _setpoints(zs):
-                if not lim.setpoint_min_c <= value <= lim.setpoint_max_c:
-                    out.append(issue_at(src, (*zpath, phase, key),
-                                        f"{value:.2f} °C is outside zone '{zname}' limits "
-                                        f"{lim.setpoint_min_c}–{lim.setpoint_max_c} °C"))
+            out += _setpoint_limits(zs, zname, lim, src, zpath)
     out += _check_coverage(seasons, src)
     return out
 
 
-def _setpoints(zs: object) -> list[tuple[str, float, str]]:
-    """Every setpoint a season can produce, extremes of the show adjustments included."""
-    out: list[tuple[str, float, str]] = []
+def _setpoint_limits(zs: ZoneSeason, zname: str, lim: Limits, src: Source,
+                     zpath: Path_) -> list[ConfigIssue]:
+    """Every setpoint a season can produce inside the zone's limits. A show setpoint outside
+    them is the one error: what is derived from it (a full house, house lights, precool's
+    target) is listed under it, not blamed on the offsets."""
+    out: list[ConfigIssue] = []
+    span = f"zone '{zname}' limits {lim.setpoint_min_c}–{lim.setpoint_max_c} °C"
+
+    def outside(value: float) -> bool:
+        return not lim.setpoint_min_c <= value <= lim.setpoint_max_c
+
     for phase in ("idle", "tour", "get_in", "post_show"):
         s = getattr(zs, phase)
-        if s is not None:
-            out.append((phase, s.setpoint_c, "setpoint_c"))
+        if s is not None and outside(s.setpoint_c):
+            out.append(issue_at(src, (*zpath, phase, "setpoint_c"),
+                                f"{s.setpoint_c:.2f} °C is outside {span}"))
     show = zs.show
-    if show is not None:
-        out.append(("show", show.setpoint_c, "setpoint_c"))
-        full = show.setpoint_c + show.occupancy_gain_k
-        out.append(("show", full, "occupancy_gain_k"))
-        out.append(("show", min(show.setpoint_c, full) - show.house_lights_offset_k,
-                    "house_lights_offset_k"))
-        pre = zs.precool
-        if pre is not None:
-            out.append(("precool", show.setpoint_c - pre.precool_offset_k, "precool_offset_k"))
+    if show is None:
+        return out
+    sp = show.setpoint_c
+    full = sp + show.occupancy_gain_k
+    derived = [(("show", "occupancy_gain_k"), full,
+                f"a full house's setpoint {full:.2f} °C (setpoint_c {sp:g} + occupancy_gain_k "
+                f"{show.occupancy_gain_k:g})"),
+               (("show", "house_lights_offset_k"), min(sp, full) - show.house_lights_offset_k,
+                f"the house-lights setpoint {min(sp, full) - show.house_lights_offset_k:.2f} °C "
+                f"(house_lights_offset_k {show.house_lights_offset_k:g} below "
+                f"{min(sp, full):g})")]
+    if zs.precool is not None:
+        off = zs.precool.precool_offset_k
+        derived.append((("precool", "precool_offset_k"), sp - off,
+                        f"the precool target {sp - off:.2f} °C (setpoint_c {sp:g} − "
+                        f"precool_offset_k {off:g})"))
+    after = [issue_at(src, (*zpath, *key), f"{what} is outside {span}")
+             for key, value, what in derived if outside(value)]
+    if outside(sp):
+        note = f" ({len(after)} setpoints derived from it are too: below)" if after else ""
+        out.append(replace(issue_at(src, (*zpath, "show", "setpoint_c"),
+                                    f"{sp:.2f} °C is outside {span}{note}"),
+                           dependents=tuple(after)))
+    else:
+        out += after
     return out
 
 

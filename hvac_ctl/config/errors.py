@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 import difflib
+import re
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -19,17 +21,38 @@ class ConfigIssue:
     line: int
     key: str
     message: str
+    # errors that only follow from this one (fix it and they go): shown under it, not before
+    dependents: tuple[ConfigIssue, ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.key}: {self.message}"
 
 
+@dataclass(frozen=True, order=True)
+class ConfigWarning:
+    """Something valid that may not be what the engineer meant: shown, never refused."""
+
+    file: str
+    line: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.key}: warning: {self.message}"
+
+
 class ConfigError(Exception):
-    """Raised with every problem found, so an engineer fixes them in one pass."""
+    """Raised with every problem found, so an engineer fixes them in one pass: root causes
+    first, each once, with the errors that follow from it grouped under it."""
 
     def __init__(self, issues: list[ConfigIssue]) -> None:
-        self.issues = sorted(set(issues))
-        super().__init__("\n".join(str(i) for i in self.issues))
+        self.issues = sorted(set(issues), key=lambda i: (not i.dependents, i))
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        """Each issue on a line; those that follow from one indented under it."""
+        return [text for i in self.issues
+                for text in (str(i), *(f"  {d}" for d in sorted(i.dependents)))]
 
 
 def issue_at(src: Source, path: Path_, message: str) -> ConfigIssue:
@@ -51,8 +74,22 @@ def from_validation(src: Source, model: type[BaseModel], err: ValidationError) -
         if e["type"] == "missing" and tuple(e["loc"]) in suggested:
             continue
         path = src.resolve(tuple(e["loc"]))
-        out.append(issue_at(src, path, _words(e, model, tuple(e["loc"]))))
+        words = _words(e, model, tuple(e["loc"]))
+        path, words = _deeper(src, path, words)
+        out.append(issue_at(src, path, words))
     return out
+
+
+def _deeper(src: Source, path: Path_, words: str) -> tuple[Path_, str]:
+    """A check on a whole mapping may begin its message with the key it is about
+    ("zones.stage.tour: …"): the issue is then placed on that key's own line."""
+    m = re.match(r"^([A-Za-z_][\w-]*(?:\.[\w-]+)*): (.+)$", words, re.S)
+    if m is None:
+        return path, words
+    deeper = (*path, *m.group(1).split("."))
+    if deeper not in src.lines:
+        return path, words
+    return deeper, m.group(2)
 
 
 def _words(e: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
@@ -74,7 +111,24 @@ def _words(e: Any, model: type[BaseModel], loc: tuple[Any, ...]) -> str:
         msg = msg.removeprefix(prefix)
     if kind.startswith(("string_pattern", "string_type")) and "input" in e:
         msg = f"'{e['input']}' is not allowed here: {msg}"
+    if kind.startswith(("date_from_datetime", "date_parsing", "date_type")) and "input" in e:
+        msg = _not_a_day(e["input"]) or msg
     return msg
+
+
+def _not_a_day(text: object) -> str | None:
+    """'2027-02-30' → why it is no day, in the words of a calendar."""
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", str(text).strip())
+    if m is None:
+        return f"'{text}' is not a date like 2027-02-14" if isinstance(text, str) else None
+    year, month, day = (int(g) for g in m.groups())
+    if not 1 <= month <= 12:
+        return f"'{text}' is not a date: there is no month {month}"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return (f"'{text}' is not a date: {calendar.month_name[month]} {year} has {days} "
+                "days")
+    return None
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

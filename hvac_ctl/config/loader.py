@@ -1,7 +1,8 @@
 """Read a configuration folder (`zones.yaml` + `schedules/`) into a validated `Config`.
 
 Parsing and checking work on texts, so that the API can validate a new version of a file
-before it replaces the running one; only `load_config` touches the disk.
+before it replaces the running one; only `load_config` touches the disk. A valid configuration
+comes with its warnings (`*_with_warnings`): what is valid but may not run what was meant.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from hvac_ctl.config.causes import group_zone_typos
 from hvac_ctl.config.checks import check_calendar, check_seasons, check_venue
-from hvac_ctl.config.errors import ConfigError, ConfigIssue, from_validation
+from hvac_ctl.config.errors import ConfigError, ConfigIssue, ConfigWarning, from_validation
 from hvac_ctl.config.source import Source, YamlSyntaxError, parse_yaml
+from hvac_ctl.config.warn import config_warnings
 from hvac_ctl.model import Calendar, Config, Seasons, Venue
 from hvac_ctl.model.calendar import CalendarFile
 
@@ -39,12 +42,22 @@ def config_files(root: Path) -> dict[str, str]:
 
 
 def load_config(root: Path | str = ".") -> Config:
+    return load_config_with_warnings(root)[0]
+
+
+def load_config_with_warnings(root: Path | str = ".") -> tuple[Config, list[ConfigWarning]]:
     root = Path(root)
-    return parse_config(config_files(root), display_root=root)
+    return parse_config_with_warnings(config_files(root), display_root=root)
 
 
 def parse_config(texts: dict[str, str], display_root: Path | str = ".") -> Config:
     """Validate every file and every cross-reference; raise one `ConfigError` with all issues."""
+    return parse_config_with_warnings(texts, display_root)[0]
+
+
+def parse_config_with_warnings(texts: dict[str, str], display_root: Path | str = "."
+                               ) -> tuple[Config, list[ConfigWarning]]:
+    """`parse_config`, and the valid configuration's warnings."""
 
     def shown(rel: str) -> str:
         return str(Path(display_root) / rel) if str(display_root) not in ("", ".") else rel
@@ -85,8 +98,9 @@ def parse_config(texts: dict[str, str], display_root: Path | str = ".") -> Confi
         if cal_ok and seasons is not None:
             issues += check_calendar(calendar, venue, seasons, cal_sources)
     if issues or venue is None or seasons is None:
-        raise ConfigError(issues)
-    return Config(venue=venue, seasons=seasons, calendar=calendar)
+        raise ConfigError(group_zone_typos(issues, venue, sources.get(ZONES)))
+    config = Config(venue=venue, seasons=seasons.with_zone_units(venue), calendar=calendar)
+    return config, config_warnings(config, sources[SEASONS], sources[ZONES], cal_sources)
 
 
 def _model(

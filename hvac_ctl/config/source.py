@@ -9,6 +9,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 Path_ = tuple[str | int, ...]
@@ -78,9 +79,24 @@ def parse_yaml(name: str, text: str) -> Source:
     return Source(name, copy.deepcopy(data), dict(lines))
 
 
+class _Constructor(RoundTripConstructor):
+    """A date that is no day (2027-02-30) stays the text it was: the models then refuse it
+    at its own key and line, instead of the whole file failing to load at line 1."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return str(node.value)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
 @functools.lru_cache(maxsize=64)
 def _parsed(text: str) -> tuple[Any, dict[Path_, int]]:
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     try:
         root = yaml.load(text)
     except MarkedYAMLError as e:

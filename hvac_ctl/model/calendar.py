@@ -4,7 +4,10 @@ Engineers write local wall-clock times, as on a show sheet; this module turns a 
 the calendar into concrete events with timezone-aware instants. Like a BACnet Schedule, a
 weekly pattern supplies the routine and dated entries are exceptions that take precedence: on a
 date with dated performances, the pattern's performances are dropped (likewise tours and
-get-ins), and a closed date has no events at all.
+get-ins), and a closed date has no events at all. A dated entry may say `mode: add` to join
+the pattern's day instead; one that says nothing replaces, as BACnet does, and the checks warn
+about every pattern occurrence it replaces (an evening show that vanished because a matinee
+was added is found in `validate`, not at the box office).
 """
 
 from __future__ import annotations
@@ -84,6 +87,11 @@ class _ShowTimes(Strict):
         return self
 
 
+# `replace`: the pattern's entries of this kind on this date give way (BACnet's exception
+# schedule); `add`: this entry joins them. Not given (None): replace, and a warning says so.
+DatedMode = Literal["add", "replace"]
+
+
 def _span(a: time, b: time) -> timedelta:
     """Wall-clock duration from a to b, where b earlier than a means the next day."""
     d = datetime.combine(date(2000, 1, 1), b) - datetime.combine(date(2000, 1, 1), a)
@@ -94,6 +102,7 @@ class Performance(_ShowTimes):
     id: str = Field(pattern=ID)
     title: str
     date: Day
+    mode: DatedMode | None = None
 
 
 class Tour(_Timed):
@@ -101,12 +110,14 @@ class Tour(_Timed):
     date: Day
     route: list[Name] = Field(min_length=1)
     group_size: int | None = Field(default=None, ge=1)
+    mode: DatedMode | None = None
 
 
 class GetIn(_Timed):
     id: str | None = Field(default=None, pattern=ID)
     date: Day
     kind: Literal["set_up", "strike"] = "set_up"
+    mode: DatedMode | None = None
 
 
 class WeeklyPerformance(_ShowTimes):
@@ -201,6 +212,28 @@ class GetInEvent:
 
 
 Event = ShowEvent | TourEvent | GetInEvent
+KINDS = ("performances", "tours", "get_ins")
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """A dated entry that replaces the pattern's occurrences of its kind on its day."""
+
+    dated: Event
+    explicit: bool  # the entry says `mode: replace` (else it was left to the default)
+    replaced: tuple[Event, ...]
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day as it will run: its events, and what its dated entries replaced."""
+
+    day: date
+    events: list[Event]
+    replacements: list[Replacement]
+
+    def replaced_ids(self) -> set[str]:
+        return {e.id for r in self.replacements for e in r.replaced}
 
 
 def local_instant(day: date, at: time, tz: tzinfo) -> datetime:
@@ -254,32 +287,57 @@ class Calendar:
 
     def events_on(self, day: date, tz: tzinfo) -> list[Event]:
         """Every event whose date is `day` (an event may run past midnight into the next)."""
+        return self.day(day, tz).events
+
+    def day(self, day: date, tz: tzinfo) -> CalendarDay:
+        """The day's effective events, and the pattern occurrences its dated entries replace."""
         if day in self.closed:
-            return []
-        dated: dict[str, list[Event]] = {"performances": [], "tours": [], "get_ins": []}
-        src: Origin
+            return CalendarDay(day, [], [])
+        dated = self._dated(day, tz)
+        routine = self._routine(day, tz)
+        events: list[Event] = []
+        replaced: list[Replacement] = []
+        for kind in KINDS:
+            pattern = _unique_ids(routine[kind], tz)
+            replacing = [(e, m) for e, m in dated[kind] if m != "add"]
+            events.extend(e for e, _ in dated[kind])
+            if replacing and pattern:
+                replaced.extend(Replacement(e, m is not None, tuple(pattern))
+                                for e, m in replacing)
+            else:
+                events.extend(pattern)
+        events.sort(key=lambda e: (_start(e), e.id))
+        return CalendarDay(day, events, replaced)
+
+    def _dated(self, day: date, tz: tzinfo) -> dict[str, list[tuple[Event, str | None]]]:
+        """The day's dated entries by kind, each with the mode it was written with."""
+        dated: dict[str, list[tuple[Event, str | None]]] = {k: [] for k in KINDS}
         for fname, f in self.files:
             for i, p in enumerate(f.performances):
                 if p.date == day:
+                    src = (fname, ("performances", i))
                     dated["performances"].append(
-                        _show(p.id, p.title, day, p, tz, (fname, ("performances", i)))
-                    )
+                        (_show(p.id, p.title, day, p, tz, src), p.mode))
             for i, t in enumerate(f.tours):
                 if t.date == day:
                     a, b = _after(day, t.start, t.end, tz)
                     tid = t.id or f"tour-{day.isoformat()}-{t.start:%H%M}"
                     src = (fname, ("tours", i))
                     dated["tours"].append(
-                        TourEvent(tid, day, a, b, tuple(t.route), t.group_size, src)
-                    )
+                        (TourEvent(tid, day, a, b, tuple(t.route), t.group_size, src), t.mode))
             for i, g in enumerate(f.get_ins):
                 if g.date == day:
                     a, b = _after(day, g.start, g.end, tz)
                     gid = g.id or f"{g.kind.replace('_', '-')}-{day.isoformat()}-{g.start:%H%M}"
                     src = (fname, ("get_ins", i))
-                    dated["get_ins"].append(GetInEvent(gid, day, a, b, g.kind, src))
+                    dated["get_ins"].append((GetInEvent(gid, day, a, b, g.kind, src), g.mode))
+        return dated
+
+    def _routine(self, day: date, tz: tzinfo) -> dict[str, list[Event]]:
+        """The weekly patterns' occurrences on the day, by kind, before any exception."""
         weekday = WEEKDAYS[day.weekday()]
-        routine: dict[str, list[Event]] = {"performances": [], "tours": [], "get_ins": []}
+        routine: dict[str, list[Event]] = {k: [] for k in KINDS}
+        src: Origin
         for fname, f in self.files:
             for wi, w in enumerate(f.weekly):
                 if not w.active_on(day):
@@ -295,18 +353,14 @@ class Calendar:
                         tid = f"tour-{day.isoformat()}-{wt.start:%H%M}"
                         src = (fname, ("weekly", wi, "tours", j))
                         routine["tours"].append(
-                            TourEvent(tid, day, a, b, tuple(wt.route), wt.group_size, src)
-                        )
+                            TourEvent(tid, day, a, b, tuple(wt.route), wt.group_size, src))
                 for j, wg in enumerate(w.get_ins):
                     if weekday in wg.days:
                         a, b = _after(day, wg.start, wg.end, tz)
                         gid = f"{wg.kind.replace('_', '-')}-{day.isoformat()}-{wg.start:%H%M}"
                         src = (fname, ("weekly", wi, "get_ins", j))
                         routine["get_ins"].append(GetInEvent(gid, day, a, b, wg.kind, src))
-        events: list[Event] = []
-        for kind in ("performances", "tours", "get_ins"):
-            events.extend(dated[kind] or _unique_ids(routine[kind], tz))
-        return sorted(events, key=lambda e: (_start(e), e.id))
+        return routine
 
     def events_between(self, first: date, last: date, tz: tzinfo) -> list[Event]:
         out: list[Event] = []

@@ -2,8 +2,10 @@
 
 `schedules/seasons.yaml` is the theatre's version of the study's "typical show-day timetable":
 for each season, each zone and each phase, the setpoint, which units run, the outdoor-air mode
-and the fan cap. The precool target is not written here: it is derived from the show setpoint
-minus the season's offset, so the two can never disagree.
+and the fan cap. A phase that lists no `units` runs all of its zone's units (exhausts only in a
+get-in), so a unit added to `zones.yaml` runs without a second edit here; a list restricts.
+The precool target is not written here: it is derived from the show setpoint minus the
+season's offset, so the two can never disagree.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from hvac_ctl.model.venue import Name, Strict
+from hvac_ctl.model.venue import Name, Strict, UnitKind, Venue
 
 Mode = Literal["cool", "heat"]
+PHASES = ("idle", "tour", "get_in", "precool", "show", "post_show")
 
 
 class OaMode(StrEnum):
@@ -179,6 +182,24 @@ class Seasons(Strict):
     """`schedules/seasons.yaml` as a whole."""
 
     seasons: dict[Name, Season]
+
+    def with_zone_units(self, venue: Venue) -> Seasons:
+        """Every phase that lists no `units` given all of its zone's units: the AHUs, and in a
+        get-in the exhausts too (an exhaust never runs during a show)."""
+        filled = {}
+        for sname, season in self.seasons.items():
+            zones = {}
+            for zname, zs in season.zones.items():
+                given = {}
+                for phase in PHASES:
+                    settings = getattr(zs, phase)
+                    if settings is not None and "units" not in settings.model_fields_set:
+                        units = [u for u in venue.units_of(zname)
+                                 if phase == "get_in" or venue.units[u].kind == UnitKind.ahu]
+                        given[phase] = settings.model_copy(update={"units": units})
+                zones[zname] = zs.model_copy(update=given) if given else zs
+            filled[sname] = season.model_copy(update={"zones": zones})
+        return self.model_copy(update={"seasons": filled})
 
     def name_for(self, day: date, outdoor_c: float | None = None) -> str:
         """The season in force on `day`; a switch may hand over to another one by weather."""
