@@ -10,7 +10,7 @@ from it) reaches the units at once; a burst of pushes shares one tick.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from hvac_ctl.application.errors import Conflict, Invalid, NotFound
@@ -36,8 +36,15 @@ class Occupancy:
         self.rt = rt
 
     def _show(self, event: str) -> ShowEvent:
+        """The show pushed for; one an edit took out of the calendar is a conflict naming
+        that edit (the box office's list is older than the calendar), not an unknown id."""
         show = self.rt.show(event)
         if show is None:
+            gone = self.rt.disk.removal(event)
+            if gone is not None:
+                raise Conflict(f"event '{event}' is no longer in the calendar: the edit of "
+                               f"{', '.join(gone.files)} by {gone.who} at {iso(gone.at, self.rt)} "
+                               "removed it")
             raise NotFound(f"unknown event '{event}'")
         return show
 
@@ -56,6 +63,11 @@ class Occupancy:
             raise Invalid("count", f"{p.count} is more than the {seats} seats")
         now = rt.clock.now()
         at = p.at or now
+        skew = timedelta(seconds=rt.settings.push_future_skew_s)
+        if at > now + skew:
+            raise Invalid("at", f"{iso(at, rt)} is more than {skew.total_seconds() / 60:g} min "
+                                f"after the service's time {iso(now, rt)}: a count is pushed "
+                                "when it is made, not ahead")
         row, created = await rt.write(rt.store.add_push, p.event, p.count, at, p.actor, p.key,
                                       now)
         if not created and row.count != p.count:

@@ -29,3 +29,5 @@ class ServiceSettings:
     write_queue_rows: int = 200_000
     # how long a request waits for the store before it answers 503 with Retry-After
     store_wait_s: float = 1.5
+    # a push whose `at` lies further ahead of the service's clock is refused (422 naming `at`)
+    push_future_skew_s: float = 600

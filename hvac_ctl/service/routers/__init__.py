@@ -1,6 +1,15 @@
 """One router per resource of API v1, and the health endpoints."""
 
-from hvac_ctl.service.routers import alarms, health, history, occupancy, overrides, schedules, zones
+from hvac_ctl.service.routers import (
+    alarms,
+    events,
+    health,
+    history,
+    occupancy,
+    overrides,
+    schedules,
+    zones,
+)
 
 ROUTERS = [health.router, occupancy.router, zones.router, overrides.router, schedules.router,
-           alarms.router, history.router]
+           alarms.router, history.router, events.router]
