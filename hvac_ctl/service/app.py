@@ -25,6 +25,7 @@ from hvac_ctl.application.errors import (
     StoreBusy,
 )
 from hvac_ctl.application.layer import Application
+from hvac_ctl.service.docs import mount_docs
 from hvac_ctl.service.limits import BodyLimits
 from hvac_ctl.service.routers import ROUTERS
 from hvac_ctl.service.runtime import Runtime
@@ -43,7 +44,8 @@ def problem_response(exc: Problem) -> JSONResponse:
     if isinstance(exc, StoreBusy):
         return JSONResponse({"detail": exc.message}, status_code=503,
                             headers={"Retry-After": str(exc.retry_after_s)})
-    return JSONResponse({"detail": exc.message}, status_code=STATUS.get(type(exc), 400))
+    return JSONResponse({"detail": exc.message}, status_code=next(  # a subclass: its base's
+        (code for kind, code in STATUS.items() if isinstance(exc, kind)), 400))
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -55,7 +57,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         finally:
             await runtime.stop()
 
-    app = FastAPI(title="hvac-ctl", version="1", lifespan=lifespan, description=__doc__)
+    app = FastAPI(title="hvac-ctl", version="1", lifespan=lifespan, description=__doc__,
+                  docs_url=None, redoc_url=None)  # served offline by mount_docs
+    mount_docs(app)
     app.add_middleware(BodyLimits)  # 413 past 1 MB, 422 past 32 levels of JSON
     app.state.runtime = runtime
     app.state.application = Application(runtime)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Body, Header
 from pydantic import BaseModel, ConfigDict, Field
 
 from hvac_ctl.application.occupancy import Push
 from hvac_ctl.service.auth import App, BoxOffice, Reader
 from hvac_ctl.service.bounds import Instant
+from hvac_ctl.service.responses import PUSH_EXAMPLES, PushOut, errors
 
 router = APIRouter(prefix="/api/v1/occupancy", tags=["occupancy"])
 
@@ -22,14 +23,16 @@ class OccupancyIn(BaseModel):
     at: Instant | None = Field(default=None, description="when counted (default: now)")
 
 
-@router.post("")
-async def push_occupancy(body: OccupancyIn, app: App, who: BoxOffice,
+@router.post("", response_model=None,
+             responses={200: {"model": PushOut}, **errors(404, 409, 413)})
+async def push_occupancy(body: Annotated[OccupancyIn, Body(openapi_examples=PUSH_EXAMPLES)],
+                         app: App, who: BoxOffice,
                          idempotency_key: Annotated[str | None, Header()] = None
                          ) -> dict[str, Any]:
     return await app.occupancy.push(Push(body.event, body.count, body.at, who.name,
                                          idempotency_key))
 
 
-@router.get("")
+@router.get("", responses=errors(404))
 async def occupancy(app: App, _: Reader, event: str) -> dict[str, Any]:
     return await app.occupancy.status(event)
