@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -28,19 +29,34 @@ def _load(args: argparse.Namespace) -> Config | None:
     try:
         return load_config(Path(args.config))
     except ConfigError as e:
-        for issue in e.issues:
-            print(issue, file=sys.stderr)
-        n = len(e.issues)
+        for line in e.lines():
+            print(line, file=sys.stderr)
+        n = len(e.lines())
         print(f"{n} error{'s' if n != 1 else ''} in the configuration under {args.config}",
               file=sys.stderr)
         return None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    config = _load(args)
-    if config is None:
+    """Errors to stderr, exit 1; else the summary, then each warning as
+    `file:line: key: warning: …` (valid, so still exit 0, and stderr stays empty)."""
+    from hvac_ctl.config import load_config_with_warnings
+
+    try:
+        config, warnings = load_config_with_warnings(Path(args.config))
+    except ConfigError as e:
+        for line in e.lines():
+            print(line, file=sys.stderr)
+        n = len(e.lines())  # those that follow from another are errors too, shown under it
+        print(f"{n} error{'s' if n != 1 else ''} in the configuration under {args.config}",
+              file=sys.stderr)
         return 1
     print(summary(config, _today(config)))
+    for w in warnings:
+        print(w)
+    if warnings:
+        n = len(warnings)
+        print(f"{n} warning{'s' if n != 1 else ''} in the configuration under {args.config}")
     return 0
 
 
@@ -48,6 +64,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
     config = _load(args)
     if config is None:
         return 1
+    if args.plot:
+        from hvac_ctl.report import plot_path_problem
+
+        problem = plot_path_problem(Path(args.plot))
+        if problem is not None:
+            print(f"hvac-ctl plan: {problem}", file=sys.stderr)
+            return 2
     day = args.date or _today(config)
     plan = plan_day(config, day, PlanInputs(outdoor_temp_c=args.outdoor_temp))
     if args.json:
@@ -69,7 +92,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from hvac_ctl.demo import run_demo
 
     return run_demo(Path(args.config), args.date, args.speed, args.port, _today(config),
-                    args.bacnet_local)
+                    args.bacnet_local, args.port_offset)
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
@@ -112,8 +135,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = _load(args)
     if config is None:
         return 1
+    from hvac_ctl import in_use
     from hvac_ctl.clock import SystemClock
     from hvac_ctl.control import LoopSettings
+    from hvac_ctl.model.venue import BacnetUnit
+
+    needs = [in_use.Need(args.port, "tcp", "HTTP, --port", args.host)]
+    if any(isinstance(u, BacnetUnit) for u in config.venue.units.values()):
+        needs.append(in_use.bacnet_local(args.bacnet_local, "BACnet/IP, --bacnet-local"))
+    taken = in_use.problem(needs)
+    if taken is not None:
+        print(f"hvac-ctl serve: {taken}", file=sys.stderr)
+        return 1
     from hvac_ctl.devices import DriverSettings
     from hvac_ctl.service.build import build_service
     from hvac_ctl.service.settings import ServiceSettings
@@ -223,7 +256,8 @@ def parser() -> argparse.ArgumentParser:
     pl = with_config(sub.add_parser("plan", help="print a day's plan per zone"))
     pl.add_argument("--date", type=_date, help="YYYY-MM-DD (default: today at the venue)")
     pl.add_argument("--json", action="store_true", help="segments as JSON")
-    pl.add_argument("--plot", metavar="FILE.png", help="draw the day: phases and setpoints")
+    pl.add_argument("--plot", metavar="FILE.png",
+                    help="draw the day: phases and setpoints (png, svg, pdf, … by the suffix)")
     pl.add_argument("--outdoor-temp", type=float, metavar="C",
                     help="outdoor temperature, for seasons switched by weather")
     pl.set_defaults(func=cmd_plan)
@@ -232,9 +266,15 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--speed", type=float, default=60.0, metavar="N",
                    help="simulated seconds per second (default 60)")
     d.add_argument("--date", type=_date, help="the show day (default: the next one)")
-    d.add_argument("--port", type=int, default=8000, help="the service's port (default 8000)")
+    d.add_argument("--port", type=int, default=8000,
+                   help="the service's HTTP port (default 8000)")
     d.add_argument("--bacnet-local", default="127.0.0.1/24:47809", metavar="IP/MASK:PORT",
-                   help="the service's own BACnet/IP address (default 127.0.0.1/24:47809)")
+                   help="the service's own BACnet/IP address (default 127.0.0.1/24:47809); "
+                        "the simulated units listen on their addresses in zones.yaml")
+    d.add_argument("--port-offset", type=int, default=0, metavar="N",
+                   help="move every port up by N: HTTP, --bacnet-local and the units' BACnet "
+                        "and Modbus ports, with a store of its own (data/demo+N/): a second "
+                        "demo beside a running one (default 0)")
     _with_logging(d).set_defaults(func=cmd_demo)
     sm = with_config(sub.add_parser("sim", help="run the building simulator (BACnet + Modbus)"))
     sm.add_argument("--speed", type=float, default=1.0, metavar="N",
@@ -300,7 +340,15 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        code = int(args.func(args))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `hvac-ctl plan | head`: the reader has all it wanted. Python's own recipe: point
+        # stdout at /dev/null so the flush at exit cannot raise again, and stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # what a shell reports for a writer ended by SIGPIPE
+    return code
 
 
 if __name__ == "__main__":

@@ -9,24 +9,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import os
 import secrets
+import shutil
 import signal
+import sys
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import IO
 
 import httpx
+from ruamel.yaml import YAML
 
+from hvac_ctl import in_use
 from hvac_ctl.config import load_config
 from hvac_ctl.devices import DriverSettings
+from hvac_ctl.in_use import Need
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import ShowEvent
+from hvac_ctl.model.venue import BacnetUnit
 from hvac_ctl.planner import PlanInputs, plan_day
 from hvac_ctl.report import day_table
 from hvac_ctl.service.build import build_service
 from hvac_ctl.service.runtime import Runtime
 from hvac_ctl.service.settings import ServiceSettings
 from hvac_ctl.show_report import show_reports
-from hvac_ctl.simulation import building_spec, calendar_scenario, weather_for
+from hvac_ctl.simulation import building_spec, calendar_scenario, simulator_ports, weather_for
 from hvac_ctl.store import Store
 from simulator.clock import SimClock
 from simulator.loads import arrived
@@ -47,9 +56,90 @@ def demo_day(config: Config, today: date) -> date:
     return today
 
 
+def demo_ports(config: Config, port: int, bacnet_local: str, offset: int) -> list[Need]:
+    """Every port the demo listens on, `offset` added to each (`--port-offset`)."""
+    needs = [Need(port + offset, "tcp", "HTTP, --port")]
+    if any(isinstance(u, BacnetUnit) for u in config.venue.units.values()):
+        needs.append(in_use.bacnet_local(bacnet_local, "the service's BACnet/IP, --bacnet-local",
+                                         offset))
+    return needs + simulator_ports(building_spec(config), offset)
+
+
+def moved_config(config_dir: Path, offset: int) -> Path:
+    """The folder a demo with `--port-offset` runs in: a copy of the configuration whose units
+    listen `offset` ports up, with its own data/ (so its own store). Rewritten at each start."""
+    folder = config_dir / "data" / f"demo+{offset}"
+    yaml = YAML()  # round trip: the copy keeps the original's comments
+    zones = yaml.load((config_dir / "zones.yaml").read_text(encoding="utf-8"))
+    for unit in zones["units"].values():
+        address = unit["address"]
+        if "ip" in address:
+            ip, port = str(address["ip"]).rsplit(":", 1)
+            address["ip"] = f"{ip}:{int(port) + offset}"
+        else:
+            address["port"] = int(address["port"]) + offset
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    with (folder / "zones.yaml").open("w", encoding="utf-8") as out:
+        yaml.dump(zones, out)
+    shutil.rmtree(folder / "schedules", ignore_errors=True)
+    shutil.copytree(config_dir / "schedules", folder / "schedules")
+    return folder
+
+
+def claim_store(data: Path) -> IO[str] | str:
+    """The lock that makes data/demo.db this demo's to delete and re-create, held open for the
+    demo's life; or why it is not: another demo holds it, or a process has the file open."""
+    data.mkdir(parents=True, exist_ok=True)
+    db = data / "demo.db"
+    lock = (data / "demo.db.lock").open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        pid = lock.read().strip()
+        lock.close()
+        return f"{db} belongs to a running demo{f' (pid {pid})' if pid else ''}"
+    users = in_use.file_users(db)
+    if users:
+        lock.close()
+        return f"{db} is open in {', '.join(users)}"
+    lock.truncate(0)
+    lock.write(str(os.getpid()))
+    lock.flush()
+    return lock
+
+
+MOVE = ("--port-offset N runs a second demo on other ports: HTTP, BACnet and Modbus all move "
+        "up by N, with its own store")
+
+
 def run_demo(config_dir: Path, day: date | None, speed: float, port: int,
-             today: date, bacnet_local: str = "127.0.0.1/24:47809") -> int:
+             today: date, bacnet_local: str = "127.0.0.1/24:47809", port_offset: int = 0) -> int:
     config = load_config(config_dir)
+    taken = in_use.problem(demo_ports(config, port, bacnet_local, port_offset))
+    if taken is not None:  # before anything starts or is deleted
+        print(f"hvac-ctl demo: {taken}; {MOVE}", file=sys.stderr, flush=True)
+        return 1
+    if port_offset:
+        port += port_offset
+        ip, local = bacnet_local.rsplit(":", 1)
+        bacnet_local = f"{ip}:{int(local) + port_offset}"
+        claimed = claim_store(config_dir / "data" / f"demo+{port_offset}" / "data")
+        if not isinstance(claimed, str):
+            config_dir = moved_config(config_dir, port_offset)
+            config = load_config(config_dir)
+    else:
+        claimed = claim_store(config_dir / "data")
+    if isinstance(claimed, str):
+        print(f"hvac-ctl demo: {claimed}; it is left as it is. {MOVE}", file=sys.stderr,
+              flush=True)
+        return 1
+    with claimed:
+        return _run(config_dir, config, day, speed, port, today, bacnet_local)
+
+
+def _run(config_dir: Path, config: Config, day: date | None, speed: float, port: int,
+         today: date, bacnet_local: str) -> int:
     tz = config.venue.venue.tz
     day = day or demo_day(config, today)
     plan = plan_day(config, day, PlanInputs())
@@ -186,6 +276,8 @@ async def _progress(runtime: Runtime, clock: SimClock, tz: tzinfo) -> None:
                     m = runtime.poller.zone_measurements(clock.now(), timedelta(minutes=30))
                     temp = f"{m[zone].temp_c:.1f} °C" if zone in m else "–"
                     local = state.at.astimezone(tz)
-                    print(f"{local:%H:%M}  {zone:<11} → {zs.phase:<9} target "
-                          f"{zs.setpoint_c:.1f} °C, now {temp}: {zs.reason}", flush=True)
+                    # idle holds a band (its reason names it), it drives to no target
+                    target = "" if zs.phase == "idle" else f"target {zs.setpoint_c:.1f} °C, "
+                    print(f"{local:%H:%M}  {zone:<11} → {zs.phase:<9} {target}now {temp}: "
+                          f"{zs.reason}", flush=True)
         await asyncio.sleep(0.2)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import GetInEvent, ShowEvent, TourEvent
@@ -85,24 +86,61 @@ def day_table(plan: DayPlan, config: Config) -> str:
                          f"{s.precool_target_c[zone]:.1f} °C{oa_text}")
     for zone in config.venue.zones:
         lines.append(f"\n{zone}")
+        lo, hi = config.venue.zones[zone].limits.idle_band_c
         for seg in plan.for_zone(zone):
+            # idle with its units off holds a band: its setpoint drives nothing
+            idle = seg.phase == "idle" and not any(p.get("enable") for p in seg.units.values())
+            target = f"{lo:g}–{hi:g} °C" if idle else f"{seg.setpoint_c:>5.1f} °C"
             lines.append(f"  {_hm(seg.start, plan)}–{_hm(seg.end, plan)}  {seg.phase:<9} "
-                         f"{seg.setpoint_c:>5.1f} °C  {seg.mode:<4}  {_units_text(seg)}")
+                         f"{target:>8}  {seg.mode:<4}  {_units_text(seg)}")
     return "\n".join(lines)
 
 
-def day_plot(plan: DayPlan, config: Config, path: Path) -> None:
-    """Phases as bands, setpoints as lines; one panel per zone.
-
-    matplotlib is the `plot` extra: the service itself draws nothing."""
+def _pyplot() -> Any:
+    """matplotlib is the `plot` extra: the service itself draws nothing."""
     try:
         import matplotlib
     except ImportError:
         raise SystemExit("--plot needs matplotlib: pip install 'hvac-ctl[plot]'") from None
-
     matplotlib.use("Agg")
-    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_formats() -> list[str]:
+    """The file types --plot can write (by suffix), the common ones first."""
+    plt = _pyplot()
+    fig = plt.figure()
+    known = set(fig.canvas.get_supported_filetypes())
+    plt.close(fig)
+    first = [f for f in ("png", "svg", "pdf") if f in known]
+    return first + sorted(known - set(first))
+
+
+def plot_path_problem(path: Path) -> str | None:
+    """Why --plot cannot write `path`, naming the formats it can; None if it can."""
+    suffix = path.suffix.lower().lstrip(".")
+    formats = plot_formats()
+    if suffix in formats:
+        return None
+    what = f"'.{suffix}' is not a format it draws" if suffix else "the name has no suffix"
+    return f"--plot {path}: {what}; give a file ending in one of {', '.join(formats)}"
+
+
+def day_plot(plan: DayPlan, config: Config, path: Path) -> None:
+    """The day's figure, written to `path` (its suffix picks the format)."""
+    plt = _pyplot()
+    fig = day_figure(plan, config)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def day_figure(plan: DayPlan, config: Config) -> Any:
+    """Phases as bands, setpoints as lines; one panel per zone, from local midnight to the
+    next (the planned day, nothing of the days around it)."""
+    plt = _pyplot()
+    import matplotlib.dates as mdates
     from matplotlib.patches import Patch
 
     zones = list(config.venue.zones)
@@ -121,10 +159,12 @@ def day_plot(plan: DayPlan, config: Config, path: Path) -> None:
         ax.set_ylim(lim.setpoint_min_c - 0.5, lim.setpoint_max_c + 0.5)
         ax.set_ylabel(f"{zone}\n°C")
         ax.grid(alpha=0.3)
+    midnight = datetime.combine(plan.day, time(0), plan.tz)
+    axes[-1].set_xlim(midnight, datetime.combine(plan.day + timedelta(days=1), time(0), plan.tz))
+    axes[-1].xaxis.set_major_locator(mdates.HourLocator(byhour=range(0, 24, 3), tz=plan.tz))
     axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=plan.tz))
     handles = [Patch(color=c, label=p) for p, c in PHASE_COLOURS.items()]
     axes[0].legend(handles=handles, ncol=6, loc="upper left", fontsize=8)
     axes[0].set_title(f"{config.venue.venue.name} — {plan.day.isoformat()}")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig

@@ -12,6 +12,7 @@ import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from hvac_ctl.in_use import Need, Proto
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import GetInEvent, ShowEvent, TourEvent
 from hvac_ctl.model.venue import COMMAND_POINTS, BacnetUnit
@@ -66,6 +67,17 @@ def building_spec(config: Config) -> BuildingSpec:
                         outdoor_co2_ppm=occ.outdoor_co2_ppm)
 
 
+def simulator_ports(spec: BuildingSpec, offset: int = 0) -> list[Need]:
+    """The ports the simulator listens on (moved by `offset`): one per BACnet unit (UDP), one
+    per Modbus server (TCP), named by the units they serve."""
+    served: dict[tuple[str, int, Proto], list[str]] = {}
+    for u in spec.units.values():
+        proto: Proto = "udp" if u.protocol == "bacnet" else "tcp"
+        served.setdefault((u.host, u.port + offset, proto), []).append(u.name)
+    return [Need(port, proto, f"{'BACnet/IP' if proto == 'udp' else 'Modbus TCP'} of "
+                 f"{', '.join(names)}", host) for (host, port, proto), names in served.items()]
+
+
 def calendar_scenario(config: Config, first: date, last: date) -> Scenario:
     """What the calendar expects between two days, as the simulator's scenario."""
     tz = config.venue.venue.tz
@@ -100,6 +112,7 @@ def run_simulator(config: Config, start: datetime, until: datetime | None, speed
                   status_every: float = 5.0) -> int:
     """`hvac-ctl sim`: serve the building until `until` or a signal, then close every socket."""
     # the protocol servers load here, not on import: the in-process evaluation needs none
+    from hvac_ctl.in_use import problem
     from simulator.clock import SimClock
     from simulator.runner import SimulatedBuilding
 
@@ -110,6 +123,11 @@ def run_simulator(config: Config, start: datetime, until: datetime | None, speed
     spec = building_spec(config)
     sim = SimulatedBuilding(spec, plot, weather_for(weather, start), start,
                             step=timedelta(seconds=min(60.0, max(1.0, speed))))
+    taken = problem(simulator_ports(spec))  # before any server starts: one line, no traceback
+    if taken is not None:
+        print(f"hvac-ctl sim: {taken}; the simulator serves the units' addresses in zones.yaml "
+              "(another simulator or demo running?)", file=sys.stderr)
+        return 1
     clock = SimClock(start, speed)
 
     def say(line: str) -> None:

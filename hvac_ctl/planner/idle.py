@@ -31,9 +31,11 @@ def decide(ctx: Context, zone: str, z: Zone, at: datetime) -> Decision:
     mode: Mode = held.mode if held is not None else season.mode  # units off: keep it
     setpoint = idle.setpoint_c
     running: tuple[str, ...] = ()
-    reason = "idle: inside the idle band"
+    band = f"{lo:g}–{hi:g} °C"
+    reason = f"idle: holding the band {band}, units off"  # no reading to compare yet
     if m is not None and m.at <= at and m.temp_c is not None:
         t, was_on = m.temp_c, m.units_running
+        reason = f"idle: {t:.1f} °C is inside {band}, units off"
         rh_hi = z.limits.idle_rh_pct[1]
         if t > hi or (was_on and t > hi - h):
             mode, setpoint, running = "cool", hi - h, tuple(idle.units)
@@ -46,7 +48,7 @@ def decide(ctx: Context, zone: str, z: Zone, at: datetime) -> Decision:
             mode, setpoint, running = "cool", hi - h, tuple(idle.units)
             reason = f"idle: RH {m.rh_pct:.0f} % above {rh_hi:g} %, dehumidifying"
     elif m is None or m.temp_c is None:
-        reason = "idle: no measurement yet, units off"
+        reason = f"idle: no measurement yet, units off (band {band})"
     lps = phase_lps(z, idle.oa, 0, ctx.occ) if running else 0.0
     state = ZoneState(zone, "idle", None, sname, mode, clamp(z, setpoint), 0.0,
                       capped_lps(ctx.venue, running, lps, idle.fan_cap_pct), reason)

@@ -53,3 +53,17 @@ def test_idle_dehumidifies_above_the_rh_band(make_config) -> None:
             measurements={"pit": ZoneMeasurement(at, 24.0, rh, units_running=was_on)}))
         assert s.units["ahu-pit"]["enable"] is on, (rh, was_on)
 
+
+
+def test_idle_reason_names_the_band_not_the_setpoint(make_config) -> None:
+    """An operator reading "target 19.0" at night thinks the hall is driven to 19 °C; idle
+    holds a band, so the reason says where the hall is against it."""
+    cfg = summer(make_config)
+    at = local("2027-07-10 03:00")
+    lo, hi = cfg.venue.zones["auditorium"].limits.idle_band_c
+    inside = plan_at(cfg, at, PlanInputs(
+        measurements={"auditorium": ZoneMeasurement(at, 22.6, 45.0)}))
+    assert inside.zones["auditorium"].reason == (
+        f"idle: 22.6 °C is inside {lo:g}–{hi:g} °C, units off")
+    blind = plan_at(cfg, at, PlanInputs()).zones["auditorium"].reason
+    assert f"{lo:g}–{hi:g} °C" in blind and "no measurement" in blind
