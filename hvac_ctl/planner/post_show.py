@@ -6,7 +6,12 @@ relax the setpoints; when the hall is back inside its idle band, go to idle".
 - It ends at the season's `max_minutes`, or earlier at the first measurement back inside the
   idle band (temperature and RH) with the audience's CO2 flushed out — never before the
   audience has had `egress_min` to leave.
-- While people are still leaving, the show's units ventilate for them (`egress`).
+- While people are still leaving, the show's units ventilate for them (`egress`), and flush
+  the CO2 they leave behind with outdoor air sized from the measured CO2 and who is still
+  in (`purge.purge_air`), so that it falls back under the ceiling as they go instead of
+  crossing the limit. So too when the next show's precool has the zone from the end (a
+  matinee before an evening): a precool on full recirculation sealed a leaving matinee
+  audience's CO2 in.
 - Purge: CO2 measured above the plan's ceiling once they are gone (tonight's audience, or a
   matinee's before the evening's precool) is replaced with all the outdoor air the running
   units can take, not conditioned and sealed in for the night.
@@ -20,9 +25,12 @@ from datetime import datetime, timedelta
 from hvac_ctl.model.calendar import ShowEvent
 from hvac_ctl.model.seasons import ZoneSeason
 from hvac_ctl.model.venue import Occupancy, Zone, ZoneKind
+from hvac_ctl.planner.claims import Claim
 from hvac_ctl.planner.context import Context
 from hvac_ctl.planner.inputs import ZoneMeasurement
+from hvac_ctl.planner.occupancy import plays
 from hvac_ctl.planner.phase import PhaseDecision
+from hvac_ctl.planner.purge import purge_air
 
 
 def egress(ctx: Context) -> timedelta:
@@ -63,7 +71,33 @@ def leaving(ctx: Context, z: Zone, e: ShowEvent, at: datetime) -> int:
     return z.occupants_max
 
 
+def leaving_show(ctx: Context, claim: Claim, z: Zone, at: datetime) -> ShowEvent | None:
+    """The show whose audience is on its way out of the zone at `at`: the post-show's own,
+    or, under the next show's precool, one that ended less than the egress time ago."""
+    e = claim.event
+    if claim.phase == "post_show":
+        return e if isinstance(e, ShowEvent) and plays(z, e) else None
+    if claim.phase != "precool":
+        return None
+    day = at.astimezone(ctx.tz).date()
+    for prev in ctx.events_between(day - timedelta(days=1), day):
+        if isinstance(prev, ShowEvent) and prev.id != e.id and plays(z, prev) and (
+                prev.end <= at < prev.end + egress(ctx)):
+            return prev
+    return None
+
+
 def purge(decision: PhaseDecision, m: ZoneMeasurement, supply_lps: float) -> PhaseDecision:
     """All outdoor air the running units take, while the CO2 an audience left is replaced."""
     return replace(decision, oa_lps=supply_lps,
                    reason=decision.reason + f"; purging CO2 ({m.co2_ppm:.0f} ppm)")
+
+
+def flush(decision: PhaseDecision, z: Zone, m: ZoneMeasurement, people: float,
+          remaining: timedelta, occ: Occupancy, supply_lps: float) -> PhaseDecision:
+    """While `people` leave: more outdoor air, if what is measured needs more than the
+    people still in do (see `purge`)."""
+    air = purge_air(m.co2_ppm, people, remaining, z.volume_m3, occ, supply_lps)
+    if air is None or air.oa_lps <= decision.oa_lps:
+        return decision
+    return replace(decision, oa_lps=air.oa_lps, reason=decision.reason + f"; purging: {air.why}")

@@ -30,10 +30,10 @@ from hvac_ctl.planner.egress import egress_air
 from hvac_ctl.planner.exhaust import exhaust_slowed
 from hvac_ctl.planner.inputs import Mode, ZoneMeasurement
 from hvac_ctl.planner.modes import choose_mode, pull_mode, relaxed_band, setpoint_of
-from hvac_ctl.planner.occupancy import plays
+from hvac_ctl.planner.occupancy import departures
 from hvac_ctl.planner.outputs import OCCUPIED_PHASES, ZoneState
 from hvac_ctl.planner.phase import PhaseDecision
-from hvac_ctl.planner.post_show import egress, leaving, needs_purge, purge
+from hvac_ctl.planner.post_show import egress, flush, leaving, leaving_show, needs_purge, purge
 from hvac_ctl.planner.recovery import recovery
 from hvac_ctl.planner.tempering import UnitMode, temper
 from hvac_ctl.planner.unit_points import VENT, Decision, Drive, capped_lps, clamp, supply_lps
@@ -78,16 +78,23 @@ def zone_at(ctx: Context, claim: Claim, shows: dict[str, ShowPlan], opening: Ope
     d = phase_decision(ctx, claim, shows, opening, at)
     # the air people need, or the air they left
     leaving_air = None
-    if claim.phase == "post_show" and isinstance(e, ShowEvent) and zs.show is not None \
-            and zs.post_show is not None and plays(z, e):
-        leaving_air = egress_air(z, leaving(ctx, z, e, at), e.end, egress(ctx), at, zs.show,
-                                 zs.post_show, ctx.occ)
+    gone = leaving_show(ctx, claim, z, at)
+    if gone is not None and zs.show is not None and zs.post_show is not None:
+        count = leaving(ctx, z, gone, at)
+        leaving_air = egress_air(z, count, gone.end, egress(ctx), at, zs.show, zs.post_show,
+                                 ctx.occ)
         if leaving_air is not None:
-            d = replace(d, running=tuple(leaving_air.units), fan_cap_pct=leaving_air.fan_cap_pct,
+            d = replace(d, running=tuple(dict.fromkeys([*leaving_air.units, *d.running])),
+                        fan_cap_pct=max(d.fan_cap_pct, leaving_air.fan_cap_pct),
                         oa_lps=max(d.oa_lps, leaving_air.oa_lps),
+                        people=max(d.people, departures(count, gone.end, egress(ctx), at)),
                         reason=d.reason + f"; {leaving_air.why}")
     m = ctx.measured(zone, at)
-    if m is not None and (d.people > 0 or leaving_air is not None):
+    if m is not None and leaving_air is not None and gone is not None:
+        # the air sized from the measured CO2 and who is left (`purge`), for the trim's guess
+        d = flush(d, z, m, d.people, gone.end + egress(ctx) - at, ctx.occ,
+                  supply_lps(ctx.venue, d.running, d.fan_cap_pct))
+    elif m is not None and d.people > 0:
         d = replace(d, oa_lps=co2_trim(d.oa_lps, m.co2_ppm, ctx.occ))
     if claim.phase in ("precool", "post_show") and leaving_air is None and d.running and (
             m is not None and needs_purge(ctx.occ, m)):
