@@ -47,9 +47,15 @@ def test_the_out_of_band_text_is_in_the_venues_local_time(make_config) -> None:
 
 def test_co2_above_the_limit_alarms_while_people_are_in(make_config) -> None:
     cfg = summer(make_config)
-    assert "co2_high" in kinds(cfg, local("2027-07-10 20:00"), co2=1100)
-    assert "co2_high" not in kinds(cfg, local("2027-07-10 20:00"), co2=990)
-    assert "co2_high" not in kinds(cfg, local("2027-07-10 04:00"), co2=1100)  # empty hall
+
+    def sustained(at: str, co2: float) -> set[str]:  # for the two minutes an alarm waits
+        watch = Watch()
+        kinds(cfg, local(at) - timedelta(minutes=2), co2=co2, watch=watch)
+        return kinds(cfg, local(at), co2=co2, watch=watch)
+
+    assert "co2_high" in sustained("2027-07-10 20:00", 1100)
+    assert "co2_high" not in sustained("2027-07-10 20:00", 990)
+    assert "co2_high" not in sustained("2027-07-10 04:00", 1100)  # empty hall
 
 
 def test_an_override_about_to_end_in_a_show_is_announced(make_config) -> None:
@@ -158,6 +164,117 @@ def test_a_small_heating_shortfall_is_not_called_0_kw(make_config) -> None:
         zones = dict(state.zones)
         zones["auditorium"] = replace(zones["auditorium"], shortfall_kw=kw)
         small = replace(state, zones=MappingProxyType(zones))
-        found = [c.message for c in conditions(cfg, at, small, {}, {}, {}, [], Watch(), SETTINGS)
+        watch = Watch()  # short for the five minutes the alarm waits
+        conditions(cfg, at - timedelta(minutes=5), small, {}, {}, {}, [], watch, SETTINGS)
+        found = [c.message for c in conditions(cfg, at, small, {}, {}, {}, [], watch, SETTINGS)
                  if c.kind == "heating_shortfall"]
         assert len(found) == 1 and text in found[0], found
+
+
+def co2_kinds(cfg, at, co2: float, watch: Watch) -> set[str]:
+    return kinds(cfg, at, co2=co2, watch=watch)
+
+
+def test_co2_alarms_only_after_two_minutes_past_the_limit(make_config) -> None:
+    """A CO2 reading over the limit for a minute (a door, a crowd in the aisle) raises
+    nothing; two minutes running does."""
+    cfg = summer(make_config)
+    t0 = local("2027-07-10 20:00")
+    watch = Watch()
+    assert "co2_high" not in co2_kinds(cfg, t0, 1040, watch)
+    assert "co2_high" not in co2_kinds(cfg, t0 + timedelta(minutes=1), 1040, watch)
+    assert "co2_high" not in co2_kinds(cfg, t0 + timedelta(minutes=2), 900, watch)  # a spike
+    # back over: the two minutes start again
+    assert "co2_high" not in co2_kinds(cfg, t0 + timedelta(minutes=3), 1040, watch)
+    assert "co2_high" not in co2_kinds(cfg, t0 + timedelta(minutes=4), 1040, watch)
+    assert "co2_high" in co2_kinds(cfg, t0 + timedelta(minutes=5), 1040, watch)
+
+
+def test_a_co2_alarm_clears_only_50_ppm_under_the_limit(make_config) -> None:
+    cfg = summer(make_config)
+    t0 = local("2027-07-10 20:00")
+    watch = Watch()
+    for k in range(3):
+        found = co2_kinds(cfg, t0 + timedelta(minutes=k), 1020, watch)
+    assert "co2_high" in found
+    for k in range(3, 8):  # hovering just under the limit: still an alarm, not a flicker
+        assert "co2_high" in co2_kinds(cfg, t0 + timedelta(minutes=k), 990, watch)
+    assert "co2_high" not in co2_kinds(cfg, t0 + timedelta(minutes=8), 940, watch)
+    # cleared: a new crossing waits its two minutes again
+    assert "co2_high" not in co2_kinds(cfg, t0 + timedelta(minutes=9), 1020, watch)
+
+
+def test_the_venue_sets_the_co2_delay_and_deadband(make_config) -> None:
+    from hvac_ctl.config import parse_config
+    from hvac_ctl.config.loader import SEASONS, ZONES
+    from tests.harness import ROOT, SUMMER_SHOW
+
+    zones = (ROOT / ZONES).read_text().replace(
+        "  egress_min: 20", "  alarms: {co2_after_min: 0, co2_clear_ppm: 0}\n  egress_min: 20")
+    assert "co2_after_min" in zones
+    cfg = parse_config({ZONES: zones, SEASONS: (ROOT / SEASONS).read_text(),
+                        "schedules/calendar/test.yaml": SUMMER_SHOW % {
+                            "n": 2000, "live": "true", "lights": "false"}})
+    t0 = local("2027-07-10 20:00")
+    watch = Watch()
+    assert "co2_high" in co2_kinds(cfg, t0, 1020, watch)  # at once
+    assert "co2_high" not in co2_kinds(cfg, t0 + timedelta(minutes=1), 990, watch)
+
+
+def test_an_out_of_band_alarm_clears_half_a_kelvin_inside_the_band(make_config) -> None:
+    cfg = summer(make_config)
+    watch = Watch()
+    t0 = local("2027-07-10 20:00")  # in the show: setpoint ≈ 23.6 °C, band ± 1.5 K
+    state = plan_at(cfg, t0, PlanInputs())
+    hi = state.zones["auditorium"].setpoint_c + 1.5
+    for k in (0, 15):
+        found = kinds(cfg, t0 + timedelta(minutes=k), hi + 1.0, watch=watch)
+    assert "zone_out_of_band" in found
+    assert "zone_out_of_band" in kinds(cfg, t0 + timedelta(minutes=16), hi - 0.3, watch=watch)
+    assert "zone_out_of_band" not in kinds(cfg, t0 + timedelta(minutes=17), hi - 0.6,
+                                           watch=watch)
+
+
+def test_a_heating_shortfall_alarms_after_five_minutes(make_config) -> None:
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    cfg = summer(make_config)
+    t0 = local("2027-07-10 20:00")
+    state = plan_at(cfg, t0, PlanInputs())
+    zones = dict(state.zones)
+    zones["auditorium"] = replace(zones["auditorium"], shortfall_kw=12.0)
+    short = replace(state, zones=MappingProxyType(zones))
+    watch = Watch()
+
+    def found(at, st) -> bool:
+        return any(c.kind == "heating_shortfall" for c in conditions(
+            cfg, at, st, {}, {}, {}, [], watch, SETTINGS))
+
+    assert not found(t0, short)
+    assert not found(t0 + timedelta(minutes=4), short)
+    assert found(t0 + timedelta(minutes=5), short)
+    assert not found(t0 + timedelta(minutes=6), state)  # none short: cleared
+
+
+def test_an_override_set_in_a_show_for_the_warning_window_is_not_announced_at_once(
+        make_config) -> None:
+    """A 15-minute override set during a show said "ends in 14 min" the minute it was set:
+    whoever set it chose its end. One set for longer is announced once it is that close."""
+    cfg = summer(make_config)
+    at = local("2027-07-10 20:00")
+    short = Override("o4", "ahu-aud-1", "fan_speed_max", 60.0, at, at + timedelta(minutes=15))
+    for k in range(15):
+        assert "override_expiring" not in kinds(cfg, at + timedelta(minutes=k),
+                                                overrides=[short])
+    longer = Override("o5", "ahu-aud-1", "fan_speed_max", 60.0, at, at + timedelta(minutes=40))
+    assert "override_expiring" not in kinds(cfg, at + timedelta(minutes=24), overrides=[longer])
+    assert "override_expiring" in kinds(cfg, at + timedelta(minutes=25), overrides=[longer])
+    book = AlarmBook()
+    raised = []
+    for k in range(25, 40):  # once, however many ticks it stays that close
+        t = at + timedelta(minutes=k)
+        state = plan_at(cfg, t, PlanInputs())
+        r, _ = book.update(t, conditions(cfg, t, state, {}, {}, {}, [longer], Watch(), SETTINGS))
+        raised += r
+    assert [a.kind for a in raised] == ["override_expiring"]

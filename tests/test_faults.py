@@ -269,6 +269,7 @@ def test_the_hall_alarms_precool_missed_out_of_band_co2_and_an_override_ending(
 
     kinds = run(body())
     assert kinds["precool_missed"] == "19:00"  # judged at doors open
-    assert kinds["co2_high"] <= "19:01"  # people are in from doors open
+    # people are in from doors open; CO2 past the limit for 2 min (the venue's delay) alarms
+    assert "19:02" <= kinds["co2_high"] <= "19:03"
     assert "19:15" <= kinds["zone_out_of_band"] <= "19:17"  # 15 min after doors, not before
     assert kinds["override_expiring"] == "19:07"  # 15 min before it ends (19:22), in the show

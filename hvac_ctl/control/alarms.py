@@ -6,6 +6,11 @@ one raise and one clear (both audited), however many ticks the condition lasts. 
 is keyed by what it is about (`device_offline:ahu-aud-1`), so the same fault never raises
 twice while it lasts. Acknowledging is an operator's act; it does not clear an alarm whose
 cause remains, as in every BMS.
+
+A measured value alarms only once it has stayed past its limit for the venue's delay (CO2 2
+min, a heating shortfall 5 min, a zone's band 15 min), and clears only once it is back inside
+by a deadband (CO2 50 ppm under the limit, 0.5 K inside the band): `Watch` keeps, per alarm
+key, since when the value is past its limit and whether it has alarmed.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Literal
 from drivers.base import State
 from hvac_ctl.model import Config
 from hvac_ctl.planner import Override, PlanState, ZoneMeasurement
-from hvac_ctl.planner.outputs import OCCUPIED_PHASES
+from hvac_ctl.planner.outputs import OCCUPIED_PHASES, ZoneState
 
 Severity = Literal["critical", "major", "minor"]
 PRECOOL_READY_K = 0.5  # the curtain-ready rule: within 0.5 K of the target at doors open
@@ -56,9 +61,33 @@ class Alarm:
 
 @dataclass
 class Watch:
-    """What the conditions remember between ticks: since when a zone is out of band."""
+    """What the conditions remember between ticks, per alarm key: since when its value is
+    past the limit, and which have alarmed (they hold until back inside the deadband)."""
 
-    out_since: dict[str, datetime] = field(default_factory=dict)
+    since: dict[str, datetime] = field(default_factory=dict)
+    on: set[str] = field(default_factory=set)
+
+    def held(self, key: str, now: datetime, past: bool, cleared: bool, after: timedelta
+             ) -> datetime | None:
+        """Since when the condition `key` holds, once it has; None while it does not.
+
+        `past`: the value is beyond its limit now; `cleared`: it is back inside the
+        deadband. It holds once `past` for `after` without a break, and then until `cleared`.
+        """
+        if key in self.on and not cleared:
+            return self.since.setdefault(key, now)
+        if key in self.on or not past:
+            self.forget(key)
+            return None
+        since = self.since.setdefault(key, now)
+        if now - since < after:
+            return None
+        self.on.add(key)
+        return since
+
+    def forget(self, key: str) -> None:
+        self.since.pop(key, None)
+        self.on.discard(key)
 
 
 def conditions(
@@ -88,45 +117,49 @@ def conditions(
     if state is None:
         return out
     occ = config.venue.venue.occupancy
+    timing = config.venue.venue.alarms
     tz = config.venue.venue.tz  # operators read the venue's clock
     for zone, zs in state.zones.items():
-        z = config.venue.zones[zone]
-        if zs.shortfall_kw > 0:
-            out.append(Condition(f"heating_shortfall:{zone}", "heating_shortfall", "major", zone,
+        key = f"heating_shortfall:{zone}"
+        if watch.held(key, now, zs.shortfall_kw > 0, zs.shortfall_kw <= 0,
+                      timedelta(minutes=timing.heating_shortfall_after_min)):
+            out.append(Condition(key, "heating_shortfall", "major", zone,
                                  f"{zone}: heating short by {_kw(zs.shortfall_kw)} to temper "
                                  "the outdoor air its people need; ventilation is kept"))
         m = measurements.get(zone)
+        key, band_key = f"co2_high:{zone}", f"out_of_band:{zone}"
         if m is None:
-            watch.out_since.pop(zone, None)
+            watch.forget(key)
+            watch.forget(band_key)
             continue
-        if m.co2_ppm is not None and m.co2_ppm > occ.co2_limit_ppm and (
-                zs.phase in OCCUPIED_PHASES or zs.people > 0):
-            out.append(Condition(f"co2_high:{zone}", "co2_high", "major", zone,
+        if m.co2_ppm is None or not (zs.phase in OCCUPIED_PHASES or zs.people > 0):
+            watch.forget(key)  # nobody in to breathe it
+        elif watch.held(key, now, m.co2_ppm > occ.co2_limit_ppm,
+                        m.co2_ppm < occ.co2_limit_ppm - timing.co2_clear_ppm,
+                        timedelta(minutes=timing.co2_after_min)):
+            out.append(Condition(key, "co2_high", "major", zone,
                                  f"{zone}: CO2 {m.co2_ppm:.0f} ppm, above the "
                                  f"{occ.co2_limit_ppm:.0f} ppm limit"))
         if m.temp_c is None:
             continue
-        if zs.phase in OCCUPIED_PHASES:
-            # around its heating–cooling band (a show's is its one target): a summer tour at
-            # 23 °C under its 25 °C cooling setpoint is where it should be
-            heating, cooling = zs.band_c or (zs.setpoint_c, zs.setpoint_c)
-            lo, hi = heating - settings.band_k, cooling + settings.band_k
-        elif zs.phase == "idle":
-            lo, hi = z.limits.idle_band_c
-        else:  # precool and post-show are on their way somewhere
-            watch.out_since.pop(zone, None)
+        band = zone_band(config, settings, zone, zs)
+        if band is None:
+            watch.forget(band_key)
             continue
-        if lo <= m.temp_c <= hi:
-            watch.out_since.pop(zone, None)
-            continue
-        since = watch.out_since.setdefault(zone, now)
-        if now - since >= settings.out_of_band_after:
-            out.append(Condition(f"out_of_band:{zone}", "zone_out_of_band", "major", zone,
+        lo, hi = band
+        inside = min(timing.band_clear_k, (hi - lo) / 2)  # a narrow band clears mid-way
+        since = watch.held(band_key, now, not lo <= m.temp_c <= hi,
+                           lo + inside <= m.temp_c <= hi - inside, settings.out_of_band_after)
+        if since is not None:
+            out.append(Condition(band_key, "zone_out_of_band", "major", zone,
                                  f"{zone}: {m.temp_c:.1f} °C, outside {lo:.1f} … {hi:.1f} °C "
                                  f"since {since.astimezone(tz):%H:%M} ({zs.phase})"))
     in_show = any(zs.phase == "show" for zs in state.zones.values())
     for o in overrides:
-        if in_show and o.start <= now < o.until <= now + settings.override_warning:
+        # one set for no longer than the warning would be announced the minute it is set:
+        # whoever set it chose its end; one set for longer is announced once, on entering it
+        if in_show and o.until - o.start > settings.override_warning and (
+                o.start <= now < o.until <= now + settings.override_warning):
             left = int((o.until - now).total_seconds() // 60)
             out.append(Condition(f"override_expiring:{o.id}", "override_expiring", "minor",
                                  o.unit, f"override {o.id} on {o.unit}.{o.point} ends in "
@@ -184,6 +217,22 @@ class AlarmBook:
                 a.acked_at, a.acked_by = now, actor
                 return a, True
         return None, False
+
+
+def zone_band(config: Config, settings: AlarmSettings, zone: str, zs: ZoneState
+              ) -> tuple[float, float] | None:
+    """The band a zone's temperature is judged by — by the out-of-band alarm and by the panel's
+    colouring alike. Occupied: around its heating–cooling band (a show's is its one target),
+    widened by `band_k`, so a summer tour at 23 °C under its 25 °C cooling setpoint is where
+    it should be; idle: the zone's idle band; precool and post-show: none, they are on their
+    way somewhere."""
+    if zs.phase in OCCUPIED_PHASES:
+        heating, cooling = zs.band_c or (zs.setpoint_c, zs.setpoint_c)
+        return (heating - settings.band_k, cooling + settings.band_k)
+    if zs.phase == "idle":
+        lo, hi = config.venue.zones[zone].limits.idle_band_c
+        return (lo, hi)
+    return None
 
 
 def _kw(kw: float) -> str:

@@ -126,6 +126,22 @@ REQUIRED_POINTS = {
                    "co2", "supply_temp", "fan_status"},
     UnitKind.exhaust: {"enable", "fan_status"},
 }
+POINT_ROLES = {"enable": "its on/off command", "setpoint": "its setpoint",
+               "oa_damper_min": "its outdoor-air damper minimum",
+               "fan_speed_max": "its fan speed cap", "zone_temp": "the zone's temperature sensor",
+               "zone_rh": "the zone's humidity sensor", "co2": "the zone's CO2 sensor",
+               "supply_temp": "its supply air sensor", "fan_status": "its fan's run status"}
+
+
+def missing_points(kind: UnitKind, missing: set[str]) -> str:
+    """'an AHU must have a co2 point (the zone's CO2 sensor); this one has none'."""
+    what = "an AHU" if kind == UnitKind.ahu else "an exhaust fan"
+    named = [f"{p} ({POINT_ROLES.get(p, p)})" for p in sorted(missing)]
+    if len(missing) == 1:
+        (p,) = missing
+        return f"{what} must have a {p} point, {POINT_ROLES.get(p, p)}; this one has none"
+    listing = ", ".join(named[:-1]) + f" and {named[-1]}"
+    return f"{what} must have the points {listing}; this one lacks them"
 
 
 class UnitBase(Strict):
@@ -144,8 +160,8 @@ class UnitBase(Strict):
         if self.supply_limits_c[0] >= self.supply_limits_c[1]:
             raise ValueError("supply_limits_c must be [low, high] with low < high")
         missing = REQUIRED_POINTS[self.kind] - self.points.names()
-        if missing:
-            raise ValueError(f"a {self.kind} unit needs the points {', '.join(sorted(missing))}")
+        if missing:  # the key in front places the error on `points` (config.errors)
+            raise ValueError(f"points: {missing_points(self.kind, missing)}")
         for name, p in self.points.items():
             self._check_point(name, p)
         return self
@@ -233,6 +249,18 @@ class RecoveryConfig(Strict):
     after_min: int = Field(default=5, ge=1, le=120)
 
 
+class AlarmTiming(Strict):
+    """How long a value must stay past its limit before it alarms, and how far back inside
+    it must come to clear: a CO2 reading that touches the limit for a minute as the doors
+    close, or a temperature that hovers at the band's edge, is no fault to wake anyone for,
+    and an alarm that flickers on and off at the limit is one operators learn to ignore."""
+
+    co2_after_min: float = Field(default=2, ge=0, le=60)
+    co2_clear_ppm: float = Field(default=50, ge=0, le=500)  # clears this far under the limit
+    band_clear_k: float = Field(default=0.5, ge=0, le=3)  # clears this far inside the band
+    heating_shortfall_after_min: float = Field(default=5, ge=0, le=120)
+
+
 class VenueInfo(Strict):
     name: str
     timezone: str
@@ -241,6 +269,7 @@ class VenueInfo(Strict):
     modes: ModeSelection = ModeSelection()
     recovery: RecoveryConfig = RecoveryConfig()
     egress_min: int = Field(default=20, ge=0, le=120)
+    alarms: AlarmTiming = AlarmTiming()
 
     @field_validator("timezone")
     @classmethod

@@ -45,8 +45,10 @@ class AlarmKeeper:
         self._precool: dict[str, Condition | None] = {}  # event:zone → judged at doors open
 
     def restore(self, alarms: Sequence[Alarm], last_id: int) -> None:
-        """The alarms still open in the store, after a restart."""
+        """The alarms still open in the store, after a restart: each holds until its value is
+        back inside its deadband, as it would have without the restart."""
         self.book = AlarmBook(alarms, last_id)
+        self.watch.on.update(a.key for a in alarms)
 
     @property
     def active(self) -> dict[str, Alarm]:

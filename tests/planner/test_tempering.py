@@ -56,7 +56,10 @@ def test_the_heat_the_coils_lack_is_reported_in_kw_and_alarmed(config: Config) -
     state = show_state(config, -12.0)
     aud = state.zones["auditorium"]
     assert aud.shortfall_kw > 0 and "ventilation kept, heating short by" in aud.reason
-    found = conditions(config, SHOW, state, {}, {}, {}, [], Watch(), AlarmSettings())
+    watch = Watch()  # short for the five minutes the alarm waits
+    conditions(config, SHOW - timedelta(minutes=5), state, {}, {}, {}, [], watch,
+               AlarmSettings())
+    found = conditions(config, SHOW, state, {}, {}, {}, [], watch, AlarmSettings())
     short = [c for c in found if c.kind == "heating_shortfall"]
     assert [c.source for c in short] == ["auditorium"]
     assert short[0].severity == "major" and "kW" in short[0].message
