@@ -228,7 +228,7 @@ async def api_request(w: World, method: str, path: str, n: int) -> dict[str, Any
         return {"json": {"event": SHOW, "count": 1000 + n, "at": at.isoformat()}}
     if path == "/api/v1/overrides":
         return {"json": {"unit": "ahu-pit", "point": "fan_speed_max", "value": 50,
-                         "minutes": 10, "reason": "access test"}}
+                         "minutes": 10, "reason": "access test", "replace": True}}
     if path == "/api/v1/overrides/{override_id}":
         row = rt.store.add_override("ahu-pit", "fan_speed_max", 60.0, w.clock.now(),
                                     w.clock.now() + timedelta(minutes=10), "to release", "t")
@@ -285,8 +285,8 @@ async def panel_form(w: World, path: str) -> tuple[str, dict[str, str], str]:
     """The URL, the fields (without the CSRF token) and where success redirects."""
     rt = w.rt
     if path == "/panel/overrides":
-        return path, {"unit": "ahu-pit", "point": "fan_speed_max", "value": "50",
-                      "duration": "15", "reason": "access test"}, "/panel/overrides"
+        return path, {"unit": "ahu-pit", "point": "fan_speed_max", "value": "50", "duration": "15",
+                      "reason": "access test", "replace": "1"}, "/panel/overrides"
     if path == "/panel/overrides/{override_id}/release":
         row = rt.store.add_override("ahu-pit", "fan_speed_max", 60.0, w.clock.now(),
                                     w.clock.now() + timedelta(minutes=10), "to release", "t")

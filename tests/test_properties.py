@@ -368,7 +368,8 @@ def test_override_values_are_refused_outside_the_limits_and_never_reach_a_unit(
 
         async def one() -> None:
             body = json.dumps({"unit": unit, "point": point, "value": value,
-                               "minutes": minutes, "reason": "property"})
+                               "minutes": minutes, "reason": "property",
+                               "replace": True})  # one per point: the last one holds it
             r = await http.post("/api/v1/overrides", content=body)
             assert r.status_code == (201 if inside else 422), (value, minutes, r.text)
             if inside:

@@ -4,17 +4,24 @@ Checked against the venue (the unit has that command point; the value is inside 
 gate's bounds for it) and bounded in time (`max_override`), then stored with its audit row in
 one transaction, and the units told at once. Releasing ends an override once: a second release
 of the same override records nothing, and one that had already run out says that it expired.
+
+One override per point: a second one on a point that already has one in force is refused
+(`Conflict`, naming the one in force: id, who, value, until) unless it says `replace`, and
+then the old one is ended (audited as replaced) and the new one stored in one transaction.
+Two overrides stacked on a point would leave the operator guessing which one the unit obeys
+and what happens when one ends.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hvac_ctl.application.errors import Invalid, NotFound
+from hvac_ctl.application.errors import Conflict, Invalid, NotFound
 from hvac_ctl.control import SafetyGate
 from hvac_ctl.model.venue import COMMAND_POINTS
 from hvac_ctl.service.bounds import Instant
@@ -32,6 +39,8 @@ class OverrideIn(BaseModel):
     minutes: float | None = Field(default=None, gt=0, le=1_000_000)  # past it: an overflow
     until: Instant | None = None
     reason: str = Field(min_length=1, max_length=500)
+    # end the override in force on this point (if any) and set this one, in one go
+    replace: bool = False
 
     @model_validator(mode="after")
     def _one_duration(self) -> OverrideIn:
@@ -57,9 +66,23 @@ class Release:
         return f"override {o.id} was already ended by {o.ended_by}"
 
 
+class InForce(Conflict):
+    """The point already has an override in force (409); `row` is the one that holds it."""
+
+    def __init__(self, row: OverrideRow, tz: tzinfo) -> None:
+        until = row.until.astimezone(tz)
+        self.summary = (f"{row.unit}.{row.point} already has override {row.id} in force: "
+                        f"{row.value} by {row.created_by} until {until:%H:%M} "
+                        f"({until.isoformat()}), \"{row.reason}\"; nothing was set")
+        super().__init__(f"{self.summary} (send replace: true to end it and set this one)")
+        self.row = row
+
+
 class Overrides:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
+        # one check-and-store at a time: two requests for one point must not both find it free
+        self._setting = asyncio.Lock()
 
     async def create(self, body: OverrideIn, actor: str) -> OverrideRow:
         """Check, store (audited) and apply at once; Invalid naming the field if it cannot."""
@@ -79,9 +102,14 @@ class Overrides:
         if until - now > rt.settings.max_override:
             raise Invalid("minutes" if body.minutes else "until",
                           f"longer than the maximum {rt.settings.max_override}")
-        row = await rt.write(rt.store.add_override, body.unit, body.point, value, now, until,
-                             body.reason, actor)
-        rt.override_changed(row)
+        async with self._setting:
+            row, replaced = await rt.write(rt.store.set_override, body.unit, body.point, value,
+                                           now, until, body.reason, actor, body.replace)
+            if row is None:
+                raise InForce(replaced[0], rt.config.venue.venue.tz)
+            for old in replaced:
+                rt.override_changed(old)
+            rt.override_changed(row)
         await rt.tick()
         return row
 

@@ -4,7 +4,9 @@ While a zone is in precool the learner keeps its measured temperatures; when pre
 (doors open) it turns them into a rate with the planner's `measure_rate` and keeps one sample
 per zone and day — the history the planner averages for the next precool start. It also keeps
 the last CO2 measured before doors, which the planner's outdoor-air opening time starts from
-once the latest measurement is from after doors.
+once the latest measurement is from after doors. And it keeps when each zone's precool for a
+show actually began (the first tick planned in precool): what the panel shows as the start
+once it has happened, whatever the plan computes now.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class RecoveryLearner:
         self.samples: dict[str, list[RecoverySample]] = {}
         self._runs: dict[str, _Run] = {}
         self._co2: dict[tuple[str, str], float] = {}  # (event, zone) → ppm before doors
+        self.began: dict[tuple[str, str], datetime] = {}  # (event, zone) → precool began
 
     def observe(self, state: PlanState, measurements: Mapping[str, ZoneMeasurement],
                 now: datetime) -> None:
@@ -48,6 +51,10 @@ class RecoveryLearner:
                     direction: Mode = "cool" if warmer or (m is None and zs.mode == "cool") \
                         else "heat"
                     run = self._runs[zone] = _Run(zs.event_id, now, zs.setpoint_c, direction)
+                    if zs.event_id is not None:
+                        if len(self.began) > 100:  # only tonight's shows matter
+                            self.began.pop(next(iter(self.began)))
+                        self.began.setdefault((zs.event_id, zone), now)
                 if m is not None and m.temp_c is not None and (
                         not run.trend or m.at > run.trend[-1][0]):
                     run.trend.append((m.at, m.temp_c))

@@ -12,16 +12,18 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 
 from hvac_ctl.application.errors import NotFound, Problem, StoreBusy
+from hvac_ctl.application.history import rounded
 from hvac_ctl.application.layer import Application
-from hvac_ctl.application.overrides import OverrideIn
+from hvac_ctl.application.overrides import InForce, OverrideIn
 from hvac_ctl.application.tokens import may
-from hvac_ctl.application.views import override_view
+from hvac_ctl.application.views import alarm_summary, override_view
 from hvac_ctl.control import SafetyGate
 from hvac_ctl.model.venue import COMMAND_POINTS
 from hvac_ctl.panel.charts import chart, timeline
@@ -46,6 +48,8 @@ DONE = {"released": "Override {id} released.",
         "expired": "Override {id} had already expired: nothing to release.",
         "already": "Override {id} was already ended."}
 router = APIRouter(prefix="/panel", include_in_schema=False)
+AUDIT_PAGE = 50
+templates.env.filters["rounded"] = rounded  # a value as its point means it: 31.4, not 31.3999…
 
 
 def page(request: Request, name: str, who: SessionRow | None, status: int = 200,
@@ -54,6 +58,7 @@ def page(request: Request, name: str, who: SessionRow | None, status: int = 200,
     now = rt.clock.now().astimezone(rt.config.venue.venue.tz)
     out = templates.TemplateResponse(request, name, {
         "who": who, "now": now, "venue": rt.config.venue.venue.name,
+        "alarm_summary": alarm_summary(rt) if who is not None else None,
         "can_override": who is not None and may(who.role, "override units"), **ctx})
     out.status_code = status
     return out
@@ -95,16 +100,32 @@ async def hall(request: Request, who: Who) -> HTMLResponse:
     return page(request, "hall.html", who, zones=application(request).hall.zones())
 
 
+@router.get("/units/{unit}/why")
+async def why(request: Request, unit: str, who: Who) -> dict[str, Any]:
+    """A hall row opened: the plan's reason for the unit's values and its last write."""
+    try:
+        return await application(request).hall.why(unit)
+    except Problem as e:
+        raise HTTPException(_status(e), e.message) from None
+
+
+@router.get("/alarms/summary")
+async def alarm_counts(request: Request, who: Who) -> dict[str, Any]:
+    """The navigation's alarm counts, polled by pages without the hall's event stream."""
+    return alarm_summary(application(request).runtime)
+
+
 @router.get("/events")
 async def events(request: Request, who: Who) -> StreamingResponse:
-    """Server-sent events: the hall, once a second."""
+    """Server-sent events: the hall and the alarm summary, once a second."""
     app = application(request)
     rt = app.runtime
 
     async def stream() -> AsyncIterator[str]:
         while not await request.is_disconnected():
             payload = {"at": rt.clock.now().astimezone(rt.config.venue.venue.tz)
-                       .strftime("%H:%M:%S"), "zones": app.hall.zones()}
+                       .strftime("%H:%M:%S"), "zones": app.hall.zones(),
+                       "alarms": alarm_summary(rt)}
             yield f"data: {json.dumps(payload, default=str)}\n\n"
             await asyncio.sleep(1.0)
 
@@ -114,9 +135,12 @@ async def events(request: Request, who: Who) -> StreamingResponse:
 
 @router.get("/tonight", response_class=HTMLResponse)
 async def tonight(request: Request, who: Who) -> HTMLResponse:
+    """The day's phases; a show's precool start as planned before it, as it happened after."""
     app = application(request)
-    return page(request, "tonight.html", who,
-                **timeline(app.runtime, app.hall.plan(), app.runtime.clock.now()))
+    plan = app.hall.plan()
+    return page(request, "tonight.html", who, starts=await app.hall.precool_starts(plan),
+                tz=app.runtime.config.venue.venue.tz,
+                **timeline(app.runtime, plan, app.runtime.clock.now()))
 
 
 @router.get("/trends", response_class=HTMLResponse)
@@ -126,17 +150,20 @@ async def trends(request: Request, who: Who, hours: PanelHours = 6) -> HTMLRespo
     await rt.idle(timeout_s=1.0)  # the samples queued so far, stored
     now = rt.clock.now()
     since = now - timedelta(hours=hours)
+    tz = rt.config.venue.venue.tz
     charts = []
     for zone in rt.config.venue.zones:
         unit = rt.config.venue.units_of(zone)[0]
         temp = await app.history.samples(unit, "zone_temp", since, now)
         target = await app.history.samples(f"zone:{zone}", "target_c", since, now)
-        charts.append(chart(f"{zone}: temperature and target", "°C", temp, now, hours, target))
+        charts.append(chart(f"{zone}: temperature and target", "°C", temp, now, hours, target,
+                            tz=tz))
         charts.append(chart(f"{zone}: CO2", "ppm",
-                            await app.history.samples(unit, "co2", since, now), now, hours))
-        charts.append(chart(f"{zone}: people", "",
+                            await app.history.samples(unit, "co2", since, now), now, hours,
+                            tz=tz, digits=0))
+        charts.append(chart(f"{zone}: people", "people",
                             await app.history.samples(f"zone:{zone}", "people", since, now),
-                            now, hours))
+                            now, hours, tz=tz, count=True))
     return page(request, "trends.html", who, charts=charts, hours=hours)
 
 
@@ -151,19 +178,28 @@ async def overrides(request: Request, who: Who, error: str | None = None,
 async def create(request: Request, who: Who, csrf: Annotated[str, Form()],
                  unit: Annotated[str, Form()], point: Annotated[str, Form()],
                  value: Annotated[str, Form()], duration_: Annotated[str, Form(alias="duration")],
-                 reason: Annotated[str, Form()] = "") -> Response:
+                 reason: Annotated[str, Form()] = "",
+                 replace: Annotated[str, Form()] = "") -> Response:
+    """An error shows the form again as the operator filled it; a point that already has an
+    override answers 409 naming it, and the form then offers to replace it."""
     check_csrf(who, csrf)
+    typed = {"unit": unit, "point": point, "value": value, "duration": duration_,
+             "reason": reason}
     if not may(who.role, "override units"):
         return _overrides_page(request, who, f"A {who.role} may look but not override.", 403)
     app = application(request)
     try:
         body = OverrideIn(unit=unit, point=point, value=form_value(point, value),
-                          reason=reason.strip() or " ", **duration(app.runtime, unit, duration_))
+                          reason=reason.strip() or " ", replace=bool(replace),
+                          **duration(app.runtime, unit, duration_))
         await app.overrides.create(body, who.user)
+    except InForce as e:
+        return _overrides_page(request, who, e.summary, 409, typed=typed,
+                               in_force=override_view(app.runtime, e.row))
     except Problem as e:
-        return _overrides_page(request, who, e.message, _status(e))
+        return _overrides_page(request, who, e.message, _status(e), typed=typed)
     except ValueError as e:
-        return _overrides_page(request, who, first_error(e), 422)
+        return _overrides_page(request, who, first_error(e), 422, typed=typed)
     return RedirectResponse("/panel/overrides", status_code=303)
 
 
@@ -200,14 +236,25 @@ async def ack(request: Request, alarm_id: int, who: Who,
 
 
 @router.get("/audit", response_class=HTMLResponse)
-async def audit(request: Request, who: Who, actor: str = "", unit: str = "",
-                hours: PanelHours = 24) -> HTMLResponse:
+async def audit(request: Request, who: Who, actor: str = "", unit: str = "", action: str = "",
+                reasserts: bool = False, hours: PanelHours = 24,
+                page_: Annotated[int, Query(alias="page", ge=1, le=10**6)] = 1) -> HTMLResponse:
+    """AUDIT_PAGE rows a page, newest first; re-assertions that changed nothing folded out
+    unless asked for (`reasserts=1`); values rounded to their point's resolution."""
     app = application(request)
     rt = app.runtime
-    rows = await app.history.audit(actor or None, unit or None, None,
-                                   rt.clock.now() - timedelta(hours=hours), None, 300)
-    return page(request, "audit.html", who, rows=rows, tz=rt.config.venue.venue.tz,
-                actor=actor, unit=unit, hours=hours, units=list(rt.config.venue.units))
+    rows = await app.history.audit(actor or None, unit or None, action or None,
+                                   rt.clock.now() - timedelta(hours=hours), None,
+                                   AUDIT_PAGE + 1, (page_ - 1) * AUDIT_PAGE, reasserts)
+    query = {"actor": actor, "unit": unit, "action": action, "hours": hours,
+             "reasserts": int(reasserts)}
+    return page(request, "audit.html", who, rows=rows[:AUDIT_PAGE],
+                tz=rt.config.venue.venue.tz, actor=actor, unit=unit, hours=hours,
+                units=list(rt.config.venue.units), action=action, reasserts=reasserts,
+                actions=await app.history.audit_actions(), page_no=page_,
+                prev=urlencode(query | {"page": page_ - 1}) if page_ > 1 else None,
+                next=urlencode(query | {"page": page_ + 1}) if len(rows) > AUDIT_PAGE else None,
+                toggle=urlencode(query | {"reasserts": int(not reasserts)}))
 
 
 def _status(e: Problem) -> int:
@@ -215,7 +262,10 @@ def _status(e: Problem) -> int:
 
 
 def _overrides_page(request: Request, who: SessionRow, error: str | None, status: int = 200,
-                    notice: str | None = None) -> HTMLResponse:
+                    notice: str | None = None, typed: dict[str, str] | None = None,
+                    in_force: dict[str, Any] | None = None) -> HTMLResponse:
+    """`typed`: what the operator sent, shown again in the form; `in_force`: the override
+    that refused it, which the form offers to replace."""
     app: Application = application(request)
     rt = app.runtime
     gate = SafetyGate(rt.config.venue)
@@ -231,4 +281,4 @@ def _overrides_page(request: Request, who: SessionRow, error: str | None, status
     now = rt.clock.now()
     active = [override_view(rt, o) for o in rt.open_overrides if o.start <= now < o.until]
     return page(request, "overrides.html", who, status, choices=choices, active=active,
-                error=error, notice=notice)
+                error=error, notice=notice, typed=typed or {}, in_force=in_force)

@@ -38,6 +38,8 @@ _PUSHES, _AUDIT = PushRow.__table__, AuditRow.__table__
 _INSERT_PUSH = _PUSHES.insert()
 _INSERT_AUDIT = _AUDIT.insert()
 _INSERT_TREND = TrendRow.__table__.insert()
+# how the control loop ends the reason of a write that re-asserts an unchanged value
+REASSERT = "; re-assert"
 _PUSH_BY_KEY = select(_PUSHES).where(_PUSHES.c.idempotency_key == bindparam("key"))
 _PUSH_BY_TIME = select(_PUSHES).where(_PUSHES.c.event_id == bindparam("event_id"),
                                       _PUSHES.c.at == bindparam("at"))
@@ -189,6 +191,36 @@ class Store(PeopleStore):
             s.commit()
         return row
 
+    def set_override(self, unit: str, point: str, value: Any, start: datetime, until: datetime,
+                     reason: str, actor: str, replace: bool
+                     ) -> tuple[OverrideRow | None, list[OverrideRow]]:
+        """One override per point: (the new one, those it replaced), or (None, those in force)
+        when one is in force on the point at `start` and `replace` is false — nothing stored.
+
+        Replacing ends each one in force at `start` (audited as replaced, naming the new one)
+        and stores the new one with its audit row, in one transaction: the point is never left
+        without its override, nor held by two."""
+        with self.sessions() as s:
+            in_force = list(s.scalars(select(OverrideRow).where(
+                OverrideRow.unit == unit, OverrideRow.point == point,
+                OverrideRow.ended_at.is_(None), OverrideRow.start <= start,
+                OverrideRow.until > start).order_by(OverrideRow.start.desc())))
+            if in_force and not replace:
+                return None, in_force
+            row = OverrideRow(id=f"ov-{uuid.uuid4().hex[:10]}", unit=unit, point=point,
+                              value=value, start=start, until=until, reason=reason,
+                              created_by=actor)
+            for old in in_force:
+                old.ended_at, old.ended_by = start, actor
+                s.add(AuditRow(at=start, actor=actor, action="override.replace", unit=unit,
+                               point=point, old=old.value, new=value, ok=True,
+                               why=f"override {old.id} replaced by {row.id}: {reason}"))
+            s.add(row)
+            s.add(AuditRow(at=start, actor=actor, action="override.create", unit=unit,
+                           point=point, new=value, why=reason, ok=True))
+            s.commit()
+        return row, in_force
+
     def overrides(self, active_at: datetime | None = None, open_only: bool = False
                   ) -> list[OverrideRow]:
         with self.sessions() as s:
@@ -289,9 +321,17 @@ class Store(PeopleStore):
 
     def audit_entries(self, actor: str | None = None, unit: str | None = None,
                       action: str | None = None, start: datetime | None = None,
-                      end: datetime | None = None, limit: int = 500) -> list[AuditRow]:
+                      end: datetime | None = None, limit: int = 500, offset: int = 0,
+                      reasserts: bool = True) -> list[AuditRow]:
+        """Newest first. `reasserts=False` leaves out the control loop's re-assertions that
+        changed nothing (a write whose reason the loop ends with '; re-assert'); one that
+        failed stays: a unit that refuses is news."""
         with self.sessions() as s:
-            q = select(AuditRow).order_by(AuditRow.at.desc(), AuditRow.id.desc()).limit(limit)
+            q = select(AuditRow).order_by(AuditRow.at.desc(), AuditRow.id.desc())
+            q = q.limit(limit).offset(offset)
+            if not reasserts:
+                q = q.where(~((AuditRow.action == "write") & AuditRow.ok.is_(True)
+                              & AuditRow.why.like(f"%{REASSERT}")))
             for column, value in ((AuditRow.actor, actor), (AuditRow.unit, unit),
                                   (AuditRow.action, action)):
                 if value is not None:
@@ -301,6 +341,11 @@ class Store(PeopleStore):
             if end is not None:
                 q = q.where(AuditRow.at < end)
             return list(s.scalars(q))
+
+    def audit_actions(self) -> list[str]:
+        """The actions the audit holds, for the panel's filter."""
+        with self.sessions() as s:
+            return sorted(s.scalars(select(AuditRow.action).distinct()))
 
     # --- alarms -------------------------------------------------------------------------
 
