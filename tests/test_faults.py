@@ -102,7 +102,10 @@ def test_faulty_units_are_marked_bad_alarmed_and_the_others_stay_controlled(
     assert r["acked"]["acked"] and r["acked"]["acked_by"] == "operator-test"
     assert r["after"] == [], [(a["kind"], a["message"]) for a in r["after"]]
     assert {a["id"] for a in r["alarms"]} <= {a["id"] for a in r["history"]}
-    assert all(not a["active"] for a in r["history"] if a["kind"] not in HALL)
+    # the history agrees with the active list at once, though the clears may still be queued
+    # for the store (memory overlays the stored rows)
+    assert all(not a["active"] for a in r["history"] if a["kind"] not in HALL), [
+        (a["kind"], a["source"]) for a in r["history"] if a["active"]]
     actions = [e["action"] for e in r["audit"] if "heating short" not in (e["why"] or "")]
     # every raise audited and cleared (a late unit may go offline and back more than once)
     assert actions.count("alarm.raise") == actions.count("alarm.clear") >= len(

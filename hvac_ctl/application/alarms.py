@@ -18,9 +18,17 @@ class Alarms:
         return sorted(self.rt.keeper.active.values(), key=lambda a: (a.raised_at, a.id),
                       reverse=True)[:limit]
 
-    async def history(self, limit: int = 200) -> list[AlarmRow]:
-        """Active and cleared, newest first, as stored."""
-        return await self.rt.db(self.rt.store.alarms, open_only=False, limit=limit)
+    async def history(self, limit: int = 200) -> list[Alarm | AlarmRow]:
+        """Active and cleared, newest first: the stored rows, each replaced by what memory
+        knows of it — a clear or an acknowledgement still in the write-behind queue — and the
+        alarms raised since the last batch was written."""
+        rows = await self.rt.db(self.rt.store.alarms, open_only=False, limit=limit)
+        known = self.rt.keeper.known()
+        merged: dict[int, Alarm | AlarmRow] = {r.id: known.get(r.id, r) for r in rows}
+        oldest = min((r.id for r in rows), default=0)
+        merged.update({i: a for i, a in known.items()
+                       if i not in merged and (i > oldest or len(rows) < limit)})
+        return sorted(merged.values(), key=lambda a: (a.raised_at, a.id), reverse=True)[:limit]
 
     def ack(self, alarm_id: int, actor: str) -> Alarm:
         a = self.rt.ack_alarm(alarm_id, actor)

@@ -11,6 +11,7 @@ alarm of its own (`store_unavailable`) until a write succeeds again.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 PrecoolTarget = Callable[[ShowEvent, str], float | None]
 
 
+RECENT = 1000  # cleared alarms remembered for the history's overlay
+
+
 class AlarmKeeper:
     def __init__(self, writer: WriteBehind, settings: AlarmSettings) -> None:
         self.writer = writer
@@ -43,6 +47,8 @@ class AlarmKeeper:
         self.watch = Watch()
         self.store_error: str | None = None
         self._precool: dict[str, Condition | None] = {}  # event:zone → judged at doors open
+        # the latest cleared, as the store will have them once the write-behind has written
+        self.recent: OrderedDict[int, Alarm] = OrderedDict()
 
     def restore(self, alarms: Sequence[Alarm], last_id: int) -> None:
         """The alarms still open in the store, after a restart: each holds until its value is
@@ -70,6 +76,14 @@ class AlarmKeeper:
             self._event(config, a, now, "alarm.raise", f"{a.severity}: {a.message}")
         for a in cleared:
             self._event(config, a, now, "alarm.clear", f"cleared: {a.message}")
+            self.recent[a.id] = a
+            while len(self.recent) > RECENT:
+                self.recent.popitem(last=False)
+
+    def known(self) -> dict[int, Alarm]:
+        """Every alarm memory knows by id, active and recently cleared: fresher than the
+        store, whose rows of them may still be in the write-behind queue."""
+        return {**self.recent, **{a.id: a for a in self.book.active.values()}}
 
     def _precool_verdicts(self, now: datetime, state: PlanState | None,
                           measurements: Mapping[str, ZoneMeasurement],
