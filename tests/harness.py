@@ -166,6 +166,16 @@ class Running:
         assert await self.runtime.idle(), "the service did not settle"
 
 
+def _token(store: Store, role: str) -> str:
+    """`<role>-test`; on a store kept from an earlier run (a restart), `<role>-test-2`, …"""
+    for n in range(1, 100):
+        try:
+            return store.create_token(f"{role}-test" + (f"-{n}" if n > 1 else ""), role)
+        except ValueError:
+            continue
+    raise AssertionError(f"no free token name for {role}")
+
+
 @asynccontextmanager
 async def service(tmp_path: Path, at: str = "2026-12-05 19:40", db: Path | None = None,
                   speed: float | None = None) -> AsyncIterator[Running]:
@@ -183,7 +193,7 @@ async def service(tmp_path: Path, at: str = "2026-12-05 19:40", db: Path | None 
     await sim.start()
     store = Store(f"sqlite:///{db or tmp_path / 'store.db'}")
     store.migrate()
-    tokens = {role: store.create_token(f"{role}-test", role) for role in ROLES}
+    tokens = {role: _token(store, role) for role in ROLES}
     clock: Any = ManualClock(start) if speed is None else SimClock(start, speed)
     settings = ServiceSettings(config_dir=ports.folder, watch_every_s=0.2, speed=speed or 1.0,
                                drivers=DriverSettings(

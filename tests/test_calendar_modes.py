@@ -148,3 +148,30 @@ def test_a_push_dated_far_ahead_is_refused_naming_at(tmp_path: Path) -> None:
             assert r.status_code == 200, r.text
 
     run(body())
+
+
+@pytest.mark.e2e
+def test_a_restart_still_names_the_edit_that_removed_a_show(tmp_path: Path) -> None:
+    """The removal is audited and read back at start: after a restart the box office still
+    hears 409 naming the edit, not 404."""
+    async def edit() -> None:
+        async with service(tmp_path, at="2026-12-04 12:00") as s:
+            eng = {**s.auth("engineer"), "content-type": "application/yaml"}
+            r = await s.http.put("/api/v1/schedules/calendar/matinee.yaml", headers=eng,
+                                 content=MATINEE)
+            assert r.status_code == 200, r.text
+            await s.settle()
+            [row] = s.runtime.store.audit_entries(action="schedule.removed")
+            assert (row.old, row.new, row.actor) == (
+                "tosca-2026-12-04", ["schedules/calendar/matinee.yaml"], "engineer-test")
+
+    async def restarted() -> None:  # the same folder (the matinee is still there), same store
+        async with service(tmp_path, at="2026-12-04 12:30") as s:
+            r = await s.http.post("/api/v1/occupancy", headers=s.auth("boxoffice"),
+                                  json={"event": "tosca-2026-12-04", "count": 100})
+            assert r.status_code == 409, r.text
+            assert "schedules/calendar/matinee.yaml" in r.json()["detail"]
+            assert "engineer-test" in r.json()["detail"]
+
+    run(edit())
+    run(restarted())

@@ -7,11 +7,14 @@ and the running configuration stays in force.
 Each adopted edit is compared with the configuration it replaces: the shows it took out of the
 calendar are remembered with the edit that did it (files, who, when), so that a box office
 still pushing for one hears which edit removed it (409), not that it never existed (404).
+Each removal is audited (`schedule.removed`) and read back from the audit at start, so a
+restart does not turn a 409 back into a 404.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +51,8 @@ class ConfigWatch:
         self.errors: list[str] = []  # what the files on disk say now, if they do not validate
         self._fingerprint = self._look()
         self._shows: frozenset[str] = frozenset()  # of the configuration in force
-        self.removed: dict[str, Removal] = {}  # kept while the service runs
+        self.removed: dict[str, Removal] = {}
+        self._fresh: list[Removal] = []  # not yet audited
 
     def load(self) -> Config:
         config = parse_config(config_files(self.folder))
@@ -58,14 +62,26 @@ class ConfigWatch:
     def adopted(self, config: Config, files: list[str], who: str, at: datetime) -> None:
         """`config` is now in force, by this edit: remember the shows it took out."""
         shows = show_ids(config)
-        for event in self._shows - shows:
+        for event in sorted(self._shows - shows):
             self.removed[event] = Removal(event, tuple(files), who, at)
+            self._fresh.append(self.removed[event])
         for event in shows:
             self.removed.pop(event, None)  # back in the calendar
         self._shows = shows
 
     def removal(self, event: str) -> Removal | None:
         return self.removed.get(event)
+
+    def take_fresh(self) -> list[Removal]:
+        """The removals since the last call, for the audit."""
+        fresh, self._fresh = self._fresh, []
+        return fresh
+
+    def restore(self, removals: Iterable[Removal]) -> None:
+        """Removals the audit kept, oldest first: those still out of the calendar count."""
+        for r in removals:
+            if r.event not in self._shows:
+                self.removed[r.event] = r
 
     def _look(self) -> Fingerprint:
         files = [self.folder / "zones.yaml", *sorted((self.folder / "schedules").rglob("*.y*ml"))]

@@ -34,7 +34,7 @@ from hvac_ctl.planner import Override, PlanInputs, plan_at, plan_day
 from hvac_ctl.planner.occupancy import PUSH_HORIZON
 from hvac_ctl.planner.outputs import ZoneState
 from hvac_ctl.service.alarm_keeping import AlarmKeeper
-from hvac_ctl.service.config_watch import ConfigWatch
+from hvac_ctl.service.config_watch import ConfigWatch, Removal
 from hvac_ctl.service.jobs import Jobs
 from hvac_ctl.service.pushes import PushIndex
 from hvac_ctl.service.settings import ServiceSettings
@@ -158,6 +158,10 @@ class Runtime:
         self.tracker.config = config
         self._events = self._index_events()
         self.writer.audit(AuditEntry(self.clock.now(), actor, "schedule.change", what))
+        for r in self.disk.take_fresh():
+            self.writer.audit(AuditEntry(r.at, r.who, "schedule.removed", f"show {r.event} "
+                                         f"removed by the edit of {', '.join(r.files)}",
+                                         old=r.event, new=list(r.files)))
         self.replan()
 
     @property
@@ -349,12 +353,15 @@ class Runtime:
         they take: nothing runs yet that they could hold up."""
         loop = self._event_loop = asyncio.get_running_loop()
 
-        def kept() -> tuple[list[Any], int, list[Any]]:
+        def kept() -> tuple[list[Any], int, list[Any], list[Any]]:
             self.store.migrate()
             return (self.store.alarms(open_only=True), self.store.last_alarm_id(),
-                    self.store.commands())
+                    self.store.commands(),
+                    self.store.audit_entries(action="schedule.removed", limit=100_000))
 
-        open_alarms, last_id, commands = await loop.run_in_executor(self._db, kept)
+        open_alarms, last_id, commands, removed = await loop.run_in_executor(self._db, kept)
+        self.disk.restore(Removal(r.old, tuple(r.new or ()), r.actor, r.at)
+                          for r in reversed(removed))
         self.keeper.restore([Alarm(r.id, r.key, r.kind, r.severity,  # type: ignore[arg-type]  # severity: a str column holding a Severity
                                    r.source, r.message, r.raised_at, r.acked_at, r.acked_by)
                              for r in open_alarms], last_id)
