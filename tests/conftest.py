@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from hvac_ctl.config import load_config, parse_config
@@ -29,3 +35,40 @@ def make_config() -> MakeConfig:
                              "schedules/calendar/test.yaml": calendar})
 
     return make
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A copy of the default configuration folder, free to edit."""
+    cfg = tmp_path / "config"
+    cfg.mkdir()
+    shutil.copy2(ROOT / ZONES, cfg / ZONES)
+    shutil.copytree(ROOT / "schedules", cfg / "schedules")
+    return cfg
+
+
+def chromium() -> str:
+    """Debian's chromium; installed when missing (the test command's promise: a browser test
+    that cannot get its browser fails, it does not skip)."""
+    path = shutil.which("chromium")
+    if path is None:
+        subprocess.run(["apt-get", "update", "-q"], check=False, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True,
+                       capture_output=True)
+        path = shutil.which("chromium")
+    assert path is not None, "chromium could not be installed"
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless chromium driven by Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    path = chromium()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()

@@ -9,9 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
+import signal
 import socket
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -25,9 +28,9 @@ from bacpypes3.local.networkport import NetworkPortObject
 
 from hvac_ctl.clock import ManualClock
 from hvac_ctl.config import load_config
-from hvac_ctl.devices import DriverSettings
+from hvac_ctl.devices import DriverSettings, memory_drivers
 from hvac_ctl.model import Config
-from hvac_ctl.service.build import build_service
+from hvac_ctl.service.build import Service, build_service
 from hvac_ctl.service.runtime import Runtime
 from hvac_ctl.service.settings import ServiceSettings
 from hvac_ctl.simulation import building_spec, calendar_scenario
@@ -222,3 +225,70 @@ async def service(tmp_path: Path, at: str = "2026-12-05 19:40", db: Path | None 
 
 def run(coro: Any, timeout_s: float = 120) -> Any:
     return asyncio.run(asyncio.wait_for(coro, timeout=timeout_s))
+
+
+# --- processes ---------------------------------------------------------------------------
+
+
+@contextmanager
+def hvac_process(*args: str, stdout: Any = subprocess.PIPE, stderr: Any = subprocess.PIPE,
+                 stop_s: float = 20) -> Iterator[subprocess.Popen[str]]:
+    """`python3 -m hvac_ctl ARGS` in the background, stopped with Ctrl-C (then killed) at the
+    end. A long-running one writes to a file (`stdout=`): a full pipe would stall it."""
+    proc = subprocess.Popen([sys.executable, "-m", "hvac_ctl", *args], cwd=ROOT, text=True,
+                            stdout=stdout, stderr=stderr)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(stop_s)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+
+
+# --- the app in process ------------------------------------------------------------------
+
+OPERATOR_PASSWORD = "pw-operator-Kq7vX2mZ"
+
+
+@dataclass
+class InProcess:
+    """The real app on a real SQLite store, over httpx's ASGI transport (no socket), the
+    in-memory driver for the units and a manual clock: an operator's API token `token`, and
+    a panel user `operator-person` with `OPERATOR_PASSWORD`."""
+
+    service: Service
+    clock: ManualClock
+    token: str
+
+    @property
+    def store(self) -> Store:
+        return self.service.store
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.ASGITransport(self.service.app),
+                                 base_url="http://hvac.test",
+                                 headers={"Authorization": f"Bearer {self.token}"})
+
+    async def audit(self, action: str) -> list[Any]:
+        assert await self.service.runtime.idle()
+        return self.store.audit_entries(action=action)
+
+
+async def in_process(tmp: Path, at: str = "2026-12-05 19:40") -> InProcess:
+    folder = tmp / "config"
+    folder.mkdir()
+    shutil.copy(ROOT / "zones.yaml", folder / "zones.yaml")
+    shutil.copytree(ROOT / "schedules", folder / "schedules")
+    store = Store(f"sqlite:///{tmp / 'store.db'}")
+    store.migrate()
+    token = store.create_token("operator-api", "operator")
+    store.create_user("operator-person", "operator", OPERATOR_PASSWORD)
+    clock = ManualClock(local(at))
+    built = build_service(ServiceSettings(config_dir=folder), clock, store,
+                          memory_drivers(load_config(folder)))
+    await built.runtime.tick()
+    return InProcess(built, clock, token)

@@ -21,7 +21,6 @@ import logging
 import os
 import re
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -51,7 +50,7 @@ from hvac_ctl.service.build import build_service
 from hvac_ctl.service.runtime import Runtime
 from hvac_ctl.service.settings import ServiceSettings
 from hvac_ctl.store import Store, hash_token
-from tests.harness import ROOT, config_on_free_ports, free_port, local
+from tests.harness import ROOT, config_on_free_ports, free_port, hvac_process, local
 
 pytestmark = pytest.mark.e2e
 
@@ -627,22 +626,6 @@ def other_addresses() -> list[str]:
         s.connect(("10.255.255.255", 1))  # no packet is sent: it only picks a route
         found.add(s.getsockname()[0])
     return sorted(a for a in found if not a.startswith("127.") and a != "0.0.0.0")
-
-
-@contextmanager
-def hvac_process(*args: str) -> Iterator[subprocess.Popen[str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "hvac_ctl", *args], cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
 
 
 def wait_listening(proc: subprocess.Popen[str], port: int) -> set[tuple[str, int]]:

@@ -230,7 +230,12 @@ def _raw(served: Served, request: bytes, then: Iterable[bytes] = ()) -> tuple[in
         for chunk in then:
             if select.select([s], [], [], 0)[0]:
                 break  # it answered before the body was through
-            s.sendall(chunk)
+            try:
+                s.sendall(chunk)
+            except (ConnectionResetError, BrokenPipeError):
+                # it answered and closed with our chunks unread, which resets the connection
+                # (TCP's rule for a close with unread data); its answer is in our buffer
+                break
         answer = b""
         while b"\r\n\r\n" not in answer:
             answer += s.recv(65536)

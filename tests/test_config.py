@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import os
-import shutil
 import subprocess
 import sys
 from datetime import date, datetime
@@ -29,16 +28,6 @@ SPECIALS = "schedules/calendar/specials.yaml"
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    """A copy of the default configuration folder, free to edit."""
-    cfg = tmp_path / "config"
-    cfg.mkdir()
-    shutil.copy2(ROOT / ZONES, cfg / ZONES)
-    shutil.copytree(ROOT / "schedules", cfg / "schedules")
-    return cfg
 
 
 def _find(text: str, needle: str, after: str | None, what: str) -> int:

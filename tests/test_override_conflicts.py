@@ -8,66 +8,33 @@ units, a manual clock.
 from __future__ import annotations
 
 import re
-import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from hvac_ctl.clock import ManualClock
-from hvac_ctl.config import load_config
-from hvac_ctl.devices import memory_drivers
 from hvac_ctl.panel.session import COOKIE
-from hvac_ctl.service.build import Service, build_service
-from hvac_ctl.service.settings import ServiceSettings
-from hvac_ctl.store import Store
-from tests.harness import ROOT, local, run
+from tests.harness import OPERATOR_PASSWORD, in_process, run
 
-PASSWORD = "pw-operator-Zq3vT8nW"
+PASSWORD = OPERATOR_PASSWORD
 FAN = {"unit": "ahu-aud-1", "point": "fan_speed_max"}
 
 
-@dataclass
-class Hall:
-    service: Service
-    token: str
-
-    def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=httpx.ASGITransport(self.service.app),
-                                 base_url="http://hvac.test",
-                                 headers={"Authorization": f"Bearer {self.token}"})
-
-    async def post(self, http: httpx.AsyncClient, value: float, **extra: Any) -> httpx.Response:
-        return await http.post("/api/v1/overrides", json={
-            **FAN, "value": value, "minutes": 30, "reason": f"to {value}", **extra})
-
-
-async def hall(tmp: Path) -> Hall:
-    folder = tmp / "config"
-    folder.mkdir()
-    shutil.copy(ROOT / "zones.yaml", folder / "zones.yaml")
-    shutil.copytree(ROOT / "schedules", folder / "schedules")
-    store = Store(f"sqlite:///{tmp / 'store.db'}")
-    store.migrate()
-    token = store.create_token("operator-api", "operator")
-    store.create_user("operator-person", "operator", PASSWORD)
-    built = build_service(ServiceSettings(config_dir=folder), ManualClock(
-        local("2026-12-05 19:40")), store, memory_drivers(load_config(folder)))
-    await built.runtime.tick()
-    return Hall(built, token)
+async def post(http: httpx.AsyncClient, value: float, **extra: Any) -> httpx.Response:
+    return await http.post("/api/v1/overrides", json={
+        **FAN, "value": value, "minutes": 30, "reason": f"to {value}", **extra})
 
 
 def test_a_second_override_on_a_point_is_refused_naming_the_one_in_force(
         tmp_path: Path) -> None:
     async def body() -> None:
-        h = await hall(tmp_path)
+        h = await in_process(tmp_path)
         rt = h.service.runtime
         async with h.client() as http:
-            first = await h.post(http, 70)
+            first = await post(http, 70)
             assert first.status_code == 201, first.text
             held = first.json()
-            second = await h.post(http, 40)
+            second = await post(http, 40)
             assert second.status_code == 409, second.text
             detail = second.json()["detail"]
             assert held["id"] in detail and "by operator-api" in detail
@@ -86,11 +53,11 @@ def test_a_second_override_on_a_point_is_refused_naming_the_one_in_force(
 
 def test_replace_ends_the_one_in_force_and_sets_the_new_one_in_one_go(tmp_path: Path) -> None:
     async def body() -> None:
-        h = await hall(tmp_path)
+        h = await in_process(tmp_path)
         rt = h.service.runtime
         async with h.client() as http:
-            old = (await h.post(http, 70)).json()
-            new = await h.post(http, 40, replace=True)
+            old = (await post(http, 70)).json()
+            new = await post(http, 40, replace=True)
             assert new.status_code == 201, new.text
             new_id = new.json()["id"]
             ended = rt.store.override(old["id"])
@@ -118,7 +85,7 @@ def test_replace_ends_the_one_in_force_and_sets_the_new_one_in_one_go(tmp_path: 
 
 def test_the_panel_keeps_what_was_typed_and_offers_to_replace(tmp_path: Path) -> None:
     async def body() -> None:
-        h = await hall(tmp_path)
+        h = await in_process(tmp_path)
         rt = h.service.runtime
         async with h.client() as http:
             r = await http.post("/panel/login", data={"name": "operator-person",
@@ -130,7 +97,7 @@ def test_the_panel_keeps_what_was_typed_and_offers_to_replace(tmp_path: Path) ->
             assert found is not None
             form = {"csrf": found.group(1), **FAN, "value": "45", "duration": "21:30",
                     "reason": "the strings hear the fan"}
-            held = (await h.post(http, 70)).json()
+            held = (await post(http, 70)).json()
             refused = await http.post("/panel/overrides", headers=jar, data=form)
             assert refused.status_code == 409, refused.text
             text = refused.text

@@ -9,74 +9,30 @@ store over httpx's ASGI transport, the in-memory driver for the units, a manual 
 from __future__ import annotations
 
 import re
-import shutil
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 
-from hvac_ctl.clock import ManualClock
-from hvac_ctl.config import load_config
-from hvac_ctl.devices import memory_drivers
 from hvac_ctl.panel.session import COOKIE
-from hvac_ctl.service.build import Service, build_service
-from hvac_ctl.service.settings import ServiceSettings
-from hvac_ctl.store import Store
-from tests.harness import ROOT, local, run
+from tests.harness import OPERATOR_PASSWORD, InProcess, in_process, run
 
-PASSWORD = "pw-operator-Kq7vX2mZ"
+PASSWORD = OPERATOR_PASSWORD
 
 
-@dataclass
-class Hall:
-    service: Service
-    clock: ManualClock
-    token: str
-
-    @property
-    def store(self) -> Store:
-        return self.service.store
-
-    def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=httpx.ASGITransport(self.service.app),
-                                 base_url="http://hvac.test",
-                                 headers={"Authorization": f"Bearer {self.token}"})
-
-    async def override(self, http: httpx.AsyncClient, minutes: int = 30) -> str:
-        r = await http.post("/api/v1/overrides", json={
-            "unit": "ahu-aud-1", "point": "fan_speed_max", "value": 70, "minutes": minutes,
-            "reason": "a test"})
-        assert r.status_code == 201, r.text
-        return str(r.json()["id"])
-
-    async def audit(self, action: str) -> list[Any]:
-        assert await self.service.runtime.idle()
-        return self.store.audit_entries(action=action)
-
-
-async def hall(tmp: Path) -> Hall:
-    folder = tmp / "config"
-    folder.mkdir()
-    shutil.copy(ROOT / "zones.yaml", folder / "zones.yaml")
-    shutil.copytree(ROOT / "schedules", folder / "schedules")
-    store = Store(f"sqlite:///{tmp / 'store.db'}")
-    store.migrate()
-    token = store.create_token("operator-api", "operator")
-    store.create_user("operator-person", "operator", PASSWORD)
-    clock = ManualClock(local("2026-12-05 19:40"))
-    built = build_service(ServiceSettings(config_dir=folder), clock, store,
-                          memory_drivers(load_config(folder)))
-    await built.runtime.tick()
-    return Hall(built, clock, token)
+async def override(h: InProcess, http: httpx.AsyncClient, minutes: int = 30) -> str:
+    r = await http.post("/api/v1/overrides", json={
+        "unit": "ahu-aud-1", "point": "fan_speed_max", "value": 70, "minutes": minutes,
+        "reason": "a test"})
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
 
 
 def test_a_repeated_release_is_audited_and_ticked_once(tmp_path: Path) -> None:
     async def body() -> None:
-        h = await hall(tmp_path)
+        h = await in_process(tmp_path)
         async with h.client() as http:
-            oid = await h.override(http)
+            oid = await override(h, http)
             ticks = h.service.runtime.loop.ticks
             first = await http.delete(f"/api/v1/overrides/{oid}")
             after_first = h.service.runtime.loop.ticks
@@ -95,9 +51,9 @@ def test_a_repeated_release_is_audited_and_ticked_once(tmp_path: Path) -> None:
 
 def test_releasing_an_expired_override_says_it_expired(tmp_path: Path) -> None:
     async def body() -> None:
-        h = await hall(tmp_path)
+        h = await in_process(tmp_path)
         async with h.client() as http:
-            oid = await h.override(http, minutes=10)
+            oid = await override(h, http, minutes=10)
             h.clock.advance(timedelta(minutes=15))  # before the expiry job came round
             r = await http.delete(f"/api/v1/overrides/{oid}")
             assert r.status_code == 200, r.text
@@ -116,7 +72,7 @@ def test_releasing_an_expired_override_says_it_expired(tmp_path: Path) -> None:
 
 def test_the_panels_release_says_what_it_did_and_records_it_once(tmp_path: Path) -> None:
     async def body() -> None:
-        h = await hall(tmp_path)
+        h = await in_process(tmp_path)
         async with h.client() as http:
             r = await http.post("/panel/login", data={"name": "operator-person",
                                                       "password": PASSWORD})
@@ -137,11 +93,11 @@ def test_the_panels_release_says_what_it_did_and_records_it_once(tmp_path: Path)
                 assert notice is not None, shown.text
                 return notice.group(1)
 
-            oid = await h.override(http)
+            oid = await override(h, http)
             assert await release(oid) == f"Override {oid} released."
             assert await release(oid) == f"Override {oid} was already ended."
             assert len(await h.audit("override.release")) == 1
-            late = await h.override(http, minutes=5)
+            late = await override(h, http, minutes=5)
             h.clock.advance(timedelta(minutes=6))
             assert "had already expired" in await release(late)
             assert len(await h.audit("override.release")) == 1

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 import socket
-import subprocess
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
@@ -105,17 +104,6 @@ async def _run(make: Callable[[], Awaitable[T]]) -> T:
     return await make()
 
 
-def chromium() -> str:
-    """Debian's chromium, as tests/test_panel_browser.py finds (or installs) it."""
-    path = shutil.which("chromium")
-    if path is None:
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True,
-                       capture_output=True)
-        path = shutil.which("chromium")
-    assert path is not None, "chromium could not be installed"
-    return path
-
-
 @pytest.fixture(scope="module")
 def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
     h = Hall(tmp_path_factory.mktemp("alarms"))
@@ -130,18 +118,6 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
     h.stop.set()
     h.thread.join(30)
     h.store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium(), headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-            "--disable-background-networking", "--disable-component-update"])
-        yield b
-        b.close()
 
 
 def signed_in(browser: Any, hall: Hall) -> Any:

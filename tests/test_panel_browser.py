@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -40,18 +38,6 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "artifacts"
 DOCS = ROOT / "docs"
 PASSWORDS = {"opera": ("operator", "curtain-up-2026"), "vera": ("viewer", "just-looking-2026")}
-
-
-def chromium() -> str:
-    """Debian's chromium; installed when missing (the test command's promise)."""
-    path = shutil.which("chromium")
-    if path is None:
-        subprocess.run(["apt-get", "update", "-q"], check=False, capture_output=True)
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True,
-                       capture_output=True)
-        path = shutil.which("chromium")
-    assert path is not None, "chromium could not be installed"
-    return path
 
 
 class Live:
@@ -139,19 +125,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     service.stop.set()
     service.thread.join(30)
     service.store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    path = chromium()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
 
 
 def shot(page: Any, name: str, docs: bool = False) -> None:

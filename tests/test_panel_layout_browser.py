@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
 from itertools import pairwise
@@ -127,24 +125,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     yield service_
     service_.stop.set()
     service_.thread.join(30)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    path = shutil.which("chromium")
-    if path is None:
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True,
-                       capture_output=True)
-        path = shutil.which("chromium")
-    assert path is not None, "chromium could not be installed"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update"])
-        yield b
-        b.close()
 
 
 def signed_in(browser: Any, live: Live, width: int, height: int) -> Any:

@@ -9,7 +9,6 @@ never deleted.
 
 from __future__ import annotations
 
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -22,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.harness import ROOT, Ports, config_on_free_ports, free_port
+from tests.harness import ROOT, Ports, config_on_free_ports, free_port, hvac_process
 
 pytestmark = pytest.mark.e2e
 
@@ -35,22 +34,11 @@ def hvac(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
 @contextmanager
 def demo(ports: Ports, port: int, out: Path, *extra: str) -> Iterator[subprocess.Popen[str]]:
     """A demo in the background (its output to a file: a full pipe would stall it)."""
-    with out.open("w") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "hvac_ctl", "demo", "--config", str(ports.folder),
-             "--speed", "60", "--date", "2026-11-29", "--port", str(port),
-             "--bacnet-local", f"127.0.0.1/24:{ports.client}", *extra],
-            cwd=ROOT, text=True, stdout=sink, stderr=subprocess.STDOUT)
-        try:
-            yield proc
-        finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGINT)
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(10)
+    with out.open("w") as sink, hvac_process(
+            "demo", "--config", str(ports.folder), "--speed", "60", "--date", "2026-11-29",
+            "--port", str(port), "--bacnet-local", f"127.0.0.1/24:{ports.client}", *extra,
+            stdout=sink, stderr=subprocess.STDOUT, stop_s=30) as proc:
+        yield proc
 
 
 def wait_serving(proc: subprocess.Popen[str], port: int, out: Path) -> None:
@@ -109,10 +97,31 @@ def test_a_second_demo_leaves_the_first_alone(tmp_path: Path) -> None:
         assert first.poll() is None
 
 
+def _free(port: int, kind: socket.SocketKind) -> bool:
+    with socket.socket(socket.AF_INET, kind) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_offset(ports: Ports, http: int) -> int:
+    """An offset that moves every port the demo needs onto a free one (the ports are random:
+    +7 may land on one another process holds)."""
+    for offset in range(7, 500):
+        if (_free(http + offset, socket.SOCK_STREAM)
+                and _free(ports.client + offset, socket.SOCK_DGRAM)
+                and all(_free(p + offset, socket.SOCK_DGRAM) for p in ports.bacnet.values())
+                and all(_free(p + offset, socket.SOCK_STREAM) for p in ports.modbus.values())):
+            return offset
+    raise AssertionError("no offset puts every port on a free one")
+
+
 def test_port_offset_runs_a_second_demo_beside_the_first(tmp_path: Path) -> None:
     ports = config_on_free_ports(tmp_path / "config")
     port = free_port(socket.SOCK_STREAM)
-    offset = 7
+    offset = free_offset(ports, port)
     with demo(ports, port, tmp_path / "first.log") as first:
         wait_serving(first, port, tmp_path / "first.log")
         with demo(ports, port, tmp_path / "second.log", "--port-offset", str(offset)) as second:

@@ -7,7 +7,6 @@ Each case edits a copy of the shipped folder by exact text and runs the real loa
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,15 +18,6 @@ from tests.harness import ROOT
 
 ZONES, SEASONS = "zones.yaml", "schedules/seasons.yaml"
 SPECIALS = "schedules/calendar/specials.yaml"
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    cfg = tmp_path / "config"
-    cfg.mkdir()
-    shutil.copy2(ROOT / ZONES, cfg / ZONES)
-    shutil.copytree(ROOT / "schedules", cfg / "schedules")
-    return cfg
 
 
 def edit(root: Path, rel: str, old: str, new: str, count: int = 1) -> None:
