@@ -23,8 +23,10 @@ FORMATS = ("text", "json")
 
 # Third-party loggers held above the chosen level: the service counts late scheduler runs
 # itself, so APScheduler's own line for each would only be noise; Alembic names each of its
-# plugins at every start (its migrations' "Running upgrade" lines still show).
-THIRD_PARTY = {"apscheduler": logging.ERROR, "alembic.runtime.plugins": logging.WARNING}
+# plugins at every start (its migrations' "Running upgrade" lines still show); httpx logs every
+# request the demo's box office makes, which the demo already prints in its own words.
+THIRD_PARTY = {"apscheduler": logging.ERROR, "alembic.runtime.plugins": logging.WARNING,
+               "httpx": logging.WARNING}
 
 
 def _time(record: logging.LogRecord) -> str:

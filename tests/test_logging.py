@@ -53,6 +53,7 @@ logging.getLogger("apscheduler.executors").warning("apscheduler late run")
 logging.getLogger("apscheduler.executors").error("apscheduler job failed")
 logging.getLogger("alembic.runtime.plugins").info("setup plugin alembic.x")
 logging.getLogger("alembic.runtime.migration").info("Running upgrade a -> b")
+logging.getLogger("httpx").info("HTTP Request: POST http://x")
 try:
     1 / 0
 except ZeroDivisionError:
@@ -84,6 +85,7 @@ def test_text_lines_carry_time_level_logger_and_message() -> None:
     assert by_message["apscheduler job failed"]["logger"] == "apscheduler.executors"
     # Alembic's plugin roll-call is held back; its migrations still show
     assert "setup plugin" not in r.stderr and "Running upgrade a -> b" in r.stderr
+    assert "HTTP Request" not in r.stderr  # the demo's box office prints its own lines
     broke = by_message["it broke"]
     assert broke["level"] == "ERROR"
     assert "ZeroDivisionError" in lines[-1]  # the traceback follows its record
