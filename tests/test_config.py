@@ -7,16 +7,18 @@ for the error at the line where the edited text now stands. No mocks: real files
 
 from __future__ import annotations
 
+import contextlib
 import copy
-import os
+import io
 import subprocess
-import sys
+from contextlib import redirect_stderr, redirect_stdout
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from hvac_ctl.cli import main
 from hvac_ctl.config import ConfigError, ConfigIssue, config_files, load_config, parse_config
 from hvac_ctl.model.calendar import ShowEvent
 
@@ -79,12 +81,17 @@ def find_issue(
 
 
 def run_cli(config: Path | str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-    return subprocess.run(
-        [sys.executable, "-m", "hvac_ctl", "validate", "--config", str(config)],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )
+    """`hvac-ctl validate --config CONFIG` from `cwd`, run in this process: the command's own
+    argument parsing, printing and exit code, without an interpreter's start-up per case
+    (tests/test_cli.py runs the real process)."""
+    argv = ["validate", "--config", str(config)]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd), redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as e:
+            code = int(e.code or 0)
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
 
 
 def cli_errors(config: Path | str, cwd: Path = ROOT) -> list[str]:
