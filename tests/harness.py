@@ -292,3 +292,22 @@ async def in_process(tmp: Path, at: str = "2026-12-05 19:40") -> InProcess:
                           memory_drivers(load_config(folder)))
     await built.runtime.tick()
     return InProcess(built, clock, token)
+
+
+def run_validate(config: Path | str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """`hvac-ctl validate --config CONFIG` from `cwd`, run in this process: the command's own
+    argument parsing, printing and exit code, without an interpreter's start-up per case
+    (tests/test_cli.py runs the real process)."""
+    import io
+    from contextlib import chdir, redirect_stderr, redirect_stdout
+
+    from hvac_ctl.cli import main
+
+    argv = ["validate", "--config", str(config)]
+    out, err = io.StringIO(), io.StringIO()
+    with chdir(cwd), redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as e:
+            code = int(e.code or 0)
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())

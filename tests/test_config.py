@@ -7,22 +7,18 @@ for the error at the line where the edited text now stands. No mocks: real files
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import io
 import subprocess
-from contextlib import redirect_stderr, redirect_stdout
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from hvac_ctl.cli import main
 from hvac_ctl.config import ConfigError, ConfigIssue, config_files, load_config, parse_config
 from hvac_ctl.model.calendar import ShowEvent
+from tests.harness import ROOT, run_validate
 
-ROOT = Path(__file__).resolve().parent.parent
 ZONES = "zones.yaml"
 SEASONS = "schedules/seasons.yaml"
 SEASON_CAL = "schedules/calendar/2026-27-season.yaml"
@@ -81,17 +77,7 @@ def find_issue(
 
 
 def run_cli(config: Path | str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """`hvac-ctl validate --config CONFIG` from `cwd`, run in this process: the command's own
-    argument parsing, printing and exit code, without an interpreter's start-up per case
-    (tests/test_cli.py runs the real process)."""
-    argv = ["validate", "--config", str(config)]
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.chdir(cwd), redirect_stdout(out), redirect_stderr(err):
-        try:
-            code = main(argv)
-        except SystemExit as e:
-            code = int(e.code or 0)
-    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+    return run_validate(config, cwd)
 
 
 def cli_errors(config: Path | str, cwd: Path = ROOT) -> list[str]:

@@ -6,15 +6,12 @@ Each case edits a copy of the shipped folder by exact text and runs the real loa
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from hvac_ctl.config import ConfigError, ConfigIssue, load_config
-from tests.harness import ROOT
+from tests.harness import run_validate
 
 ZONES, SEASONS = "zones.yaml", "schedules/seasons.yaml"
 SPECIALS = "schedules/calendar/specials.yaml"
@@ -39,11 +36,7 @@ def issues(root: Path) -> list[ConfigIssue]:
 
 
 def validate(root: Path) -> list[str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-    proc = subprocess.run([sys.executable, "-m", "hvac_ctl", "validate", "--config", "."],
-                          cwd=root, env=env, capture_output=True, text=True, timeout=120,
-                          check=False)
+    proc = run_validate(".", root)
     assert proc.returncode == 1, proc.stdout
     return proc.stderr.splitlines()
 

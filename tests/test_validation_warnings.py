@@ -7,15 +7,12 @@ would include it. Real files, the real loader and the real CLI.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from hvac_ctl.config import ConfigWarning, parse_config_with_warnings
 from hvac_ctl.planner import PlanInputs, plan_at
-from tests.harness import ROOT, SUMMER_SHOW, local
+from tests.harness import ROOT, SUMMER_SHOW, local, run_validate
 
 ZONES, SEASONS, CAL = "zones.yaml", "schedules/seasons.yaml", "schedules/calendar/test.yaml"
 AUD4 = ROOT.joinpath(ZONES).read_text().split("  ahu-aud-3:\n", 1)[1].split("  ahu-stage-main:")[0]
@@ -115,11 +112,7 @@ def test_validate_prints_warnings_and_exits_0(tmp_path: Path) -> None:
     (folder / "schedules/calendar").mkdir(parents=True)
     for rel, text in texts(with_fourth_ahu()).items():
         (folder / rel).write_text(text)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-    proc = subprocess.run([sys.executable, "-m", "hvac_ctl", "validate", "--config", "."],
-                          cwd=folder, env=env, capture_output=True, text=True, timeout=120,
-                          check=False)
+    proc = run_validate(".", folder)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     line = line_of((folder / ZONES).read_text(), "  ahu-aud-4:")
