@@ -96,10 +96,18 @@ BACNET_UNITS = {"ahu-aud-1": 47811, "ahu-aud-2": 47812, "ahu-aud-3": 47813}
 MODBUS_PORTS = (5020, 5021)
 
 
-def free_port(kind: int) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def free_port(kind: int, avoid: set[int] | None = None) -> int:
+    """A port free now on 127.0.0.1, none of `avoid` (which it joins): the kernel may hand the
+    same ephemeral port out twice in a row once the first socket is closed."""
+    while True:
+        with socket.socket(socket.AF_INET, kind) as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if avoid is None:
+            return port
+        if port not in avoid:
+            avoid.add(port)
+            return port
 
 
 @dataclass(frozen=True)
@@ -116,15 +124,18 @@ def config_on_free_ports(folder: Path) -> Ports:
     shutil.copytree(ROOT / "schedules", folder / "schedules", dirs_exist_ok=True)
     text = (folder / "zones.yaml").read_text()
     bacnet = {}
+    # distinct, and none of the shipped ports (47811… lies in the ephemeral range: a unit
+    # given another's shipped port would be rewritten again by the next replace)
+    taken = {*BACNET_UNITS.values(), *MODBUS_PORTS}
     for unit, port in BACNET_UNITS.items():
-        bacnet[unit] = free_port(socket.SOCK_DGRAM)
+        bacnet[unit] = free_port(socket.SOCK_DGRAM, taken)
         text = text.replace(f"127.0.0.1:{port}", f"127.0.0.1:{bacnet[unit]}")
     modbus = {}
     for port in MODBUS_PORTS:
-        modbus[port] = free_port(socket.SOCK_STREAM)
+        modbus[port] = free_port(socket.SOCK_STREAM, taken)
         text = text.replace(f"port: {port},", f"port: {modbus[port]},")
     (folder / "zones.yaml").write_text(text)
-    return Ports(folder, bacnet, modbus, free_port(socket.SOCK_DGRAM))
+    return Ports(folder, bacnet, modbus, free_port(socket.SOCK_DGRAM, taken))
 
 
 def bacnet_client(local_port: int, device_id: int = 3999) -> Application:
