@@ -55,7 +55,7 @@ class Occupancy:
 
     async def push(self, p: Push) -> dict[str, Any]:
         rt = self.rt
-        await rt.push_turn()  # under a burst, the control tick still gets its turns
+        await rt.push_ticks.turn()  # under a burst, the control tick still gets its turns
         show = self._show(p.event)
         seats = sum(z.seats or 0 for z in rt.config.venue.zones.values()
                     if z.kind == ZoneKind.auditorium)
@@ -86,9 +86,10 @@ class Occupancy:
         # `pushes` holds only those that moved the count: the index says what it was without
         without = rt.pushes.acted_without(p.event, row.at, row.count, max(now, at))
         before = after if not created or without is None else without
-        if after != before:
-            rt.tick_soon()  # a count that moves nothing changes no unit: the next tick has it
-        zone, zs, units = rt.targets_after_push(show, after, max(now, show.doors_open))
+        # a count that moves nothing changes no unit (the next tick has it); one that moves
+        # the count is planned once, and that plan answers and goes to the units at once
+        zone, zs, units = rt.push_ticks.act(show, after, max(now, show.doors_open),
+                                            readjusted=after != before)
         return {
             "stored": created, "duplicate": not created, "event": row.event_id,
             "count": row.count, "at": iso(row.at, rt), "acted_on": after,

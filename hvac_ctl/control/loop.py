@@ -127,7 +127,11 @@ class ControlLoop:
 
         await asyncio.gather(*(learn(u) for u in self.config.venue.units))
 
-    async def tick(self) -> TickReport:
+    async def tick(self, planned: PlanState | None = None) -> TickReport:
+        """Plan (or take `planned`: a plan its caller has just made for now, on the inputs
+        this loop would read), write what differs to every unit, then read back what was
+        written. Every unit's writes go out before any read-back, so the last unit's write
+        does not wait behind the first unit's read."""
         started = time.perf_counter()
         now = self.clock.now()
         report = TickReport(now)
@@ -135,7 +139,7 @@ class ControlLoop:
         if self.gate.venue is not self.config.venue:  # a new configuration: its limits now
             self.gate = SafetyGate(self.config.venue, self.settings.gate)
         try:
-            state = self.planner(self.config, now, self.inputs(now))
+            state = planned or self.planner(self.config, now, self.inputs(now))
         except Exception as e:  # the running plan stays in force on the units
             log.exception("planning failed at %s", now)
             report.error = f"planning failed: {e}"
@@ -146,17 +150,26 @@ class ControlLoop:
         full = due
         if full:
             self.last_reassert = now
-        results = await asyncio.gather(
-            *(self._drive(unit, state, now, full) for unit in self.config.venue.units),
-            return_exceptions=True)
-        for unit, result in zip(self.config.venue.units, results, strict=True):
+        units = list(self.config.venue.units)
+        results = await asyncio.gather(*(self._drive(unit, state, now, full) for unit in units),
+                                       return_exceptions=True)
+        confirmed = await asyncio.gather(
+            *(self._confirm(self.driver_of(unit), unit, r[3])
+              for unit, r in zip(units, results, strict=True)
+              if not isinstance(r, BaseException) and r[3]), return_exceptions=True)
+        for failure in confirmed:
+            if isinstance(failure, BaseException):
+                log.error("read-back failed: %r", failure)
+        for unit, result in zip(units, results, strict=True):
             if isinstance(result, BaseException):
                 log.error("driving %s failed: %r", unit, result)
                 report.offline.append(unit)
                 continue
-            writes, failed, ok = result
+            reached, writes, failed, _ = result
             report.writes += writes
             report.failed += failed
+            ok = reached and self.driver_of(unit).health(unit).state != State.offline
+            self.unit_failed[unit] = not ok
             if not ok:
                 report.offline.append(unit)
         report.seconds = time.perf_counter() - started
@@ -165,7 +178,9 @@ class ControlLoop:
     # --- one unit -----------------------------------------------------------------------
 
     async def _drive(self, unit: str, state: PlanState, now: datetime, full: bool
-                     ) -> tuple[int, int, bool]:
+                     ) -> tuple[bool, int, int, list[str]]:
+        """Write what differs on one unit: (reached, writes, refusals, the points written).
+        A unit that does not answer is left for the rest of the tick."""
         desired = state.units.get(unit, {})
         driver = self.driver_of(unit)
         if driver.health(unit).state == State.offline:
@@ -188,16 +203,12 @@ class ControlLoop:
                 self.failed_writes += 1
                 self.unit_failed[unit] = True
                 log.warning("%s unreachable: %s", unit, e)
-                return writes, failed, False
+                return False, writes, failed, []
             writes += n
             failed += refused
             if n:
                 written.append(point)
-        if written:
-            await self._confirm(driver, unit, written)
-        ok = driver.health(unit).state != State.offline
-        self.unit_failed[unit] = not ok
-        return writes, failed, ok
+        return True, writes, failed, written
 
     async def _drive_point(self, driver: Driver, unit: str, point: str, state: PlanState,
                            now: datetime, reassert: bool, why_zone: str) -> tuple[int, int]:

@@ -29,13 +29,13 @@ from hvac_ctl.control.tracking import ZoneTracker
 from hvac_ctl.devices import wire_drivers
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import ShowEvent
-from hvac_ctl.model.venue import SENSOR_POINTS, ZoneKind
-from hvac_ctl.planner import Override, PlanInputs, plan_at, plan_day
+from hvac_ctl.model.venue import SENSOR_POINTS
+from hvac_ctl.planner import Override, PlanInputs, plan_day
 from hvac_ctl.planner.occupancy import PUSH_HORIZON
-from hvac_ctl.planner.outputs import ZoneState
 from hvac_ctl.service.alarm_keeping import AlarmKeeper
 from hvac_ctl.service.config_watch import ConfigWatch, Removal
 from hvac_ctl.service.jobs import Jobs
+from hvac_ctl.service.push_ticks import PushTicks
 from hvac_ctl.service.pushes import PushIndex
 from hvac_ctl.service.settings import ServiceSettings
 from hvac_ctl.store import Store
@@ -45,7 +45,6 @@ from hvac_ctl.store.writer import WriteBehind
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-Answer = tuple[str, ZoneState, dict[str, dict[str, Any]]]
 
 
 class QueuedAudit:
@@ -83,10 +82,7 @@ class Runtime:
         self._db = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store")
         self._event_loop: asyncio.AbstractEventLoop | None = None
         self._tick_lock = asyncio.Lock()
-        self._tick_wanted: asyncio.Task[Any] | None = None  # tick_soon()'s, not yet begun
-        self._background: set[asyncio.Task[Any]] = set()
-        self._push_turn = asyncio.Lock()
-        self._answers: dict[tuple[Any, ...], Answer] = {}
+        self.push_ticks = PushTicks(self, self.tick)  # a push's plan, answer and tick
         self.writer.start()  # before start(): a runtime driven by hand (tests) writes too
 
     # --- the store, off the event loop -------------------------------------------------------
@@ -209,35 +205,15 @@ class Runtime:
         self.open_overrides = [o for o in self.open_overrides if o.id != row.id] + (
             [row] if row.ended_at is None else [])
 
-    def targets_after_push(self, show: ShowEvent, acted: int, at: datetime) -> Answer:
-        """The auditorium's targets at `at` with `acted` people acted on: a push's answer.
-
-        Planned once per show, count acted on, minute and tick, not once per push: under a
-        box office's burst almost every push leaves the count acted on where it was. A tick
-        (new measurements, overrides, schedules) plans anew."""
-        key = (show.id, acted, at.replace(second=0, microsecond=0), self.loop.ticks,
-               id(self.config))
-        found = self._answers.get(key)
-        if found is None:
-            state = plan_at(self.config, at, self.inputs(self.clock.now()), self.loop.plans)
-            zone = next(z for z, spec in self.config.venue.zones.items()
-                        if spec.kind == ZoneKind.auditorium)
-            found = (zone, state.zones[zone],
-                     {u: dict(state.units[u]) for u in self.config.venue.units_of(zone)})
-            if len(self._answers) > 64:
-                self._answers.clear()
-            self._answers[key] = found
-        return found
-
     # --- the tick ----------------------------------------------------------------------------
 
     async def tick(self) -> TickReport:
         self._event_loop = asyncio.get_running_loop()
         async with self._tick_lock:
-            if asyncio.current_task() is self._tick_wanted:  # it reads all pushed so far
-                self._tick_wanted = None
-            await self.refresh()
-            report = await self.loop.tick()
+            planned = self.push_ticks.begin()  # a push's tick: its plan, the pushes in memory
+            if planned is None:
+                await self.refresh()
+            report = await self.loop.tick(planned)
             state = self.loop.last_state
             if state is not None:
                 now = self.clock.now()
@@ -254,36 +230,10 @@ class Runtime:
                 log.exception("alarm check failed")
             return report
 
-    def tick_soon(self) -> None:
-        """A tick for news that must reach the units now (an occupancy push), not awaited.
-
-        A tick reads what was pushed when it begins, so one tick still waiting for the lock
-        serves every push that arrives before it starts: a burst of pushes costs one tick
-        after the running one, not a tick each."""
-        if self._tick_wanted is not None:
-            return
-        task = asyncio.get_running_loop().create_task(self.tick())
-        self._tick_wanted = task
-        self._background.add(task)  # the event loop keeps only a weak reference to a task
-        task.add_done_callback(self._tick_soon_done)
-
     @property
     def ticks_pending(self) -> int:
-        """Ticks asked for by `tick_soon` and not finished: one running and one waiting at
-        most."""
-        return len(self._background)
-
-    def _tick_soon_done(self, task: asyncio.Task[Any]) -> None:
-        self._background.discard(task)
-        if task is self._tick_wanted:  # cancelled before it began: the next push asks again
-            self._tick_wanted = None
-
-    async def push_turn(self) -> None:
-        """Wait for this push's turn: one push's work per pass of the event loop, so that a
-        burst of pushes in flight together does not hold the tick and the poller for all of
-        them at once; the tick waits for one push at most."""
-        await self._push_turn.acquire()
-        asyncio.get_running_loop().call_soon(self._push_turn.release)  # at the next pass
+        """Ticks a push started and not finished: one running and one waiting at most."""
+        return self.push_ticks.pending
 
     async def idle(self, timeout_s: float = 10.0) -> bool:
         """Wait until no tick runs or is wanted and the write-behind queue is stored (or the
@@ -291,8 +241,8 @@ class Runtime:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         while loop.time() < deadline:
-            if not self._tick_lock.locked() and self._tick_wanted is None and not (
-                    self._background) and self.writer.depth == 0:
+            if not self._tick_lock.locked() and not self.push_ticks.busy and (
+                    self.writer.depth == 0):
                 return True
             await asyncio.sleep(0.01)
         return False
