@@ -42,12 +42,18 @@ class TokenCache:
     office's hundreds of pushes a second. Only valid tokens are kept (an unknown one is asked
     again every time), and only for `ttl` seconds of monotonic time: a token revoked with
     `hvac-ctl token revoke` (another process) is refused at the latest that long after.
-    Called from request threads (a sync dependency), never on the event loop.
+    `cached` answers from memory (cheap enough for the event loop: the API's dependency asks it
+    first); `get` may read the store, so it is called from a request thread.
     """
 
     def __init__(self, store: Store, ttl_s: float = 5.0) -> None:
         self.store, self.ttl_s = store, ttl_s
         self._valid: dict[str, tuple[TokenInfo, float]] = {}
+
+    def cached(self, token: str) -> TokenInfo | None:
+        """The token's holder if it was found valid less than `ttl` ago; None: ask `get`."""
+        found = self._valid.get(token)
+        return found[0] if found is not None and found[1] > time.monotonic() else None
 
     def get(self, token: str) -> TokenInfo | None:
         now = time.monotonic()
