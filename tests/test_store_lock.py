@@ -72,15 +72,18 @@ def test_a_store_locked_for_30_s_in_a_show_stalls_no_tick_and_loses_no_row(
             ticks = [t for t in rt.jobs.tick_starts if locked_at - period <= t <= unlocked_at]
             await asyncio.sleep(2 * period)  # one more tick: the store_unavailable alarm clears
             assert await rt.idle(timeout_s=20)
-            w = rt.writer
             return {"period": period, "ticks": ticks, "answers": answers, "deepest": deepest,
-                    "queued": dict(w.queued), "dropped": dict(w.dropped), "left": w.depth,
-                    "failures": w.failures, "loop_writes": rt.loop.writes + rt.loop.failed_writes,
-                    "alarms_during": {a.kind for a in alarms_during},
+                    "runtime": rt, "alarms_during": {a.kind for a in alarms_during},
                     "alarms_after": {a.kind for a in rt.keeper.book.active.values()},
                     "late": rt.jobs.ticks_late, "locked_s": unlocked_at - locked_at}
 
     r = run(body(), timeout_s=180)
+    # what was queued, read once the service has stopped: it polls and ticks on its own until
+    # then, and every row it queued on the way out must be stored too
+    rt = r.pop("runtime")
+    w = rt.writer
+    r.update(queued=dict(w.queued), dropped=dict(w.dropped), left=w.depth, failures=w.failures,
+             loop_writes=rt.loop.writes + rt.loop.failed_writes)
     with sqlite3.connect(db) as c:
         trends = c.execute("SELECT COUNT(*) FROM trends").fetchone()[0]
         twice = c.execute("SELECT COUNT(*) FROM (SELECT unit, point, at FROM trends "
