@@ -1,4 +1,4 @@
-"""Entry point for `python3 bench/perf [--quick] [--only NAME]`, run from anywhere.
+"""Entry point for `python3 bench/perf [--quick] [--only NAME] [--baseline REF]`, from anywhere.
 
 Python puts this folder first on sys.path when it runs it; it is replaced by the repository
 root so that `bench.perf.*`, `drivers`, `hvac_ctl` and `simulator` import as packages (the

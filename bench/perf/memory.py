@@ -36,7 +36,8 @@ from typing import IO, TypeVar
 import httpx
 
 from bench._venues import Venue, free_ports, replicated_venue
-from bench.perf.common import ROOT, table
+from bench.perf.common import ROOT, Figure, Output, Source, table
+from bench.perf.compare import Compare
 
 T = TypeVar("T")
 
@@ -63,6 +64,9 @@ TICKS_WAIT_S = 90.0
 ONLINE_WAIT_S = 30.0  # after the ticks, for every unit to answer (measured either way)
 STOP_WAIT_S = ((signal.SIGINT, 20.0), (signal.SIGTERM, 10.0))
 KILL_WAIT_S = 10.0
+GOAL_BIG_RSS_MIB = 150.0  # issue 16: the service's RSS on the generated venue
+COMPARE = {"venue": Compare(1, {"service ready s": True, "service VmRSS MiB": True,
+                                "service VmHWM MiB": True, "MiB per extra unit": True})}
 
 
 PR_SET_PDEATHSIG = 1
@@ -327,7 +331,7 @@ def measure_all(base: Measured, big: Measured, sizes: tuple[int, int], tmp: Path
             big.error = failure(e)
 
 
-def run(quick: bool) -> str:
+def run(quick: bool) -> Output:
     sizes = QUICK_BIG if quick else BIG
     ticks, tick_s = (2, QUICK_TICK_S) if quick else (TICKS, TICK_S)
     base, big = Measured("default venue"), Measured("generated venue")
@@ -363,6 +367,10 @@ def run(quick: bool) -> str:
         if m.error:
             notes.append(f"{m.label} FAILED: {m.error}")
         notes.append(f"{m.label} stopped: " + "; ".join(m.stops))
-    return (f"## Memory: the service's resident set, default venue vs a generated "
-            f"{big.units or '?'}-unit venue\n\n" + table(header, rows) + "\n\n"
-            + "\n".join(notes))
+    figure = Figure(f"service VmRSS, generated {big.units or '?'}-unit venue", big.rss, "MiB",
+                    Source("venue", ("generated venue",), "service VmRSS MiB"), base.rss,
+                    f"the {base.units or '?'}-unit default venue's",
+                    None if quick else GOAL_BIG_RSS_MIB)  # the goal is the 505-unit venue's
+    return Output(f"## Memory: the service's resident set, default venue vs a generated "
+                  f"{big.units or '?'}-unit venue\n\n" + table(header, rows) + "\n\n"
+                  + "\n".join(notes), [figure])

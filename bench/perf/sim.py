@@ -9,12 +9,14 @@ from __future__ import annotations
 import statistics
 
 from bench.perf.common import ROOT, table
+from bench.perf.compare import Compare
 from bench.sim_day import run as run_day
 from hvac_ctl.config import load_config
 
 CASES = ("units off", "units on", "units on, setpoint each hour")
 REPEATS, QUICK_REPEATS = 5, 1
 STEPS = 1440  # bench/sim_day.py advances a day at the simulator's 60 s step
+COMPARE = {"case": Compare(1, {"steps/s": False, "simulated days/s": False})}
 
 
 def run(quick: bool) -> str:
