@@ -1,7 +1,8 @@
 """How long an occupancy push takes to reach the units, through the running service.
 
     python3 bench/push_latency.py              # the table, about 10 s
-    python3 bench/push_latency.py --profile    # then cProfile of pushes (also when p50 > 100 ms)
+    python3 bench/push_latency.py --profile    # then a profile of pushes (also when p50 > 100 ms):
+                                               # self time by part and the top functions
 
 One asyncio loop holds everything, as tests/test_service.py does: the simulator serving the
 default venue over real loopback sockets (a copy of the configuration on free ports, see
@@ -22,6 +23,11 @@ endpoint stores the push and schedules a control tick at once; measured:
 - raw write: bacpypes3 `write_property` of `analog-value,2` (oa_damper_min) at priority 12 on
   ahu-aud-1, from a separate client on its own free UDP port, same loop, same machine, with
   the service still running; after the pushes, since it writes the loop's own slot.
+- the floor's other parts, after the raw writes: GET /healthz through the same client and
+  server (an HTTP round trip doing nothing), and a commit of one row to a SQLite file beside
+  the service's store with the store's own engine and pragmas (WAL, synchronous=FULL). A push
+  must at least answer over HTTP, commit once and write to a device: healthz + commit + raw
+  write is its floor, healthz + commit the POST's.
 
 Prints a markdown table; nothing is asserted. Every socket is on 127.0.0.1 and closed at the
 end; the whole run is bounded by a timeout.
@@ -32,9 +38,7 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import gc
-import io
 import math
-import pstats
 import shlex
 import socket
 import sys
@@ -60,6 +64,8 @@ from bacpypes3.local.device import DeviceObject  # noqa: E402
 from bacpypes3.local.networkport import NetworkPortObject  # noqa: E402
 
 from bench._venues import free_ports, replicated_venue  # noqa: E402
+from bench.perf.floors import commits, healthz_gets  # noqa: E402
+from bench.perf.profiling import profile_text  # noqa: E402
 from hvac_ctl.clock import ManualClock  # noqa: E402
 from hvac_ctl.config import load_config  # noqa: E402
 from hvac_ctl.devices import DriverSettings, device_specs  # noqa: E402
@@ -86,6 +92,8 @@ TOLERANCE = 0.1
 DEVICE_TIMEOUT_S = 5.0  # a push not seen on every unit by then is counted as a failure
 RAW_WARMUP = 20
 RAW_WRITES = 200
+FLOOR_WARMUP = 20
+FLOOR_SAMPLES = 200  # GET /healthz and SQLite commits, each
 RAW_POINT = "analog-value,2"  # oa_damper_min on the auditorium units
 RAW_VALUES = [10.0 + 5.0 * i for i in range(8)]  # 10–45 %, inside 0–100
 PRIORITY = 12
@@ -98,6 +106,8 @@ class Results:
     http: list[float] = field(default_factory=list)
     tick: list[float] = field(default_factory=list)
     raw: list[float] = field(default_factory=list)
+    healthz: list[float] = field(default_factory=list)
+    commit: list[float] = field(default_factory=list)
     polls: int = 0
     poll_wall: float = 0.0
     failures: list[str] = field(default_factory=list)
@@ -277,7 +287,10 @@ async def pushes(s: Service, res: Results, n: int = PUSHES) -> None:
 
 
 async def profile_pushes(s: Service, res: Results) -> None:
-    """Everything in the loop runs in this thread: client, server, tick, driver, simulator."""
+    """cProfile (the standard library's; the machine has no sampling profiler installed)
+    over a run of pushes. Everything in the loop runs in this thread — the service (HTTP,
+    store, planner, control tick, drivers), the simulated devices and the client — so the
+    breakdown says which part each function belongs to."""
     prof = cProfile.Profile()
     sink = Results()
     t = time.perf_counter()
@@ -286,17 +299,10 @@ async def profile_pushes(s: Service, res: Results) -> None:
         await push(s, COUNTS[i % 2], sink)
     prof.disable()
     wall = time.perf_counter() - t
-    buf = io.StringIO()
-    stats = pstats.Stats(prof, stream=buf)
-    stats.sort_stats("tottime").print_stats(15)
-    ours = r"hvac_ctl/|/drivers/|simulator/|sqlalchemy/orm/session"
-    stats.sort_stats("cumulative").print_stats(ours, 25)
-    text = "\n".join(line for line in buf.getvalue().splitlines()
-                     if line.strip() and "function calls" not in line)
     p50 = pct(sink.device, 50) * 1000 if sink.device else math.nan
     res.notes.append(f"### cProfile: {PROFILE_PUSHES} pushes ({wall / PROFILE_PUSHES * 1000:.1f} "
-                     f"ms wall each, push → device p50 {p50:.1f} ms under the profiler)\n"
-                     f"```\n{text}\n```")
+                     f"ms wall each, {wall:.2f} s in all; push → device p50 {p50:.1f} ms under "
+                     f"the profiler)\n\n{profile_text(prof, wall)}")
 
 
 # ---- raw writes --------------------------------------------------------------------------------
@@ -347,6 +353,8 @@ async def run(res: Results, profile: bool | None, tmp: Path, n_pushes: int = PUS
         await step(s, 2)
         await pushes(s, res, n_pushes)
         await raw_writes(s, res, n_raw)  # after the pushes: they write the loop's priority-12 slot
+        res.healthz += await healthz_gets(s.http, FLOOR_SAMPLES, FLOOR_WARMUP)
+        res.commit += commits(tmp, FLOOR_SAMPLES, FLOOR_WARMUP)
         if profile or (profile is None and res.device and pct(res.device, 50) > 0.1):
             await profile_pushes(s, res)
 
@@ -393,10 +401,16 @@ def main() -> None:
     print(row("POST /api/v1/occupancy round trip", res.http))
     print(row("push → control tick finished (writes, read-back, audit)", res.tick))
     print(row(f"raw bacpypes3 write_property {RAW_POINT} @{PRIORITY} (ahu-aud-1)", res.raw))
+    print(row("GET /healthz round trip", res.healthz))
+    print(row("SQLite WAL commit of one row (the store's engine)", res.commit))
     print()
     if res.device and res.raw:
         print(f"ratio push → device p50 / raw write p50: "
               f"{pct(res.device, 50) / pct(res.raw, 50):.1f}")
+    if res.device and res.raw and res.healthz and res.commit:
+        floor = pct(res.healthz, 50) + pct(res.commit, 50) + pct(res.raw, 50)
+        print(f"floor (healthz + commit + raw write p50s) {floor * 1000:.2f} ms; push → device "
+              f"p50 / floor: {pct(res.device, 50) / floor:.2f}")
     if res.polls:
         print(f"during a push the state was polled every {res.poll_wall / res.polls * 1000:.2f} "
               f"ms on average (asked: {POLL_S * 1000:g} ms; longer means the loop was busy)")
