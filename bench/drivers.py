@@ -158,10 +158,10 @@ class BacnetPlan:
     setpoint: str
 
 
-def bacnet_plan(d: DeviceSpec) -> BacnetPlan:
+def bacnet_plan(d: DeviceSpec, points: tuple[str, ...] = POINTS) -> BacnetPlan:
     request: list[Any] = []
     names = {}
-    for p in POINTS:
+    for p in points:
         if p in d.points:
             request += [object_id(d.points[p]), ["present-value"]]
             names[object_id(d.points[p])] = p
@@ -254,10 +254,16 @@ class Case:
     driver: Any  # BacnetDriver | ModbusDriver
     raw_read: Read
     raw_write: Write
+    raw_read_all: Read | None = None  # every point of the unit, commands included (BACnet)
 
     async def read(self, u: str) -> dict[str, Any]:
         """Every sensor and energy point of a unit, through the driver."""
         return await self.driver.read(u, POINTS)  # type: ignore[no-any-return]
+
+    async def read_all(self, u: str) -> dict[str, Any]:
+        """Every point the unit has, through the driver (as raw_read_all reads them)."""
+        points = tuple(self.driver.devices[u].points)
+        return await self.driver.read(u, points)  # type: ignore[no-any-return]
 
     async def write(self, u: str, v: float) -> None:
         await self.driver.write(u, "setpoint", v, PRIORITY)
@@ -310,6 +316,7 @@ async def rig(venue: Venue) -> AsyncIterator[Rig]:
                     raise ConnectionError(f"raw Modbus client: cannot connect to {d.port}")
         mplans = {d.name: modbus_plan(d, raw_modbus[(d.host, d.port)]) for d in modbus_specs}
         bplans = {d.name: bacnet_plan(d) for d in bacnet_specs}
+        bplans_all = {d.name: bacnet_plan(d, tuple(d.points)) for d in bacnet_specs}
 
         async def m_raw_write(u: str, v: float) -> None:
             await raw_modbus_write(mplans[u], v)
@@ -321,7 +328,7 @@ async def rig(venue: Venue) -> AsyncIterator[Rig]:
             Case("modbus", venue.modbus, mdriver, lambda u: raw_modbus_read(mplans[u]),
                  m_raw_write),
             Case("bacnet", venue.bacnet, bdriver, lambda u: raw_bacnet_read(app, bplans[u]),
-                 b_raw_write)])
+                 b_raw_write, lambda u: raw_bacnet_read(app, bplans_all[u]))])
     finally:
         await bdriver.close()
         await mdriver.close()
