@@ -11,7 +11,7 @@ idles).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from hvac_ctl.model.calendar import Event, GetInEvent, ShowEvent, TourEvent
@@ -58,11 +58,18 @@ class ShowPlan:
 class Claims:
     by_zone: Mapping[str, tuple[Claim, ...]]
     shows: Mapping[str, ShowPlan]
+    # each zone's claims, the winner first (between equals, the first laid): asked at every
+    # instant of a day, ranked once
+    ranked: Mapping[str, tuple[Claim, ...]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ranked", {
+            z: tuple(sorted(cs, key=lambda c: c.order, reverse=True))  # stable: first laid
+            for z, cs in self.by_zone.items()})
 
     def active(self, zone: str, at: datetime) -> Claim | None:
         """The claim that wins at `at`, if any."""
-        live = [c for c in self.by_zone[zone] if c.start <= at < c.end]
-        return max(live, key=lambda c: c.order) if live else None
+        return next((c for c in self.ranked[zone] if c.start <= at < c.end), None)
 
 
 def event_start(e: Event) -> datetime:

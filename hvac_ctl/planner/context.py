@@ -20,6 +20,8 @@ from hvac_ctl.model.seasons import Season
 from hvac_ctl.model.venue import Occupancy, UnitKind, Venue
 from hvac_ctl.planner.inputs import HeldMode, OccupancyPush, PlanInputs, ZoneMeasurement
 from hvac_ctl.planner.occupancy import acted_count
+from hvac_ctl.planner.outputs import UnitPoints, ZoneState, frozen_units
+from hvac_ctl.planner.unit_points import Drive, points_of
 
 T = TypeVar("T")
 
@@ -49,6 +51,11 @@ class Context:
     inputs: PlanInputs
     cache: PlanCache
     pushes: Mapping[str, tuple[OccupancyPush, ...]] = field(init=False)
+    # read by every sequence at every instant: looked up once per plan (`tz` would otherwise
+    # be a new zone lookup each time)
+    venue: Venue = field(init=False)
+    tz: tzinfo = field(init=False)
+    occ: Occupancy = field(init=False)
 
     def __post_init__(self) -> None:
         if self.cache.config is not self.config:
@@ -57,18 +64,9 @@ class Context:
         for p in self.inputs.occupancy:
             by_event.setdefault(p.event_id, []).append(p)
         object.__setattr__(self, "pushes", {e: tuple(ps) for e, ps in by_event.items()})
-
-    @property
-    def venue(self) -> Venue:
-        return self.config.venue
-
-    @property
-    def tz(self) -> tzinfo:
-        return self.config.venue.venue.tz
-
-    @property
-    def occ(self) -> Occupancy:
-        return self.config.venue.venue.occupancy
+        object.__setattr__(self, "venue", self.config.venue)
+        object.__setattr__(self, "tz", self.config.venue.venue.tz)
+        object.__setattr__(self, "occ", self.config.venue.venue.occupancy)
 
     def events_on(self, day: date) -> tuple[Event, ...]:
         """The calendar's events of a local day; a tick asks for the same few days each time."""
@@ -126,6 +124,15 @@ class Context:
         if self.inputs.outdoor_air_c is not None:
             return self.inputs.outdoor_air_c
         return self.inputs.outdoor_temp_c
+
+    def unit_points(self, zone: str, state: ZoneState, drive: Drive) -> UnitPoints:
+        """The zone's units' points for its decision, read-only. Kept: they depend on the
+        zone's mode, setpoint and outdoor air and its drive alone, and the instants of a day
+        (and the ticks of a season) ask for the same few hundred answers tens of thousands
+        of times."""
+        key = ("units", zone, state.mode, state.setpoint_c, state.oa_lps, drive)
+        return self.cache.remember(key, lambda: frozen_units(points_of(
+            self.venue, zone, state.mode, state.setpoint_c, state.oa_lps, drive)))
 
     def ahus_of(self, zone: str) -> list[str]:
         return [u for u in self.venue.units_of(zone) if self.venue.units[u].kind == UnitKind.ahu]

@@ -10,6 +10,7 @@ rest, `idle` holds an unclaimed zone's band, `unit_points` drives the units.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 
@@ -22,7 +23,7 @@ from hvac_ctl.planner.claims import CLAIMS_AFTER_END, Claims, Precooled, event_s
 from hvac_ctl.planner.context import Context, PlanCache
 from hvac_ctl.planner.inputs import PlanInputs, PointValue
 from hvac_ctl.planner.outputs import PlanState, ZoneState
-from hvac_ctl.planner.unit_points import UnitValues, safe, unit_points
+from hvac_ctl.planner.unit_points import safe
 from hvac_ctl.planner.zone import zone_at
 
 NOTHING_KNOWN = PlanInputs()  # immutable: a safe shared default
@@ -47,6 +48,7 @@ class Planner:
             events = [e for e in events
                       if event_start(e) - before <= around < e.end + CLAIMS_AFTER_END]
         self.claims: Claims = lay(self.ctx, events, _precooled, post_show.end)
+        self.shows = dict(self.claims.shows)
         self._opening: dict[tuple[str, str], datetime | None] = {}
 
     def opening(self, event_id: str, zone: str) -> datetime | None:
@@ -65,13 +67,13 @@ class Planner:
     def state_at(self, at: datetime) -> PlanState:
         venue = self.ctx.venue
         zones: dict[str, ZoneState] = {}
-        units: UnitValues = {}
+        units: dict[str, Mapping[str, PointValue]] = {}
         for zone in venue.zones:
             claim = self.claims.active(zone, at)
             d = idle.decide(self.ctx, zone, venue.zones[zone], at) if claim is None else (
-                zone_at(self.ctx, claim, dict(self.claims.shows), self.opening, at))
+                zone_at(self.ctx, claim, self.shows, self.opening, at))
             zones[zone] = d.state
-            units.update(unit_points(venue, zone, d.state, d.drive))
+            units.update(self.ctx.unit_points(zone, d.state, d.drive))
         overridden: dict[tuple[str, str], str] = {}
         planned: dict[tuple[str, str], PointValue] = {}
         for o in sorted(self.ctx.inputs.overrides, key=lambda o: o.start):
@@ -79,10 +81,11 @@ class Planner:
                     o.point not in units.get(o.unit, {})):
                 continue
             planned.setdefault((o.unit, o.point), units[o.unit][o.point])
-            units[o.unit][o.point] = safe(venue, o.unit, o.point, o.value)
+            # the planned points are shared between instants (see `Context.unit_points`)
+            units[o.unit] = MappingProxyType(
+                {**units[o.unit], o.point: safe(venue, o.unit, o.point, o.value)})
             overridden[(o.unit, o.point)] = o.id
-        return PlanState(at, MappingProxyType(zones),
-                         MappingProxyType({u: MappingProxyType(v) for u, v in units.items()}),
+        return PlanState(at, MappingProxyType(zones), MappingProxyType(units),
                          MappingProxyType(overridden), MappingProxyType(planned))
 
 

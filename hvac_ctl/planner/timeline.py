@@ -9,15 +9,16 @@ function, so they never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from itertools import pairwise
+from types import MappingProxyType
 
 from hvac_ctl.model import Config
 from hvac_ctl.planner.claims import ShowPlan
 from hvac_ctl.planner.context import PlanCache
 from hvac_ctl.planner.egress import steps as egress_steps
-from hvac_ctl.planner.inputs import PlanInputs
-from hvac_ctl.planner.outputs import DayPlan, Segment, ShowTimes
+from hvac_ctl.planner.inputs import PlanInputs, PointValue
+from hvac_ctl.planner.outputs import DayPlan, Segment, ShowTimes, ZoneState
 from hvac_ctl.planner.plan import NOTHING_KNOWN, Planner
 from hvac_ctl.planner.post_show import egress
 from hvac_ctl.planner.show import SETTLE_STEP, SETTLE_STEPS_MAX
@@ -77,36 +78,48 @@ def breakpoints(planner: Planner, start: datetime, end: datetime) -> set[datetim
     return ts
 
 
-def _same(a: Segment, b: Segment) -> bool:
-    return (a.phase, a.event_id, round(a.setpoint_c, 3), a.mode, a.units) == (
-        b.phase, b.event_id, round(b.setpoint_c, 3), b.mode, b.units)
+Stretch = tuple[datetime, ZoneState, dict[str, Mapping[str, PointValue]]]  # start, state, units
+
+
+def _same(a: Stretch, state: ZoneState, units: dict[str, Mapping[str, PointValue]]) -> bool:
+    """A zone plans the same while its phase, event, setpoint, mode and units do."""
+    s = a[1]
+    return (s.phase, s.event_id, round(s.setpoint_c, 3), s.mode, a[2]) == (
+        state.phase, state.event_id, round(state.setpoint_c, 3), state.mode, units)
+
+
+def _segment(zone: str, stretch: Stretch, end: datetime) -> Segment:
+    start, s, units = stretch
+    return Segment(zone, s.phase, start, end, s.setpoint_c, s.mode, s.event_id,
+                   MappingProxyType(units), s.reason)
 
 
 def plan_day(config: Config, day: date, inputs: PlanInputs = NOTHING_KNOWN,
              cache: PlanCache | None = None) -> DayPlan:
-    """The whole local day `day` as segments per zone, with each show's computed times."""
+    """The whole local day `day` as segments per zone, with each show's computed times.
+
+    A zone's stretch is made a `Segment` once, when it ends: most instants of a day change
+    one zone and leave the others planning as they were."""
     tz = config.venue.venue.tz
     planner = Planner(config, inputs, day, day, cache)
     start = local_midnight(day, tz)
     end = local_midnight(day + timedelta(days=1), tz)
     cuts = sorted({t for t in breakpoints(planner, start, end) if start < t < end}
                   | {start, end})
+    units_of = {zone: config.venue.units_of(zone) for zone in config.venue.zones}
     segments: list[Segment] = []
-    open_segment: dict[str, Segment] = {}
-    for a, b in pairwise(cuts):
-        state = planner.state_at(a)
+    stretches: dict[str, Stretch] = {}
+    for at in cuts[:-1]:
+        state = planner.state_at(at)
         for zone, zs in state.zones.items():
-            units = {u: state.units[u] for u in config.venue.units_of(zone)}
-            seg = Segment.of(zone, zs.phase, a, b, zs.setpoint_c, zs.mode, zs.event_id, units,
-                             zs.reason)
-            prev = open_segment.get(zone)
-            if prev is not None and _same(prev, seg):
-                open_segment[zone] = prev.until(b)
-            else:
-                if prev is not None:
-                    segments.append(prev)
-                open_segment[zone] = seg
-    segments.extend(open_segment.values())
+            units = {u: state.units[u] for u in units_of[zone]}
+            stretch = stretches.get(zone)
+            if stretch is not None and _same(stretch, zs, units):
+                continue
+            if stretch is not None:
+                segments.append(_segment(zone, stretch, at))
+            stretches[zone] = (at, zs, units)
+    segments.extend(_segment(zone, s, end) for zone, s in stretches.items())
     order = {z: i for i, z in enumerate(config.venue.zones)}
     segments.sort(key=lambda s: (order[s.zone], s.start))
     return DayPlan(day, tz, tuple(segments), tuple(show_times(planner, start, end)))

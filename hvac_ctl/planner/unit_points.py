@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hvac_ctl.model.venue import UnitKind, Venue, Zone
-from hvac_ctl.planner.inputs import PointValue
+from hvac_ctl.planner.inputs import Mode, PointValue
 from hvac_ctl.planner.outputs import ZoneState
 from hvac_ctl.planner.tempering import UnitMode
 
@@ -76,13 +76,21 @@ def safe(venue: Venue, unit_name: str, point: str, value: PointValue) -> PointVa
 
 
 def unit_points(venue: Venue, zone: str, state: ZoneState, drive: Drive) -> UnitValues:
-    """Every unit of the zone gets the zone's one mode and setpoint: no unit fights another.
+    """Every unit of the zone gets the zone's one mode and setpoint: no unit fights another."""
+    return points_of(venue, zone, state.mode, state.setpoint_c, state.oa_lps, drive)
+
+
+def points_of(venue: Venue, zone: str, mode: Mode, setpoint_c: float, oa_lps: float,
+              drive: Drive) -> UnitValues:
+    """The units' points from the only parts of a zone's state they depend on: its mode,
+    setpoint and outdoor air (a year of instants asks for a few hundred distinct answers, so
+    the planner keeps them: `Context.unit_points`).
 
     `drive.unit_mode` "vent" runs the units that can with the coil off (fan and dampers);
     the others keep the zone's mode."""
-    wanted = drive.unit_mode or state.mode
+    wanted = drive.unit_mode or mode
     supply = supply_lps(venue, drive.running, drive.fan_cap_pct)
-    oa_pct = 100.0 * state.oa_lps / supply if supply > 0 else 0.0
+    oa_pct = 100.0 * oa_lps / supply if supply > 0 else 0.0
     out: UnitValues = {}
     for name in venue.units_of(zone):
         unit = venue.units[name]
@@ -90,12 +98,12 @@ def unit_points(venue: Venue, zone: str, state: ZoneState, drive: Drive) -> Unit
         exhaust = unit.kind == UnitKind.exhaust and drive.exhaust_fan_pct is not None
         values: dict[str, PointValue] = {
             "enable": on,
-            "setpoint": round(state.setpoint_c, 2),
+            "setpoint": round(setpoint_c, 2),
             "oa_damper_min": round(oa_pct if on else 0.0, 1),
             "fan_speed_max": float(drive.exhaust_fan_pct if exhaust and (
                 drive.exhaust_fan_pct is not None) else drive.fan_cap_pct),
             "mode": wanted if wanted != VENT or (unit.points.mode is not None and VENT in (
-                unit.points.mode.states or {})) else state.mode,
+                unit.points.mode.states or {})) else mode,
         }
         out[name] = {
             p: safe(venue, name, p, v) for p, v in values.items() if p in unit.points.names()

@@ -1,0 +1,67 @@
+"""The caller's PlanCache: what it keeps between plans is what a fresh plan would compute."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from hvac_ctl.model import Config
+from hvac_ctl.planner import Override, PlanCache, PlanInputs, plan_at, plan_day
+from tests.harness import local, summer
+
+
+def _segments(config: Config, day: date, inputs: PlanInputs, cache: PlanCache | None
+              ) -> list[tuple[object, ...]]:
+    plan = plan_day(config, day, inputs, cache)
+    return [(s.zone, s.phase, s.start, s.end, s.setpoint_c, s.mode, s.event_id,
+             {u: dict(p) for u, p in s.units.items()}, s.reason) for s in plan.segments]
+
+
+def test_days_planned_with_one_cache_equal_days_planned_fresh(config: Config) -> None:
+    """A week of shows and tours, twice through one cache (the second time from it), each
+    day equal to the same day planned with no cache at all."""
+    cache = PlanCache(config)
+    days = [date(2026, 11, 29) + timedelta(days=i) for i in range(8)]
+    inputs = PlanInputs(outdoor_temp_c=4.0)
+    for _ in range(2):
+        for day in days:
+            assert _segments(config, day, inputs, cache) == _segments(config, day, inputs, None)
+
+
+def test_an_override_does_not_change_the_points_kept_for_other_instants(config: Config) -> None:
+    """The units' points are shared between instants through the cache: an override changes
+    its own plan's copy, never what the next plan reads."""
+    cache = PlanCache(config)
+    at = local("2026-12-05 20:10")
+    before = plan_at(config, at, cache=cache)
+    ov = Override("ov-1", "ahu-aud-2", "setpoint", 25.0, at - timedelta(minutes=5),
+                  at + timedelta(minutes=5))
+    during = plan_at(config, at, PlanInputs(overrides=[ov]), cache)
+    assert during.units["ahu-aud-2"]["setpoint"] == 25.0
+    assert during.planned[("ahu-aud-2", "setpoint")] == before.units["ahu-aud-2"]["setpoint"]
+    after = plan_at(config, at, cache=cache)
+    assert after.units["ahu-aud-2"]["setpoint"] == before.units["ahu-aud-2"]["setpoint"] != 25.0
+    assert after.units == plan_at(config, at).units
+
+
+def test_a_changed_configuration_plans_anew(config: Config, make_config) -> None:
+    """A cache is its configuration's: another configuration's plan of the same day, with
+    its own cache, is its own (a summer show where the shipped calendar has none)."""
+    hot = summer(make_config)
+    day = date(2027, 7, 10)
+    shipped = plan_day(config, day, cache=PlanCache(config))
+    other = plan_day(hot, day, cache=PlanCache(hot))
+    assert other.to_json() == plan_day(hot, day).to_json()
+    assert other.to_json() != shipped.to_json()
+
+
+def test_units_of_equal_decisions_are_one_answer(config: Config) -> None:
+    """Instants whose zones plan alike get the very same points (kept, not recomputed), and
+    they are read-only."""
+    cache = PlanCache(config)
+    a = plan_at(config, local("2026-12-09 03:00"), cache=cache)
+    b = plan_at(config, local("2026-12-09 04:00"), cache=cache)
+    assert a.units["ahu-aud-1"] is b.units["ahu-aud-1"]
+    with pytest.raises(TypeError):
+        a.units["ahu-aud-1"]["enable"] = True  # type: ignore[index]
