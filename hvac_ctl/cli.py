@@ -132,28 +132,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("hvac-ctl serve: --override-priority must be a higher priority (a smaller "
               "number) than --plan-priority, or overrides would not win", file=sys.stderr)
         return 2
-    config = _load(args)
-    if config is None:
-        return 1
-    from hvac_ctl import in_use
-    from hvac_ctl.clock import SystemClock
+    checked = _serve_checks(args)
+    if isinstance(checked, int):
+        return checked
+    from hvac_ctl.clock import Clock, SystemClock
     from hvac_ctl.control import LoopSettings
-    from hvac_ctl.model.venue import BacnetUnit
-
-    needs = [in_use.Need(args.port, "tcp", "HTTP, --port", args.host)]
-    if any(isinstance(u, BacnetUnit) for u in config.venue.units.values()):
-        needs.append(in_use.bacnet_local(args.bacnet_local, "BACnet/IP, --bacnet-local"))
-    taken = in_use.problem(needs)
-    if taken is not None:
-        print(f"hvac-ctl serve: {taken}", file=sys.stderr)
-        return 1
     from hvac_ctl.devices import DriverSettings
     from hvac_ctl.service.build import build_service
     from hvac_ctl.service.settings import ServiceSettings
-    from simulator.clock import SimClock
 
-    tz = config.venue.venue.tz
-    clock = SimClock(_instant(args.start, tz), args.speed) if args.start else SystemClock()
+    clock: Clock = SystemClock()
+    if args.start:  # the simulator's clock only then: serving imports nothing else of it
+        from simulator.clock import SimClock
+
+        clock = SimClock(_instant(args.start, checked), args.speed)
     settings = ServiceSettings(
         config_dir=Path(args.config), speed=args.speed if args.start else 1.0,
         tick_every=timedelta(seconds=args.tick), poll_every=timedelta(seconds=args.poll),
@@ -166,6 +158,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn shut down cleanly, then re-raised
         server.run()
     return 0
+
+
+def _serve_checks(args: argparse.Namespace) -> tzinfo | int:
+    """The venue's time zone once the configuration validates and the ports are free, else the
+    exit code. Its own function so that this first copy of the configuration is freed before
+    the service starts: the service loads and keeps its own (ConfigWatch), and a second copy
+    held by cmd_serve's frame for the whole run was several MiB on a 500-unit venue."""
+    config = _load(args)
+    if config is None:
+        return 1
+    from hvac_ctl import in_use
+    from hvac_ctl.model.venue import BacnetUnit
+
+    needs = [in_use.Need(args.port, "tcp", "HTTP, --port", args.host)]
+    if any(isinstance(u, BacnetUnit) for u in config.venue.units.values()):
+        needs.append(in_use.bacnet_local(args.bacnet_local, "BACnet/IP, --bacnet-local"))
+    taken = in_use.problem(needs)
+    if taken is not None:
+        print(f"hvac-ctl serve: {taken}", file=sys.stderr)
+        return 1
+    return config.venue.venue.tz
 
 
 def cmd_token(args: argparse.Namespace) -> int:

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from hvac_ctl.application.errors import NotFound
 from hvac_ctl.service.bounds import check_period
 from hvac_ctl.service.runtime import Runtime
 from hvac_ctl.store.models import AuditRow
+
+if TYPE_CHECKING:  # imported where trends are resampled: the service starts without pandas
+    import pandas as pd
 
 Rows = list[tuple[datetime, float | None, bool]]
 
@@ -39,6 +40,8 @@ class History:
                            f"{', '.join(sorted(rt.config.venue.units[unit].points.names()))})")
         check_period(every, start_, end_)
         rows = await self.samples(unit, point, start_, end_)
+        import pandas as pd  # loaded by check_period already; some 50 MiB, for trends only
+
         frame = pd.DataFrame([(t, v) for t, v, ok in rows if ok and v is not None],
                              columns=["at", "value"]).set_index("at")
         if frame.empty:

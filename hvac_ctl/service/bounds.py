@@ -10,13 +10,14 @@ by. Unchecked, each of these would reach the store, the planner or pandas and co
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
-from pandas.tseries.frequencies import to_offset
 from pydantic import AfterValidator, AwareDatetime
 
 from hvac_ctl.application.errors import Invalid
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Nothing this service plans, stores or looks up lies outside these: room for old audit
 # queries and far-off calendars, and far from the ends of datetime and pandas' nanoseconds.
@@ -52,7 +53,12 @@ def check_period(every: str, start: datetime, end: datetime) -> pd.Timedelta:
     pandas' own parser decides (it is what `resample` uses): weeks and months have no fixed
     length, zero and negative periods cannot bin, and a nanosecond over six hours would ask
     for 2·10¹³ bins. 422 naming `every` for each.
+    pandas is imported here, by the first trends request, not when the service starts: it is
+    some 50 MiB of the service's resident memory that only trends use.
     """
+    import pandas as pd
+    from pandas.tseries.frequencies import to_offset
+
     try:
         step = pd.Timedelta(to_offset(every))
     except (ValueError, TypeError, OverflowError):
