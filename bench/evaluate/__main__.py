@@ -150,7 +150,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=None,
                     help="processes (default: one per run, at most twice the cores)")
     ap.add_argument("--out", type=Path, default=ROOT / "artifacts" / "evaluate")
+    ap.add_argument("--check-golden", action="store_true",
+                    help="run every strategy over summer and winter and compare the KPIs with "
+                         "golden_kpis.json; exit 1 naming each one out of tolerance")
+    ap.add_argument("--write-golden", action="store_true",
+                    help="(re)write golden_kpis.json from this code: only on purpose")
     args = ap.parse_args(argv)
+    if args.check_golden or args.write_golden:
+        return _golden(args.write_golden, args.jobs)
 
     seasons = list(SEASONS.values()) if args.season == "all" else [SEASONS[args.season]]
     if args.days:
@@ -196,6 +203,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nwritten: {out}/kpis.csv, shows.csv, daily_energy.csv, show-day-*.png, "
           "season-energy.png")
     return 1 if failed else 0
+
+
+def _golden(write: bool, jobs: int | None) -> int:
+    from bench.evaluate import golden
+
+    runs, seconds = golden.measure(jobs)
+    for name, secs in seconds.items():
+        print(f"{name}: {secs:.1f} s")
+    if write:
+        golden.write(runs)
+        print(f"written: {golden.GOLDEN}")
+        return 0
+    bad = golden.compare(golden.load(), runs)
+    for line in bad:
+        print(f"OUT OF TOLERANCE  {line}")
+    print(f"{len(bad)} KPI(s) out of tolerance ({golden.TOLERANCE})" if bad
+          else f"every KPI within tolerance of {golden.GOLDEN.name}")
+    return 1 if bad else 0
 
 
 def _write_csv(done: list[Done], out: Path) -> None:

@@ -27,11 +27,12 @@ from bench.evaluate.strategies import Strategy
 from hvac_ctl.clock import ManualClock
 from hvac_ctl.control import ControlLoop, LoopSettings, MemoryAudit, Poller
 from hvac_ctl.control.learning import RecoveryLearner
+from hvac_ctl.control.loop import same
 from hvac_ctl.control.tracking import ZoneTracker
 from hvac_ctl.devices import memory_drivers
 from hvac_ctl.model import Config
 from hvac_ctl.model.venue import SENSOR_POINTS
-from hvac_ctl.planner import OccupancyPush, PlanInputs, local_midnight
+from hvac_ctl.planner import OccupancyPush, PlanInputs, PlanState, local_midnight
 from hvac_ctl.planner.occupancy import PUSH_HORIZON
 from hvac_ctl.simulation import building_spec, calendar_scenario
 from simulator.ahu import Energy
@@ -201,8 +202,9 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
         for what in ZONE_SERIES:
             getattr(trace, what)[z] = []
     units_of = {z: config.venue.units_of(z) for z in zones}
+    units = list(config.venue.units)
     ahus = building.ahus
-    shows = sorted(scenario.shows, key=lambda s: s.doors_open)
+    counts = _push_times(sorted(scenario.shows, key=lambda s: s.doors_open))
     busy = activity_windows(scenario)
     # where the plan may change at a minute the day's boundaries did not foresee: a precool
     # start moved by the measured temperature, a post-show ending early, and all around
@@ -218,6 +220,7 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
     day_start_total = 0.0
     next_regular = start
     now = start
+    state: PlanState | None = None  # the plan in force: the last tick's, or the same since
     while now < end:
         local = now.astimezone(tz)
         if now == scored_from:
@@ -236,19 +239,26 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
                         if b >= now:
                             heapq.heappush(ticks, b)
             pushes[:] = [p for p in pushes if p.at >= now - PUSH_HORIZON]
-        pushed = _box_office(shows, now, pushes) if strategy.listens_to_box_office else False
+        pushed = _box_office(counts, now, pushes) if strategy.listens_to_box_office else False
         due = now >= next_regular or pushed or (ticks and ticks[0] <= now)
         while ticks and ticks[0] <= now:
             heapq.heappop(ticks)
-        state = loop.last_state
         if due:
-            await poller.poll_all()
-            measured.clear()  # a new reading
-            await loop.tick()
-            state = loop.last_state
-            assert state is not None
-            learner.observe(state, inputs(now).measurements, now)
-            tracker.observe(state, inputs(now).measurements, now)
+            # a plan of time alone that the units already hold: the tick would write nothing
+            # (but the hourly re-assertion of the same values) and nothing reads the poll
+            planned = None if strategy.measured or strategy.plan is None else strategy.plan(
+                config, now, inputs(now))
+            if planned is not None and state is not None and _holds(loop, planned, state):
+                state = planned
+            else:
+                for unit in units:  # `poll_all` without its tasks: in memory none would wait
+                    await poller.poll_unit(unit)
+                measured.clear()  # a new reading
+                await loop.tick()
+                state = loop.last_state
+                assert state is not None
+                learner.observe(state, inputs(now).measurements, now)
+                tracker.observe(state, inputs(now).measurements, now)
             calm = not _within(watch, now) and all(
                 z.phase == "idle" for z in state.zones.values()) and not any(
                 points.get("enable") for points in state.units.values())
@@ -290,20 +300,51 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
                   time.perf_counter() - wall)
 
 
+def _holds(loop: ControlLoop, planned: PlanState, last: PlanState) -> bool:
+    """`planned` is the plan in force (`last`), and every unit holds it: the plan's slot
+    written and confirmed, no override — where the loop's tick writes nothing but its
+    periodic re-assertion of the same values."""
+    if planned.overridden or last.overridden or planned.units.keys() != last.units.keys():
+        return False
+    plan_priority = loop.settings.plan_priority
+    override_priority = loop.settings.override_priority
+    for unit, values in planned.units.items():
+        if dict(values) != dict(last.units[unit]):
+            return False
+        for point, value in values.items():
+            ps = loop.points.get((unit, point))
+            if ps is None or override_priority in ps.slots:
+                return False
+            held = ps.slots.get(plan_priority)
+            if held is None or not same(held.value, value) or not same(ps.confirmed, value):
+                return False
+    return True
+
+
 def _within(spans: list[tuple[datetime, datetime]], t: datetime) -> bool:
     """`t` inside one of the sorted disjoint spans."""
     i = bisect_right(spans, (t, datetime.max.replace(tzinfo=UTC))) - 1
     return i >= 0 and spans[i][0] <= t < spans[i][1]
 
 
-def _box_office(shows: list[Show], now: datetime, pushes: list[OccupancyPush]) -> bool:
-    """Every 5 min from doors open to 15 min after curtain: the count through the doors."""
-    pushed = False
+def _push_times(shows: list[Show]) -> dict[datetime, list[Show]]:
+    """The box office's counts: every 5 min from doors open to 15 min after curtain, by the
+    instant they are sent at (the shows in doors-open order)."""
+    out: dict[datetime, list[Show]] = {}
     for s in shows:
-        if s.doors_open > now:
-            break
-        if now <= s.curtain + timedelta(minutes=15) and (
-                (now - s.doors_open) % PUSH_EVERY == timedelta(0)):
-            pushes.append(OccupancyPush(s.id, round(arrived(s, now)), now.astimezone(UTC)))
-            pushed = True
-    return pushed
+        t = s.doors_open
+        while t <= s.curtain + timedelta(minutes=15):
+            out.setdefault(t, []).append(s)
+            t += PUSH_EVERY
+    return out
+
+
+def _box_office(due: dict[datetime, list[Show]], now: datetime,
+                pushes: list[OccupancyPush]) -> bool:
+    """The counts through the doors sent at `now`, if any."""
+    shows = due.get(now)
+    if not shows:
+        return False
+    for s in shows:
+        pushes.append(OccupancyPush(s.id, round(arrived(s, now)), now.astimezone(UTC)))
+    return True

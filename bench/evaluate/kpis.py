@@ -30,6 +30,7 @@ for every strategy, around the season's show setpoint; active people are comfort
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -233,8 +234,26 @@ def _changes(config: Config, result: Result, point: str, shows: list[Show]) -> i
     """Changes of a zone's commanded value (its units move together: one change, not one per
     unit) while a show is on."""
     zone_of = {u: spec.zone for u, spec in config.venue.units.items()}
+    spans = _merged([(s.doors_open, s.end) for s in shows])
+    starts = [a for a, _ in spans]
+
+    def on(at: datetime) -> bool:
+        i = bisect_right(starts, at) - 1
+        return i >= 0 and at < spans[i][1]
+
     return len({(zone_of[unit], at) for at, unit, _ in _changed_writes(result, point)
-                if any(s.doors_open <= at < s.end for s in shows)})
+                if on(at)})
+
+
+def _merged(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """The union of half-open spans, as sorted disjoint ones (empty spans dropped)."""
+    out: list[tuple[datetime, datetime]] = []
+    for a, b in sorted(s for s in spans if s[0] < s[1]):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
 
 
 def _starts(result: Result) -> int:

@@ -74,10 +74,25 @@ def _fixed_state(config: Config, at: datetime, on_zones: dict[str, str], exhaust
     return PlanState(at, zones, units)
 
 
+_EVENTS: dict[tuple[int, date], tuple[Config, list[Event]]] = {}
+
+
+def _events_on(config: Config, day: date) -> list[Event]:
+    """`config.calendar.events_on(day)`, kept: the baselines ask it at every tick, and a
+    configuration is not changed once parsed (the entry holds it, so its id stays its own)."""
+    key = (id(config), day)
+    hit = _EVENTS.get(key)
+    if hit is None:
+        if len(_EVENTS) > 4096:
+            _EVENTS.clear()
+        hit = _EVENTS[key] = (config, config.calendar.events_on(day, config.venue.venue.tz))
+    return hit[1]
+
+
 def _get_in_now(config: Config, at: datetime) -> bool:
     tz = config.venue.venue.tz
     return any(isinstance(e, GetInEvent) and e.start <= at < e.end
-               for e in config.calendar.events_on(at.astimezone(tz).date(), tz))
+               for e in _events_on(config, at.astimezone(tz).date()))
 
 
 def always_on(config: Config, at: datetime, inputs: PlanInputs) -> PlanState:
@@ -102,8 +117,7 @@ def fixed_schedule(config: Config, at: datetime, inputs: PlanInputs) -> PlanStat
     tz = config.venue.venue.tz
     day = at.astimezone(tz).date()
     zones: dict[str, str] = {}
-    for e in config.calendar.events_between(day - timedelta(days=1), day + timedelta(days=1),
-                                            tz):
+    for e in (e for d in (-1, 0, 1) for e in _events_on(config, day + timedelta(days=d))):
         start, end, only = _event_window(e)
         if start <= at < end:
             for zone in only if only is not None else config.venue.zones:
@@ -141,12 +155,15 @@ class Strategy:
     plan: Planner | None  # None: the service's own, as its control loop runs it (cached)
     boundaries: Callable[[Config, date, PlanInputs], list[datetime]]
     listens_to_box_office: bool = False
+    # the plan reads what is measured; False: a function of the instant alone, so the
+    # closed loop drives the units only when it changes or a unit does not hold it yet
+    measured: bool = True
 
 
 STRATEGIES: dict[str, Strategy] = {
     s.name: s for s in (
-        Strategy("always-on", always_on, _always_on_edges),
-        Strategy("fixed schedule", fixed_schedule, _fixed_edges),
+        Strategy("always-on", always_on, _always_on_edges, measured=False),
+        Strategy("fixed schedule", fixed_schedule, _fixed_edges, measured=False),
         Strategy("ours", None, _our_edges, listens_to_box_office=True),
     )
 }
