@@ -89,7 +89,8 @@ def start(ctx: Context, zone: str, target_c: float, e: ShowEvent) -> datetime:
 
 
 def opening(ctx: Context, z: Zone, zone: str, zs: ZoneSeason, e: ShowEvent) -> datetime:
-    """When outdoor air opens for a show in a zone (the CO2 search, kept in the cache)."""
+    """When outdoor air opens for a show in a zone (the CO2 search, kept in the cache by the
+    show's times relative to its doors)."""
     expected = ctx.expected(e)
     assert zs.show is not None
     lps = capped_lps(ctx.venue, zs.show.units, occupied_lps(z, expected, ctx.occ),
@@ -105,9 +106,14 @@ def opening(ctx: Context, z: Zone, zone: str, zs: ZoneSeason, e: ShowEvent) -> d
             return arrivals(expected, e.doors_open, e.curtain, t)
         return float(z.occupants_max) if t >= e.doors_open else 0.0
 
-    return ctx.cache.remember(
-        ("oa_open", zone, e.doors_open, e.curtain, e.end, expected, lps, c0),
-        lambda: opening_time(z, ctx.occ, people, lps, e.doors_open, e.curtain, e.end, c0))
+    # Kept by the show's shape, not its date: the search only ever sees instants relative to
+    # doors (the arrival ramp, the minute steps, the closed form to the end), so a season's
+    # shows of one production ask it once, and each gets the answer as its own doors + lead.
+    after_doors = ctx.cache.remember(
+        ("oa_open", zone, e.curtain - e.doors_open, e.end - e.doors_open, expected, lps, c0),
+        lambda: opening_time(z, ctx.occ, people, lps, e.doors_open, e.curtain, e.end, c0)
+        - e.doors_open)
+    return e.doors_open + after_doors
 
 
 def reason(ctx: Context, e: ShowEvent, begin: datetime, target_c: float,

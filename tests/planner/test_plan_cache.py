@@ -65,3 +65,32 @@ def test_units_of_equal_decisions_are_one_answer(config: Config) -> None:
     assert a.units["ahu-aud-1"] is b.units["ahu-aud-1"]
     with pytest.raises(TypeError):
         a.units["ahu-aud-1"]["enable"] = True  # type: ignore[index]
+
+
+SHAPES = """
+performances:
+  - {id: a, title: A, date: 2027-07-10, doors_open: "19:00", curtain: "19:30",
+     end: "22:30", expected_attendance: 2300, live_orchestra: true}
+  - {id: b, title: B, date: 2027-07-11, doors_open: "18:00", curtain: "18:30",
+     end: "21:30", expected_attendance: 2300, live_orchestra: true}
+  - {id: c, title: C, date: 2027-07-12, doors_open: "19:00", curtain: "19:55",
+     end: "22:30", expected_attendance: 2300, live_orchestra: true}
+  - {id: d, title: D, date: 2027-07-13, doors_open: "19:00", curtain: "19:30",
+     end: "22:30", expected_attendance: 1200, live_orchestra: true}
+"""
+
+
+def test_the_outdoor_air_opening_is_kept_by_the_show_shape_not_its_date(make_config) -> None:
+    """The CO2 search is kept relative to doors: a show of the same shape on another day,
+    or at another hour, opens as long after its own doors; a later curtain or a smaller
+    audience is a search of its own. Each equal to a fresh plan's."""
+    cfg = make_config(SHAPES)
+    cache = PlanCache(cfg)
+    days = [date(2027, 7, 10) + timedelta(days=i) for i in range(4)]
+    opens = {}
+    for day in days:
+        show = plan_day(cfg, day, cache=cache).shows[0]
+        assert show == plan_day(cfg, day).shows[0]
+        opens[show.event_id] = show.oa_open["auditorium"] - show.doors_open
+    assert opens["a"] == opens["b"]
+    assert opens["c"] != opens["a"] and opens["d"] != opens["a"]
