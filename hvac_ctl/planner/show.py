@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from hvac_ctl.model.calendar import ShowEvent
-from hvac_ctl.model.seasons import ShowSettings, ZoneSeason
+from hvac_ctl.model.seasons import Season, ShowSettings, ZoneSeason
 from hvac_ctl.model.venue import Zone, ZoneKind
 from hvac_ctl.planner.context import Context
 from hvac_ctl.planner.occupancy import arrivals, plays
@@ -28,7 +28,6 @@ from hvac_ctl.planner.phase import PhaseDecision
 from hvac_ctl.planner.ventilation import phase_lps
 
 SETTLE_STEP = timedelta(minutes=5)  # after curtain, back to the show setpoint in such steps
-SETTLE_STEPS_MAX = 12  # ShowSettings.settle_min ≤ 60
 
 
 def show_setpoint(zone: Zone, show: ShowSettings, e: ShowEvent, count: float) -> float:
@@ -43,6 +42,15 @@ def show_setpoint(zone: Zone, show: ShowSettings, e: ShowEvent, count: float) ->
 
 def settle_steps(show: ShowSettings) -> int:
     return -(-show.settle_min // int(SETTLE_STEP.total_seconds() // 60))
+
+
+def settle_instants(season: Season, e: ShowEvent) -> list[datetime]:
+    """Curtain-up and the instants the setpoint steps at after it, as long as the slowest of
+    the season's zones settles: a show's state changes at these and at no other instant of
+    the settle (a season that settles at once steps only at curtain)."""
+    steps = max((settle_steps(zs.show) for zs in season.zones.values() if zs.show is not None),
+                default=0)
+    return [e.curtain + k * SETTLE_STEP for k in range(steps + 1)]
 
 
 def decide(ctx: Context, zone: str, z: Zone, zs: ZoneSeason, e: ShowEvent, at: datetime,

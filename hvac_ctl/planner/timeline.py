@@ -21,7 +21,7 @@ from hvac_ctl.planner.inputs import PlanInputs, PointValue
 from hvac_ctl.planner.outputs import DayPlan, Segment, ShowTimes, ZoneState
 from hvac_ctl.planner.plan import NOTHING_KNOWN, Planner
 from hvac_ctl.planner.post_show import egress
-from hvac_ctl.planner.show import SETTLE_STEP, SETTLE_STEPS_MAX
+from hvac_ctl.planner.show import settle_instants
 
 
 def local_midnight(day: date, tz: tzinfo) -> datetime:
@@ -61,7 +61,7 @@ def breakpoints(planner: Planner, start: datetime, end: datetime) -> set[datetim
             ts.update((c.start, c.end))
     for show in planner.claims.shows.values():
         e = show.event
-        ts.update(e.curtain + k * SETTLE_STEP for k in range(SETTLE_STEPS_MAX + 1))
+        ts.update(settle_instants(ctx.season(ctx.season_name(e.date)), e))
         ts.update(egress_steps(e.end, egress(ctx)))
         ts.add(e.doors_open - timedelta(minutes=venue.precool.past_until_min))
         if _touches(show, start, end):

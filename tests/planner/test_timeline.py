@@ -62,3 +62,20 @@ def test_the_planner_refuses_a_naive_instant(config: Config) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         plan_at(config, local("2026-12-05 10:00").replace(tzinfo=None))
 
+
+
+def test_the_day_steps_with_the_slowest_zone_to_settle_after_curtain(config: Config) -> None:
+    """The day is cut after curtain-up for as long as the season's slowest zone settles (a
+    winter stage steps back over 20 min while the auditorium settles at once), and no
+    longer: every minute of the hour after curtain plans as plan_at does."""
+    plan = plan_day(config, date(2026, 12, 5))
+    curtain = local("2026-12-05 19:30")
+    stage = [s.setpoint_c for s in plan.for_zone("stage") if curtain <= s.start]
+    assert len(set(stage[:5])) == 5  # four steps after the precool target
+    for minute in range(66):
+        at = curtain + timedelta(minutes=minute)
+        state = plan_at(config, at)
+        for zone in config.venue.zones:
+            seg = next(s for s in plan.for_zone(zone) if s.start <= at < s.end)
+            assert (seg.setpoint_c, seg.phase) == (
+                state.zones[zone].setpoint_c, state.zones[zone].phase), (zone, minute)
