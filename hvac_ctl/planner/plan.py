@@ -23,7 +23,7 @@ from hvac_ctl.planner.claims import CLAIMS_AFTER_END, Claims, Precooled, event_s
 from hvac_ctl.planner.context import Context, PlanCache
 from hvac_ctl.planner.inputs import PlanInputs, PointValue
 from hvac_ctl.planner.outputs import PlanState, ZoneState
-from hvac_ctl.planner.unit_points import safe
+from hvac_ctl.planner.unit_points import Decision, safe
 from hvac_ctl.planner.zone import zone_at
 
 NOTHING_KNOWN = PlanInputs()  # immutable: a safe shared default
@@ -64,13 +64,24 @@ class Planner:
             self._opening[key] = found
         return self._opening[key]
 
+    def idle(self, zone: str, at: datetime) -> Decision:
+        """An unclaimed zone's decision, kept: it depends on the instant only through the
+        season of its local day and whether the zone's measurement is from before it, so
+        the nights and empty days of a year (and the ticks between shows) are a handful of
+        answers per zone."""
+        ctx = self.ctx
+        m = ctx.inputs.measurements.get(zone)
+        key = ("idle", zone, ctx.season_name(at.astimezone(ctx.tz).date()), m,
+               m is not None and m.at <= at, ctx.held(zone, "idle"))
+        return ctx.cache.remember(key, lambda: idle.decide(ctx, zone, ctx.venue.zones[zone], at))
+
     def state_at(self, at: datetime) -> PlanState:
         venue = self.ctx.venue
         zones: dict[str, ZoneState] = {}
         units: dict[str, Mapping[str, PointValue]] = {}
         for zone in venue.zones:
             claim = self.claims.active(zone, at)
-            d = idle.decide(self.ctx, zone, venue.zones[zone], at) if claim is None else (
+            d = self.idle(zone, at) if claim is None else (
                 zone_at(self.ctx, claim, self.shows, self.opening, at))
             zones[zone] = d.state
             units.update(self.ctx.unit_points(zone, d.state, d.drive))

@@ -7,7 +7,15 @@ from datetime import date, timedelta
 import pytest
 
 from hvac_ctl.model import Config
-from hvac_ctl.planner import Override, PlanCache, PlanInputs, plan_at, plan_day
+from hvac_ctl.planner import (
+    HeldMode,
+    Override,
+    PlanCache,
+    PlanInputs,
+    ZoneMeasurement,
+    plan_at,
+    plan_day,
+)
 from tests.harness import local, summer
 
 
@@ -94,3 +102,30 @@ def test_the_outdoor_air_opening_is_kept_by_the_show_shape_not_its_date(make_con
         opens[show.event_id] = show.oa_open["auditorium"] - show.doors_open
     assert opens["a"] == opens["b"]
     assert opens["c"] != opens["a"] and opens["d"] != opens["a"]
+
+
+def test_idle_through_one_cache_equals_idle_planned_fresh(config: Config) -> None:
+    """An idle zone's decision is kept by its season, measurement and held mode: a night
+    planned through one cache with a reading too warm, one inside the band, one from after
+    the instant, none, either mode held, and a hot spell that makes the shoulder night
+    summer, each as a fresh plan has it."""
+    cache = PlanCache(config)
+    night = local("2026-11-10 03:00")  # the shoulder season: a hot spell makes it summer
+    warm = ZoneMeasurement(night - timedelta(minutes=5), 27.5, 50.0, 500.0, False)
+    inside = ZoneMeasurement(night - timedelta(minutes=5), 21.0, 50.0, 500.0, True)
+    later = ZoneMeasurement(night + timedelta(minutes=5), 27.5, 50.0, 500.0, False)
+    variants = [
+        PlanInputs(),
+        PlanInputs(measurements={"auditorium": warm}),
+        PlanInputs(measurements={"auditorium": inside}),
+        PlanInputs(measurements={"auditorium": later}),
+        *(PlanInputs(modes={"auditorium": HeldMode(mode, night - timedelta(hours=1), "idle")})
+          for mode in ("cool", "heat")),
+        PlanInputs(outdoor_temp_c=35.0),
+    ]
+    for _ in range(2):
+        for inputs in variants:
+            for at in (night, night + timedelta(minutes=10)):
+                kept = plan_at(config, at, inputs, cache)
+                fresh = plan_at(config, at, inputs)
+                assert kept.zones == fresh.zones and kept.units == fresh.units
