@@ -24,6 +24,7 @@ from hvac_ctl.planner.outputs import UnitPoints, ZoneState, frozen_units
 from hvac_ctl.planner.unit_points import Drive, points_of
 
 T = TypeVar("T")
+_MISSING = object()  # not None: None is an answer worth keeping (no opening, no show)
 
 
 class PlanCache:
@@ -38,11 +39,14 @@ class PlanCache:
         self._memo: dict[tuple[Any, ...], Any] = {}
 
     def remember(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        if key not in self._memo:
+        # one lookup on a hit (a key holding dataclasses hashes in Python each time): the
+        # plan of a day asks tens of thousands of times
+        found = self._memo.get(key, _MISSING)
+        if found is _MISSING:
             if len(self._memo) >= self.MAX_ENTRIES:
                 self._memo.clear()
-            self._memo[key] = compute()
-        return self._memo[key]  # type: ignore[no-any-return]  # stored by this key's compute
+            found = self._memo[key] = compute()
+        return found  # type: ignore[no-any-return]  # stored by this key's compute
 
 
 @dataclass(frozen=True)
