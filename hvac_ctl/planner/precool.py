@@ -19,6 +19,7 @@ opening time must be computed, not guessed".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from hvac_ctl.model.calendar import ShowEvent
@@ -57,6 +58,20 @@ def past_k(ctx: Context, zone: str, e: ShowEvent) -> float:
     if z.kind != ZoneKind.auditorium or not z.seats:
         return 0.0
     return ctx.venue.venue.precool.full_house_past_k * min(1.0, ctx.expected(e) / z.seats)
+
+
+def past_until(ctx: Context, e: ShowEvent) -> datetime:
+    """Until when a full house's precool pulls past its target."""
+    return e.doors_open - timedelta(minutes=ctx.venue.venue.precool.past_until_min)
+
+
+def past_ends(ctx: Context, zones: Iterable[str], e: ShowEvent, preferred: Mode
+              ) -> list[datetime]:
+    """The instant the pull past the target ends, if one of the precooled `zones` pulls past
+    it at all (`decide`: in a season that prefers cooling, an auditorium expecting people):
+    a day's plan changes there, and in a heating season, or without an audience, not."""
+    pulls = preferred == "cool" and any(past_k(ctx, zone, e) > 0 for zone in zones)
+    return [past_until(ctx, e)] if pulls else []
 
 
 def rate(ctx: Context, zone: str, temp_c: float, target_c: float, e: ShowEvent) -> Learned:
@@ -136,7 +151,7 @@ def decide(ctx: Context, zone: str, z: Zone, zs: ZoneSeason, e: ShowEvent, at: d
     setpoint = target_c
     text = reason(ctx, e, begin, target_c, opens)
     past = past_k(ctx, zone, e)
-    until = e.doors_open - timedelta(minutes=ctx.venue.venue.precool.past_until_min)
+    until = past_until(ctx, e)
     m = ctx.measured(zone, at)
     pulled_down = m is None or m.temp_c is None or m.temp_c > setpoint - past
     if past > 0 and at < until and pulled_down and preferred == "cool":

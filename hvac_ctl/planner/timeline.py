@@ -21,6 +21,7 @@ from hvac_ctl.planner.inputs import PlanInputs, PointValue
 from hvac_ctl.planner.outputs import DayPlan, Segment, ShowTimes, ZoneState
 from hvac_ctl.planner.plan import NOTHING_KNOWN, Planner
 from hvac_ctl.planner.post_show import egress
+from hvac_ctl.planner.precool import past_ends
 from hvac_ctl.planner.show import settle_instants
 
 
@@ -63,7 +64,7 @@ def breakpoints(planner: Planner, start: datetime, end: datetime) -> set[datetim
         e = show.event
         ts.update(settle_instants(ctx.season(ctx.season_name(e.date)), e))
         ts.update(egress_steps(e.end, egress(ctx)))
-        ts.add(e.doors_open - timedelta(minutes=venue.precool.past_until_min))
+        ts.update(past_ends(ctx, show.precooled, e, ctx.season(ctx.season_name(e.date)).mode))
         if _touches(show, start, end):
             ts.update(t for zone in show.precooled if (t := planner.opening(e.id, zone)))
     inputs = ctx.inputs

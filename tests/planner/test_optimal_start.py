@@ -50,6 +50,22 @@ def test_a_full_house_is_pulled_past_its_target_first(config: Config) -> None:
     assert late.zones["auditorium"].setpoint_c == target  # the air comes back before doors
 
 
+def test_the_day_plan_steps_back_to_the_target_where_the_pull_past_it_ends(
+        config: Config) -> None:
+    """The day is cut where a full house's pull past the target ends (a cooling season's
+    auditorium), and its plan there is plan_at's."""
+    day = date(2026, 11, 7)
+    plan = plan_day(config, day)
+    show = plan.shows[0]
+    until = show.doors_open - timedelta(minutes=CFG.past_until_min)
+    aud = {s.start: s for s in plan.for_zone("auditorium")}
+    assert until in aud and aud[until].setpoint_c == show.precool_target_c["auditorium"]
+    before = next(s for s in plan.for_zone("auditorium") if s.end == until)
+    assert before.phase == "precool" and before.setpoint_c < aud[until].setpoint_c
+    assert before.setpoint_c == plan_at(config, until - timedelta(minutes=1)).zones[
+        "auditorium"].setpoint_c
+
+
 def test_a_heating_season_and_the_stage_are_not_pulled_past(make_config: MakeConfig) -> None:
     cfg = make_config("""
 performances:
