@@ -38,15 +38,24 @@ class Planner:
     """Claims and computed show times around some local days, queried at many instants."""
 
     def __init__(self, config: Config, inputs: PlanInputs, first: date, last: date,
-                 cache: PlanCache | None = None, around: datetime | None = None) -> None:
+                 cache: PlanCache | None = None,
+                 within: tuple[datetime, datetime] | None = None) -> None:
         self.ctx = Context(config, inputs, cache or PlanCache(config))
         # A show the evening before may run past midnight; a precool may start the day before.
         events = self.ctx.events_between(first - timedelta(days=1), last + timedelta(days=1))
-        if around is not None:  # one instant: only events whose claims can reach it
-            before = timedelta(minutes=config.venue.venue.precool.max_lead_min
+        if within is not None:
+            # Only the events whose claims, or the instants they cut a day at, can reach
+            # [since, until]: an instant's plan, or a day's — of the three days' events a day
+            # plans, tomorrow evening's show and yesterday's matinee are laid for nothing.
+            # A precool starts at most `max_lead_min` before doors (and a full house's pull
+            # past its target ends at most `past_until_min` before them); a post-show,
+            # egress and settle end within `CLAIMS_AFTER_END` of the end.
+            cfg = config.venue.venue.precool
+            before = timedelta(minutes=max(cfg.max_lead_min, cfg.past_until_min)
                                ) + timedelta(hours=1)
+            since, until = within
             events = [e for e in events
-                      if event_start(e) - before <= around < e.end + CLAIMS_AFTER_END]
+                      if event_start(e) - before <= until and since < e.end + CLAIMS_AFTER_END]
         self.claims: Claims = lay(self.ctx, events, _precooled, post_show.end)
         self.shows = dict(self.claims.shows)
         self._opening: dict[tuple[str, str], datetime | None] = {}
@@ -111,4 +120,4 @@ def plan_at(config: Config, at: datetime, inputs: PlanInputs = NOTHING_KNOWN,
     require_aware(at)
     at = at.astimezone(UTC)
     local_day = at.astimezone(config.venue.venue.tz).date()
-    return Planner(config, inputs, local_day, local_day, cache, around=at).state_at(at)
+    return Planner(config, inputs, local_day, local_day, cache, within=(at, at)).state_at(at)

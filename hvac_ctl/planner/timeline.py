@@ -102,9 +102,9 @@ def plan_day(config: Config, day: date, inputs: PlanInputs = NOTHING_KNOWN,
     A zone's stretch is made a `Segment` once, when it ends: most instants of a day change
     one zone and leave the others planning as they were."""
     tz = config.venue.venue.tz
-    planner = Planner(config, inputs, day, day, cache)
     start = local_midnight(day, tz)
     end = local_midnight(day + timedelta(days=1), tz)
+    planner = Planner(config, inputs, day, day, cache, within=(start, end))
     cuts = sorted({t for t in breakpoints(planner, start, end) if start < t < end}
                   | {start, end})
     units_of = {zone: config.venue.units_of(zone) for zone in config.venue.zones}

@@ -8,9 +8,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from hvac_ctl.config import parse_config
+from hvac_ctl.config.loader import SEASONS, ZONES
 from hvac_ctl.model import Config
-from hvac_ctl.planner import OccupancyPush, PlanInputs, ZoneMeasurement, plan_at, plan_day
-from tests.harness import DST_CALENDAR, local, phases
+from hvac_ctl.planner import (
+    OccupancyPush,
+    PlanInputs,
+    ZoneMeasurement,
+    local_midnight,
+    plan_at,
+    plan_day,
+)
+from hvac_ctl.planner.plan import Planner
+from hvac_ctl.planner.timeline import breakpoints
+from tests.harness import DST_CALENDAR, ROOT, local, phases
 
 
 def test_a_show_ending_after_midnight_continues_into_the_next_day(config: Config) -> None:
@@ -79,3 +90,43 @@ def test_the_day_steps_with_the_slowest_zone_to_settle_after_curtain(config: Con
             seg = next(s for s in plan.for_zone(zone) if s.start <= at < s.end)
             assert (seg.setpoint_c, seg.phase) == (
                 state.zones[zone].setpoint_c, state.zones[zone].phase), (zone, minute)
+
+
+LATE_SHOWS = """
+performances:
+  - {id: late, title: Late, date: 2027-07-11, doors_open: "01:40", curtain: "02:10",
+     end: "04:30", expected_attendance: 2300, live_orchestra: true}
+  - {id: early, title: Early, date: 2027-07-10, doors_open: "09:00", curtain: "09:30",
+     end: "11:00", expected_attendance: 2300, live_orchestra: true}
+  - {id: evening, title: Evening, date: 2027-07-10, doors_open: "19:00", curtain: "19:30",
+     end: "23:00", expected_attendance: 2300, live_orchestra: true}
+"""
+
+
+@pytest.mark.parametrize("short_lead", [False, True])
+def test_a_day_lays_only_the_events_that_reach_it(make_config, short_lead: bool) -> None:
+    """A day's plan lays only the events whose claims or cuts can reach it, of the three
+    days' events it reads: the day is cut at the very instants, and claimed by the very
+    claims, as when every event is laid — with a short lead and a full house's pull past
+    its target ending long before it, too."""
+    cfg = make_config(LATE_SHOWS)
+    if short_lead:
+        zones = (ROOT / ZONES).read_text().replace(
+            "max_lead_min: 180", "max_lead_min: 15\n    past_until_min: 120")
+        cfg = parse_config({ZONES: zones, SEASONS: (ROOT / SEASONS).read_text(),
+                            "schedules/calendar/test.yaml": LATE_SHOWS})
+    left_out = 0
+    for day in (date(2027, 7, 9) + timedelta(days=i) for i in range(4)):
+        start = local_midnight(day, cfg.venue.venue.tz)
+        end = local_midnight(day + timedelta(days=1), cfg.venue.venue.tz)
+        every = Planner(cfg, PlanInputs(), day, day)
+        laid = Planner(cfg, PlanInputs(), day, day, within=(start, end))
+        left_out += len(every.claims.shows) - len(laid.claims.shows)
+        cuts = [{t for t in breakpoints(p, start, end) if start < t < end}
+                for p in (every, laid)]
+        assert cuts[0] == cuts[1]
+        for zone in cfg.venue.zones:
+            claims = [[c for c in p.claims.by_zone[zone] if c.start < end and start < c.end]
+                      for p in (every, laid)]
+            assert claims[0] == claims[1]
+    assert left_out > 0
