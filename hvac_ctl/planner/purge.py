@@ -18,6 +18,7 @@ remaining egress time T: solved in closed form for a constant Q and searched by 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -37,12 +38,13 @@ class PurgeAir:
     why: str
 
 
-def co2_at(c0_ppm: float, people: float, remaining: timedelta, oa_lps: float,
-           volume_m3: float, occ: Occupancy, t: timedelta) -> float:
-    """CO2 `t` from now with `people` leaving evenly over `remaining` at `oa_lps` of outdoor
-    air (closed form of the mixed balance with a linear source)."""
+def co2_course(c0_ppm: float, people: float, remaining: timedelta, oa_lps: float,
+               volume_m3: float, occ: Occupancy) -> Callable[[float], float]:
+    """CO2 as a function of the seconds from now, with `people` leaving evenly over
+    `remaining` at `oa_lps` of outdoor air (closed form of the mixed balance with a linear
+    source). Its constants are worked out once: a course is read at every sample of the
+    egress, for every air flow the search tries (`_course`)."""
     span = remaining.total_seconds()
-    s = t.total_seconds()
     gen = people * occ.co2_per_person_lps / 1000.0 / volume_m3 * 1e6  # ppm/s at `now`
     a = oa_lps / 1000.0 / volume_m3  # air changes per second
     out = occ.outdoor_co2_ppm
@@ -50,17 +52,32 @@ def co2_at(c0_ppm: float, people: float, remaining: timedelta, oa_lps: float,
         gen = 0.0
         span = 1.0
     if a <= 0:  # no air: the people's CO2 accumulates
-        s = min(s, span)
-        return c0_ppm + gen * (s - s * s / (2 * span))
+        def sealed(seconds: float) -> float:
+            s = min(seconds, span)
+            return c0_ppm + gen * (s - s * s / (2 * span))
+        return sealed
+    # the source gen·(1 − x/span) solved exactly: steady state, less the start's offset
+    per_air = gen / a
+    lag = gen / (a * a * span)
+    offset = c0_ppm - (out + per_air + lag)
 
-    def leaving(x: float) -> float:  # the source gen·(1 − x/span) solved exactly
-        steady = out + gen / a * (1 - x / span) + gen / (a * a * span)
-        start = out + gen / a + gen / (a * a * span)
-        return steady + (c0_ppm - start) * math.exp(-a * x)
+    def leaving(x: float) -> float:
+        return out + per_air * (1 - x / span) + lag + offset * math.exp(-a * x)
 
-    if s <= span:
-        return leaving(s)
-    return out + (leaving(span) - out) * math.exp(-a * (s - span))  # out: a plain decay
+    out_at = leaving(span)
+
+    def co2(s: float) -> float:
+        if s <= span:
+            return leaving(s)
+        return out + (out_at - out) * math.exp(-a * (s - span))  # out: a plain decay
+    return co2
+
+
+def co2_at(c0_ppm: float, people: float, remaining: timedelta, oa_lps: float,
+           volume_m3: float, occ: Occupancy, t: timedelta) -> float:
+    """CO2 `t` from now with `people` leaving evenly over `remaining` at `oa_lps` of outdoor
+    air (`co2_course`, read once)."""
+    return co2_course(c0_ppm, people, remaining, oa_lps, volume_m3, occ)(t.total_seconds())
 
 
 def bound(measured_ppm: float, ceiling_ppm: float, t: timedelta) -> float:
@@ -71,13 +88,27 @@ def bound(measured_ppm: float, ceiling_ppm: float, t: timedelta) -> float:
     return max(ceiling_ppm, measured_ppm - (measured_ppm - ceiling_ppm) * (t / BACK))
 
 
+@dataclass(frozen=True)
+class _Samples:
+    """The instants over the egress a course is checked at, in seconds from now, and the
+    most CO2 allowed at each (`bound`): the same for every air flow the search tries."""
+
+    seconds: list[float]
+    limits: list[float]
+
+    @classmethod
+    def of(cls, c0: float, remaining: timedelta, occ: Occupancy) -> _Samples:
+        ceiling = occ.co2_limit_ppm - occ.co2_margin_ppm
+        times = [remaining * k / SAMPLES for k in range(1, SAMPLES + 1)]
+        return cls([t.total_seconds() for t in times], [bound(c0, ceiling, t) for t in times])
+
+
 def _course(c0: float, people: float, remaining: timedelta, oa_lps: float, volume_m3: float,
-            occ: Occupancy) -> tuple[float, float, float]:
+            occ: Occupancy, samples: _Samples) -> tuple[float, float, float]:
     """(peak after now, value when they are out, worst excess over the bound)."""
-    ceiling = occ.co2_limit_ppm - occ.co2_margin_ppm
-    times = [remaining * k / SAMPLES for k in range(1, SAMPLES + 1)]
-    values = [co2_at(c0, people, remaining, oa_lps, volume_m3, occ, t) for t in times]
-    excess = max(v - bound(c0, ceiling, t) for t, v in zip(times, values, strict=True))
+    course = co2_course(c0, people, remaining, oa_lps, volume_m3, occ)
+    values = [course(s) for s in samples.seconds]
+    excess = max(v - limit for v, limit in zip(values, samples.limits, strict=True))
     return max(values), values[-1], excess
 
 
@@ -88,8 +119,10 @@ def purge_air(measured_ppm: float | None, people: float, remaining: timedelta,
     if measured_ppm is None or people <= 0 or remaining <= timedelta(0) or volume_m3 <= 0:
         return None
 
+    samples = _Samples.of(measured_ppm, remaining, occ)
+
     def enough(lps: float) -> bool:
-        return _course(measured_ppm, people, remaining, lps, volume_m3, occ)[2] <= 0.5
+        return _course(measured_ppm, people, remaining, lps, volume_m3, occ, samples)[2] <= 0.5
 
     if enough(0.0):
         lo = hi = 0.0
@@ -103,7 +136,7 @@ def purge_air(measured_ppm: float | None, people: float, remaining: timedelta,
                 hi = mid
             else:
                 lo = mid
-    peak, end, _ = _course(measured_ppm, people, remaining, hi, volume_m3, occ)
+    peak, end, _ = _course(measured_ppm, people, remaining, hi, volume_m3, occ, samples)
     capped = not enough(hi)
     why = (f"CO2 {measured_ppm:.0f} ppm with {people:.0f} leaving: {hi:.0f} L/s of outdoor "
            f"air brings it to {end:.0f} ppm as they go")

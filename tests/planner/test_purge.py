@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from hvac_ctl.model.venue import Occupancy
-from hvac_ctl.planner.purge import BACK, co2_at, purge_air
+from hvac_ctl.planner.purge import BACK, SAMPLES, TOLERANCE_LPS, bound, co2_at, purge_air
 
 OCC = Occupancy(co2_margin_ppm=75)  # the shipped venue's: the ceiling is 925 ppm
 CEILING = OCC.co2_limit_ppm - OCC.co2_margin_ppm
@@ -76,3 +76,22 @@ def test_no_purge_without_a_measurement_a_crowd_or_time_left() -> None:
     assert purge_air(None, 1785, EGRESS, HALL_M3, OCC, 40_000) is None
     assert purge_air(950, 0, EGRESS, HALL_M3, OCC, 40_000) is None
     assert purge_air(950, 1785, timedelta(0), HALL_M3, OCC, 40_000) is None
+
+
+@pytest.mark.parametrize("ppm", [925.0, 960.0, 990.0])
+def test_the_air_found_is_the_least_that_keeps_every_sample_within_the_bound(ppm: float) -> None:
+    """Read against `co2_at` and `bound` at the search's own instants: the air found keeps
+    the course within the bound at each of them, and one step of the search less does
+    not (the samples and their limits are worked out once per search, not per try)."""
+    air = purge_air(ppm, 1785, EGRESS, HALL_M3, OCC, 40_000)
+    assert air is not None and not air.capped and air.oa_lps > TOLERANCE_LPS
+    times = [EGRESS * k / SAMPLES for k in range(1, SAMPLES + 1)]
+
+    def worst(lps: float) -> float:
+        return max(co2_at(ppm, 1785, EGRESS, lps, HALL_M3, OCC, t) - bound(ppm, CEILING, t)
+                   for t in times)
+
+    assert worst(air.oa_lps) <= 0.5 < worst(air.oa_lps - TOLERANCE_LPS)
+    assert air.end_ppm == co2_at(ppm, 1785, EGRESS, air.oa_lps, HALL_M3, OCC, EGRESS)
+    assert air.peak_ppm == max(co2_at(ppm, 1785, EGRESS, air.oa_lps, HALL_M3, OCC, t)
+                               for t in times)
