@@ -76,13 +76,17 @@ class Planner:
     def idle(self, zone: str, at: datetime) -> Decision:
         """An unclaimed zone's decision, kept: it depends on the instant only through the
         season of its local day and whether the zone's measurement is from before it, so
-        the nights and empty days of a year (and the ticks between shows) are a handful of
-        answers per zone."""
+        the nights and empty days of a year are a handful of answers per zone. One that
+        reads a measurement is as new as the measurement (a live tick's, every minute):
+        not kept, where it would only crowd out answers asked again."""
         ctx = self.ctx
+        z = ctx.venue.zones[zone]
         m = ctx.inputs.measurements.get(zone)
+        if m is not None and m.at <= at:
+            return idle.decide(ctx, zone, z, at)
         key = ("idle", zone, ctx.season_name(at.astimezone(ctx.tz).date()), m,
-               m is not None and m.at <= at, ctx.held(zone, "idle"))
-        return ctx.cache.remember(key, lambda: idle.decide(ctx, zone, ctx.venue.zones[zone], at))
+               ctx.held(zone, "idle"))
+        return ctx.cache.remember(key, lambda: idle.decide(ctx, zone, z, at))
 
     def state_at(self, at: datetime) -> PlanState:
         venue = self.ctx.venue

@@ -105,10 +105,10 @@ def test_the_outdoor_air_opening_is_kept_by_the_show_shape_not_its_date(make_con
 
 
 def test_idle_through_one_cache_equals_idle_planned_fresh(config: Config) -> None:
-    """An idle zone's decision is kept by its season, measurement and held mode: a night
-    planned through one cache with a reading too warm, one inside the band, one from after
-    the instant, none, either mode held, and a hot spell that makes the shoulder night
-    summer, each as a fresh plan has it."""
+    """An idle zone's decision is kept by its season, measurement and held mode (one that
+    reads the measurement is not kept): a night planned through one cache with a reading
+    too warm, one inside the band, one from after the instant, none, either mode held, and
+    a hot spell that makes the shoulder night summer, each as a fresh plan has it."""
     cache = PlanCache(config)
     night = local("2026-11-10 03:00")  # the shoulder season: a hot spell makes it summer
     warm = ZoneMeasurement(night - timedelta(minutes=5), 27.5, 50.0, 500.0, False)
