@@ -7,6 +7,11 @@ with one API. Reads are ReadPropertyMultiple, batched per device up to `max_per_
 properties. Every call is bounded by the driver's timeout, and the stack's own APDU timeout is
 set below it so that a dead device does not hold a request for 12 s.
 
+Addresses, object identifiers and property identifiers are handed to bacpypes3 parsed, each
+made once per device and point: given strings, bacpypes3 parses all three again on every call
+(an `Address` alone is a regular expression and an `ipaddress` parse), and a push's writes to
+the auditorium's units are on the way from the box office to the units.
+
 Note: bacpypes3 raises `ErrorRejectAbortNack`, which derives from BaseException, not
 Exception; it is caught by name here so that it never escapes a control cycle.
 """
@@ -18,10 +23,11 @@ from typing import Any
 
 from bacpypes3.apdu import AbortPDU, ErrorRejectAbortNack
 from bacpypes3.app import Application
-from bacpypes3.basetypes import ErrorType
+from bacpypes3.basetypes import ErrorType, PropertyIdentifier
 from bacpypes3.local.device import DeviceObject
 from bacpypes3.local.networkport import NetworkPortObject
-from bacpypes3.primitivedata import Null
+from bacpypes3.pdu import Address
+from bacpypes3.primitivedata import Null, ObjectIdentifier
 
 from drivers.base import (
     Backoff,
@@ -40,6 +46,8 @@ OBJECT_TYPE = {
     "multiStateInput": "multi-state-input", "multiStateOutput": "multi-state-output",
     "multiStateValue": "multi-state-value",
 }
+PRESENT_VALUE = PropertyIdentifier("present-value")
+PRIORITY_ARRAY = PropertyIdentifier("priority-array")
 
 
 def object_id(p: PointAddress) -> str:
@@ -85,6 +93,8 @@ class BacnetDriver:
         self.max_per_request = max_per_request
         self.links = {d.name: Link(d.name, timeout, backoff or Backoff()) for d in devices}
         self.app: Application | None = None
+        self._addresses: dict[str, Address] = {}
+        self._objects: dict[tuple[str, str], ObjectIdentifier] = {}
 
     async def start(self) -> None:
         apdu_ms = max(100, int(self.timeout * 1000 / 2))  # the stack gives up before we do
@@ -100,8 +110,20 @@ class BacnetDriver:
             self.app.close()
             self.app = None
 
-    def _address(self, d: DeviceSpec) -> str:
-        return f"{d.host}:{d.port}"
+    def _address(self, d: DeviceSpec) -> Address:
+        """The device's address, parsed once (a spec's host and port do not change)."""
+        address = self._addresses.get(d.name)
+        if address is None:
+            address = self._addresses[d.name] = Address(f"{d.host}:{d.port}")
+        return address
+
+    def _object(self, d: DeviceSpec, p: PointAddress) -> ObjectIdentifier:
+        """The point's object identifier, parsed once."""
+        key = (d.name, p.name)
+        oid = self._objects.get(key)
+        if oid is None:
+            oid = self._objects[key] = ObjectIdentifier(object_id(p))
+        return oid
 
     async def _call(self, d: DeviceSpec, what: str,
                     request: Callable[[Application], Awaitable[Any]]) -> Any:
@@ -130,7 +152,7 @@ class BacnetDriver:
             batch = wanted[i:i + self.max_per_request]
             request: list[Any] = []
             for p in batch:
-                request += [object_id(p), ["present-value"]]
+                request += [self._object(d, p), [PRESENT_VALUE]]
 
             def ask(app: Application, r: list[Any] = request) -> Any:  # bacpypes3's coroutine
                 return app.read_property_multiple(self._address(d), r)
@@ -153,28 +175,30 @@ class BacnetDriver:
         d = self.devices[device]
         p = d.points[point]
         wire = to_wire(p, value)
+        address, oid = self._address(d), self._object(d, p)
         await self._call(d, f"write {point}@{priority}", lambda app: app.write_property(
-            self._address(d), object_id(p), "present-value", wire, None, priority))
+            address, oid, PRESENT_VALUE, wire, None, priority))
 
     async def release(self, device: str, point: str, priority: int) -> None:
         d = self.devices[device]
         p = d.points[point]
+        address, oid = self._address(d), self._object(d, p)
         await self._call(d, f"release {point}@{priority}", lambda app: app.write_property(
-            self._address(d), object_id(p), "present-value", Null(()), None, priority))
+            address, oid, PRESENT_VALUE, Null(()), None, priority))
 
     async def commanding_priority(self, device: str, point: str) -> int | None:
         """The highest non-null slot of the priority array; None: the relinquish default."""
         d = self.devices[device]
         p = d.points[point]
         array = await self._call(d, f"priority-array {point}", lambda app: app.read_property(
-            self._address(d), object_id(p), "priority-array"))
+            self._address(d), self._object(d, p), PRIORITY_ARRAY))
         return next((i + 1 for i, slot in enumerate(array) if slot._choice != "null"), None)
 
     async def priority_array(self, device: str, point: str) -> dict[int, Value]:
         d = self.devices[device]
         p = d.points[point]
         array = await self._call(d, f"priority-array {point}", lambda app: app.read_property(
-            self._address(d), object_id(p), "priority-array"))
+            self._address(d), self._object(d, p), PRIORITY_ARRAY))
         return {i + 1: from_wire(p, getattr(slot, slot._choice))
                 for i, slot in enumerate(array) if slot._choice != "null"}
 
