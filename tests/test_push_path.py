@@ -110,3 +110,59 @@ def test_a_push_that_moves_nothing_starts_no_tick_and_a_periodic_tick_reads_the_
     assert quiet == 0 and pending == 0
     assert ticks == 1
     assert seen[-1] == 600
+
+
+def test_the_plan_is_made_while_the_commit_runs_and_a_failed_commit_writes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The push is planned once its rows are in and the commit begins; that one plan answers.
+    A commit that then fails answers 503, starts no tick and leaves the units as they were."""
+    from sqlalchemy.exc import OperationalError
+
+    async def body() -> dict[str, Any]:
+        async with service(tmp_path, at="2026-12-05 19:40") as s:
+            await s.step(2)
+            rt = s.runtime
+            made: list[Any] = []
+            real_speculate = rt.push_ticks.speculate
+
+            def speculate(*args: Any) -> Any:
+                made.append(real_speculate(*args))
+                return made[-1]
+
+            monkeypatch.setattr(rt.push_ticks, "speculate", speculate)
+            h = s.auth("boxoffice")
+            ok = await s.http.post("/api/v1/occupancy", headers=h,
+                                   json={"event": SHOW, "count": 900})
+            await s.settle()
+            planned_units = {u: made[0].state.units[u]["oa_damper_min"] for u in AUD}
+            before = {u: s.sim.building.commands(u).oa_damper_min for u in AUD}
+            real_add = rt.store.add_push
+
+            def failing(*args: Any, committing: Any = None) -> Any:
+                def then_fail() -> None:
+                    committing()
+                    raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+                return real_add(*args, committing=then_fail)
+
+            monkeypatch.setattr(rt.store, "add_push", failing)
+            ticks = rt.loop.ticks
+            s.clock.advance(timedelta(seconds=5))
+            refused = await s.http.post("/api/v1/occupancy", headers=h,
+                                        json={"event": SHOW, "count": 2000})
+            pending = rt.ticks_pending
+            await s.settle()
+            return {"ok": ok.json(), "made": len(made), "planned": planned_units,
+                    "refused": refused, "pending": pending, "ticks": rt.loop.ticks - ticks,
+                    "before": before,
+                    "after": {u: s.sim.building.commands(u).oa_damper_min for u in AUD},
+                    "stored": [p.count for p in rt.store.pushes([SHOW])]}
+
+    r = run(body())
+    assert r["ok"]["readjusted"]
+    assert {u: r["ok"]["targets"]["units"][u]["oa_damper_min"] for u in AUD} == r["planned"]
+    assert r["made"] == 2  # the refused push was planned too, while its commit ran
+    assert r["refused"].status_code == 503, r["refused"].text
+    assert "nothing was stored" in r["refused"].json()["detail"]
+    assert r["pending"] == 0 and r["ticks"] == 0
+    assert r["after"] == r["before"]
+    assert r["stored"] == [900]
