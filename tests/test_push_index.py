@@ -128,32 +128,3 @@ def test_requests_finishing_in_any_order_and_a_new_expected_attendance(tmp_path:
         for p in every:
             assert acted_count(given, expected, threshold, p.at) == acted_count(
                 every, expected, threshold, p.at), (i, p)
-
-
-def test_a_push_being_committed_is_planned_on_what_the_index_will_hold(tmp_path: Path) -> None:
-    """`pushes_with` (what a push is planned on while its row commits) is exactly what
-    `pushes` gives once the row is stored and taken in: in order, late, a show's first push,
-    a recount; the index itself is left as it was until then."""
-    s = store(tmp_path)
-    index = PushIndex(s, RULES.get)
-    index.pushes(T0 - HORIZON)  # loaded: the service's index always is
-    rng = random.Random(5)
-    now = T0
-    seen: set[tuple[str, datetime]] = set()
-    for i in range(300):
-        now += timedelta(seconds=rng.uniform(0.5, 10))
-        event = rng.choice("aab")
-        at = now - timedelta(minutes=rng.uniform(1, 30)) if rng.random() < 0.15 else now
-        if (event, at) in seen:
-            continue
-        seen.add((event, at))
-        count = rng.randint(0, 2400) if rng.random() < 0.3 else 900 + 10 * (i % 40)
-        since = now - HORIZON
-        held = index.pushes(since, sync=False)
-        tentative = index.pushes_with(event, at, count, since)
-        assert index.pushes(since, sync=False) == held, i  # nothing taken in yet
-        row, created = s.add_push(event, count, at, "box", None, now)
-        assert created and index.stored(row.id, row.event_id, row.at, row.count)
-        assert index.pushes(since, sync=False) == tentative, i
-    assert index.pushes_with("c", now, 10, now - HORIZON) is None  # no show of the calendar
-    assert index.pushes_with("a", now - 2 * HORIZON, 10, now - HORIZON) is None  # too old

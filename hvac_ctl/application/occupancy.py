@@ -9,7 +9,6 @@ from it) reaches the units at once; a burst of pushes shares one tick.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,9 +19,7 @@ from hvac_ctl.model.calendar import ShowEvent
 from hvac_ctl.model.venue import ZoneKind
 from hvac_ctl.planner import OccupancyPush, acted_count
 from hvac_ctl.planner.occupancy import PUSH_HORIZON
-from hvac_ctl.service.push_ticks import Speculation
 from hvac_ctl.service.runtime import Runtime
-from hvac_ctl.store.models import PushRow
 
 
 @dataclass(frozen=True)
@@ -71,7 +68,8 @@ class Occupancy:
             raise Invalid("at", f"{iso(at, rt)} is more than {skew.total_seconds() / 60:g} min "
                                 f"after the service's time {iso(now, rt)}: a count is pushed "
                                 "when it is made, not ahead")
-        row, created, spec = await self._store(show, p, at, now)
+        row, created = await rt.write(rt.store.add_push, p.event, p.count, at, p.actor, p.key,
+                                      now)
         if not created and row.count != p.count:
             field = "Idempotency-Key" if p.key is not None and (
                 row.idempotency_key == p.key) else "at"
@@ -91,7 +89,7 @@ class Occupancy:
         # a count that moves nothing changes no unit (the next tick has it); one that moves
         # the count is planned once, and that plan answers and goes to the units at once
         zone, zs, units = rt.push_ticks.act(show, after, max(now, show.doors_open),
-                                            readjusted=after != before, spec=spec)
+                                            readjusted=after != before)
         return {
             "stored": created, "duplicate": not created, "event": row.event_id,
             "count": row.count, "at": iso(row.at, rt), "acted_on": after,
@@ -99,41 +97,6 @@ class Occupancy:
             "targets": {"phase": zs.phase, "setpoint_c": zs.setpoint_c,
                         "outdoor_air_lps": round(zs.oa_lps, 1), "units": units},
         }
-
-    async def _store(self, show: ShowEvent, p: Push, at: datetime, now: datetime
-                     ) -> tuple[PushRow, bool, Speculation | None]:
-        """Store the push; while its commit syncs to disk (the store's thread says when it
-        begins), plan it as stored if it moves the count (`PushTicks.speculate`): the commit
-        and the plan then cost the box office the longer of the two, not both."""
-        rt = self.rt
-        loop = asyncio.get_running_loop()
-        committing: asyncio.Future[None] = loop.create_future()
-
-        def begun() -> None:  # in the store's thread
-            loop.call_soon_threadsafe(_settle, committing)
-
-        stored = asyncio.ensure_future(rt.write(rt.store.add_push, p.event, p.count, at,
-                                                p.actor, p.key, now, committing=begun))
-        stored.add_done_callback(lambda _: _settle(committing))
-        try:
-            await committing
-        except BaseException:  # cancelled: the store call is left to the store's thread
-            stored.cancel()
-            raise
-        spec = None
-        if not stored.done():
-            since = now - PUSH_HORIZON
-            occupancy = rt.pushes.pushes_with(p.event, at, p.count, since)
-            if occupancy is not None:
-                until = max(now, at)
-                held = rt.pushes.pushes(since, sync=False)
-                moves = self._acted(show, [q for q in occupancy if q.event_id == p.event],
-                                    until)[0] != self._acted(
-                    show, [q for q in held if q.event_id == p.event], until)[0]
-                if moves:  # only a push that re-adjusts is planned for the units
-                    spec = rt.push_ticks.speculate(occupancy, since)
-        row, created = await stored
-        return row, created, spec
 
     async def status(self, event: str) -> dict[str, Any]:
         rt = self.rt
@@ -148,8 +111,3 @@ class Occupancy:
                 "latest": None if latest is None else {"count": latest.count,
                                                        "at": iso(latest.at, rt),
                                                        "by": latest.actor}}
-
-
-def _settle(f: asyncio.Future[None]) -> None:
-    if not f.done():
-        f.set_result(None)

@@ -9,16 +9,6 @@ pushes in memory up to date (taking its own push in as stored, or reading what i
 this process's overrides are known as they are made; the periodic ticks read the store as
 before, which brings in what another process wrote.
 
-The plan is made while the push's row is being committed: the store's thread says when its
-rows are in and the commit (a sync to disk) begins, and the event loop plans the push as if
-it were stored meanwhile (`speculate`), on the pushes in memory with this one taken in. Once
-the store has answered and the push is taken into memory, that plan is used if the pushes
-held are exactly the ones it was made on and the configuration is the same; else the push
-is planned again, as before. Nothing is written to a unit, and nothing answered, before the
-commit has succeeded: a push the store refused leaves the plan unused. A speculated plan
-knows the other inputs (measurements, overrides) as of a millisecond or two before the
-commit ended instead of after it, as any tick knows them as of its start.
-
 A burst: one tick waiting for its turn serves every push that arrives before it begins, with
 the newest plan (each push replaces the one before), so a burst costs one tick after the
 running one, not a tick each. A push that moves nothing starts no tick, and its answer is
@@ -29,14 +19,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import ShowEvent
 from hvac_ctl.model.venue import ZoneKind
-from hvac_ctl.planner import OccupancyPush, PlanState, plan_at
+from hvac_ctl.planner import PlanState, plan_at
 from hvac_ctl.planner.outputs import ZoneState
 
 if TYPE_CHECKING:
@@ -51,17 +41,6 @@ PLANNED_FOR = timedelta(seconds=5)
 @dataclass(frozen=True)
 class Planned:
     config: Config
-    at: datetime
-    state: PlanState
-
-
-@dataclass(frozen=True)
-class Speculation:
-    """A push's plan made while its row was being committed, and what it was made on."""
-
-    config: Config
-    since: datetime  # the pushes' horizon it was made with
-    occupancy: list[OccupancyPush]  # the pushes held, the push taken in
     at: datetime
     state: PlanState
 
@@ -83,34 +62,13 @@ class PushTicks:
         await self._turn.acquire()
         asyncio.get_running_loop().call_soon(self._turn.release)  # at the next pass
 
-    def speculate(self, occupancy: list[OccupancyPush], since: datetime) -> Speculation:
-        """The plan at this instant on the inputs in memory, with `occupancy` (the pushes held
-        with the push being committed taken in) in place of the pushes held."""
-        rt = self.rt
-        now = rt.clock.now()
-        inputs = replace(rt.inputs(now), occupancy=occupancy)
-        return Speculation(rt.config, since, occupancy, now,
-                           plan_at(rt.config, now, inputs, rt.loop.plans))
-
-    def _still(self, spec: Speculation | None) -> Speculation | None:
-        """`spec` if the pushes held now (the push taken in) are the ones it was made on."""
-        if spec is None or spec.config is not self.rt.config:
-            return None
-        return spec if self.rt.pushes.pushes(spec.since, sync=False) == spec.occupancy else None
-
-    def act(self, show: ShowEvent, acted: int, at: datetime, readjusted: bool,
-            spec: Speculation | None = None) -> Answer:
+    def act(self, show: ShowEvent, acted: int, at: datetime, readjusted: bool) -> Answer:
         """The auditorium's targets at `at` with `acted` people acted on; when the push
-        re-adjusted, the units are sent the same plan at once (not awaited): `spec`'s, made
-        during the commit, if it still holds."""
+        re-adjusted, the units are sent the same plan at once (not awaited)."""
         rt = self.rt
         now = rt.clock.now()
         if readjusted:
-            held = self._still(spec)
-            if held is not None:
-                now, state = held.at, held.state
-            else:
-                state = plan_at(rt.config, now, rt.inputs(now), rt.loop.plans)
+            state = plan_at(rt.config, now, rt.inputs(now), rt.loop.plans)
             self._planned = Planned(rt.config, now, state)
             self._soon()
             if at <= now:

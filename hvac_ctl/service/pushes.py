@@ -84,20 +84,6 @@ class _Show:
             self.folded = len(self.rows)
         return self.moved
 
-    def fold_with(self, at: datetime, count: int, rule: Rule) -> list[OccupancyPush]:
-        """`fold(rule)` as it will be once the push (at, count) is added, the show left as it
-        is: the fold's prefix before it is kept, only what follows it is folded again (for
-        a push in order, just itself). Mirrors `add` then `fold` step for step."""
-        moved = self.fold(rule)
-        k = bisect.bisect_right(self.rows, (at, count))
-        acted = self.acted[k - 1] if k else rule[0]
-        out = moved[:bisect.bisect_left(self.moved_keys, (at, count))]
-        for a, c in [(at, count), *self.rows[k:]]:
-            if should_readjust(acted, c, rule[1]):
-                acted = c
-                out.append(OccupancyPush(self.event, c, a))
-        return out
-
 
 class PushIndex:
     def __init__(self, store: Store, rule: Callable[[str], Rule | None]) -> None:
@@ -121,30 +107,12 @@ class PushIndex:
             if not show.rows:
                 del self._shows[event]
                 continue
-            out += self._held(event, show)
+            rule = self.rule(event)
+            if rule is None:
+                out += (OccupancyPush(event, count, at) for at, count in show.rows)
+            else:
+                out += show.fold(rule)
         return out
-
-    def pushes_with(self, event: str, at: datetime, count: int, since: datetime
-                    ) -> list[OccupancyPush] | None:
-        """`pushes(since, sync=False)` as it will be once the push (event, at, count) is taken
-        in as stored, the index left as it is: what a push is planned on while its row is
-        being committed. None: not a show of the calendar, or older than the horizon."""
-        rule = self.rule(event)
-        if rule is None or at < since or not self._loaded:
-            return None
-        self.pushes(since, sync=False)  # every show brought to `since`
-        out: list[OccupancyPush] = []
-        for name, show in self._shows.items():
-            out += show.fold_with(at, count, rule) if name == event else self._held(name, show)
-        if event not in self._shows:  # its first push: `stored` will add its show last
-            out += _Show(event).fold_with(at, count, rule)
-        return out
-
-    def _held(self, event: str, show: _Show) -> list[OccupancyPush]:
-        rule = self.rule(event)
-        if rule is None:  # not a show of the calendar: all its pushes are given
-            return [OccupancyPush(event, count, at) for at, count in show.rows]
-        return show.fold(rule)
 
     async def refresh(self, since: datetime, db: Callable[..., Awaitable[Any]]) -> None:
         """Read what is new through `db` (a store thread), then take it in here: the event

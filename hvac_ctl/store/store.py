@@ -9,7 +9,7 @@ thousand samples an hour) SQLite and pandas' `read_sql` are ample.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -109,16 +109,13 @@ class Store(PeopleStore):
     # --- occupancy ----------------------------------------------------------------------
 
     def add_push(self, event_id: str, count: int, at: datetime, actor: str,
-                 key: str | None, received_at: datetime,
-                 committing: Callable[[], None] | None = None) -> tuple[PushRow, bool]:
+                 key: str | None, received_at: datetime) -> tuple[PushRow, bool]:
         """Store a push; an identical `(event, at)` or `Idempotency-Key` returns the first.
 
         A stored push is audited in the same transaction: one commit, one sync to disk, and
         the push and its audit row stand or fall together. Compiled statements on one
         connection rather than the ORM: a box office may push hundreds a second, and the
-        ORM's unit of work costs more than the commit. `committing` is called once the new
-        rows are in and the commit (the sync to disk) begins: the service plans the push
-        meanwhile (service/push_ticks.py); it says nothing about the commit's outcome."""
+        ORM's unit of work costs more than the commit."""
         try:
             with self.engine.begin() as c:
                 existing = self._same_push(c, event_id, at, key)
@@ -131,8 +128,6 @@ class Store(PeopleStore):
                                           "action": "occupancy", "new": count, "ok": True,
                                           "why": f"{count} for {event_id}"})
                 row_id = done.inserted_primary_key[0]
-                if committing is not None:
-                    committing()
         except IntegrityError:  # a twin from another instance won the race: rolled back
             with self.engine.connect() as c:
                 twin = self._same_push(c, event_id, at, key)
