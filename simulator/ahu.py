@@ -10,10 +10,11 @@ the coil goes down to 12 °C and the air is reheated — the study's summer rehe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from math import exp
 
 from simulator.building import RHO_AIR, RHO_CP, UnitSpec
 from simulator.hall import Stream
-from simulator.psychro import H_FG, relative_humidity, saturation_ratio
+from simulator.psychro import H_FG, P_ATM, relative_humidity, saturation_ratio
 
 KP = 2.0  # K of supply per K of zone error
 TI_S = 900.0
@@ -57,56 +58,81 @@ class AhuState:
     def flow(self) -> float:
         return self.spec.airflow_m3_per_s * self.speed() if self.running else 0.0
 
-    def step(self, h: float, zone_c: float, zone_w: float, out_c: float, out_w: float
-             ) -> Stream | None:
-        """Run the local loop for one step; the air it supplies, held over the step."""
+    def step(self, h: float, zone_c: float, zone_w: float, out_c: float, out_w: float,
+             zone_rh: float | None = None) -> Stream | None:
+        """Run the local loop for one step; the air it supplies, held over the step.
+
+        `zone_rh` is the zone's relative humidity if the caller has it (the building computes
+        it once per zone for all its units); else it is computed here when needed. The body
+        is written with conditional expressions rather than `min`/`max` calls and psychro's
+        helpers inlined: it runs for every unit at every minute of a season, and each is the
+        same arithmetic, in the same order, as the named functions."""
         cmd = self.commands
-        self.running = cmd.enable
-        if not cmd.enable:
+        enable = cmd.enable
+        self.running = enable
+        if not enable:
             self.supply_temp = zone_c
             self.integral = 0.0
             return None
-        spec, speed = self.spec, self.speed()
+        spec = self.spec
+        speed = cmd.fan_speed_max / 100.0  # self.speed()
+        speed = speed if speed < 1.0 else 1.0
+        speed = speed if speed > MIN_SPEED else MIN_SPEED
         flow = spec.airflow_m3_per_s * speed  # self.flow(), running
         capacity = RHO_CP * flow
-        f = max(0.0, min(cmd.oa_damper_min, 100.0)) / 100.0
+        f = cmd.oa_damper_min
+        f = (f if f < 100.0 else 100.0) if f > 0.0 else 0.0
+        f = f / 100.0
         mix_c = f * out_c + (1 - f) * zone_c
         mix_w = f * out_w + (1 - f) * zone_w
         fan_w = spec.fan_w * speed ** 3
         fan_rise = fan_w / capacity
 
-        error = zone_c - cmd.setpoint
-        wanted = cmd.setpoint - KP * error - self.integral
-        wanted = min(max(wanted, spec.supply_min_c), spec.supply_max_c)
+        setpoint = cmd.setpoint
+        error = zone_c - setpoint
+        wanted = setpoint - KP * error - self.integral
+        wanted = wanted if wanted > spec.supply_min_c else spec.supply_min_c
+        wanted = wanted if wanted < spec.supply_max_c else spec.supply_max_c
         coil_target = wanted - fan_rise
         cool_floor = mix_c - spec.cooling_w / capacity
-        heat_ceiling = mix_c + spec.heating_w / capacity
-        if cmd.mode == "cool":
-            coil_c = min(max(coil_target, cool_floor), mix_c)
-        elif cmd.mode == "heat":
-            coil_c = max(min(coil_target, heat_ceiling), mix_c)
+        mode = cmd.mode
+        if mode == "cool":
+            coil_c = coil_target if coil_target > cool_floor else cool_floor
+            coil_c = coil_c if coil_c < mix_c else mix_c
+        elif mode == "heat":
+            heat_ceiling = mix_c + spec.heating_w / capacity
+            coil_c = coil_target if coil_target < heat_ceiling else heat_ceiling
+            coil_c = coil_c if coil_c > mix_c else mix_c
         else:
             coil_c = mix_c
         # conditional integration: no wind-up while the coil cannot follow
         saturated = abs(coil_c - coil_target) > 1e-9
         if not saturated or (coil_c > coil_target) == (error < 0):
-            self.integral = min(max(self.integral + KP * error * h / TI_S, -20.0), 20.0)
+            integral = self.integral + KP * error * h / TI_S
+            integral = integral if integral < 20.0 else 20.0
+            self.integral = integral if integral > -20.0 else -20.0
 
         reheat_c = coil_c
-        if cmd.mode == "cool" and relative_humidity(zone_c, zone_w) > DEHUMIDIFY_ABOVE_RH and (
-                mix_w > _DEHUMIDIFY_COIL_W):
-            coil_c = max(DEHUMIDIFY_COIL_C, cool_floor)
-            reheat_c = min(max(coil_target, coil_c), coil_c + spec.heating_w / capacity)
-        supply_w = min(mix_w, saturation_ratio(coil_c))
+        if mode == "cool" and mix_w > _DEHUMIDIFY_COIL_W and (
+                zone_rh if zone_rh is not None else relative_humidity(zone_c, zone_w)
+        ) > DEHUMIDIFY_ABOVE_RH:
+            coil_c = DEHUMIDIFY_COIL_C if cool_floor < DEHUMIDIFY_COIL_C else cool_floor
+            ceiling = coil_c + spec.heating_w / capacity
+            reheat_c = coil_target if coil_target > coil_c else coil_c
+            reheat_c = reheat_c if reheat_c < ceiling else ceiling
+        ps = 610.94 * exp(17.625 * coil_c / (coil_c + 243.04))  # saturation_ratio(coil_c)
+        saturated_w = 0.62198 * ps / (P_ATM - ps)
+        supply_w = saturated_w if saturated_w < mix_w else mix_w
         self.supply_temp = reheat_c + fan_rise
 
         hours = h / 3600.0
         sensible = capacity * (mix_c - coil_c)
         latent = RHO_AIR * flow * (mix_w - supply_w) * H_FG
+        energy = self.energy
         if sensible > 0:
-            self.energy.cooling_kwh += (sensible + latent) / 1000 * hours
+            energy.cooling_kwh += (sensible + latent) / 1000 * hours
         else:
-            self.energy.heating_kwh += -sensible / 1000 * hours
-        self.energy.reheat_kwh += capacity * (reheat_c - coil_c) / 1000 * hours
-        self.energy.fan_kwh += fan_w / 1000 * hours
+            energy.heating_kwh += -sensible / 1000 * hours
+        energy.reheat_kwh += capacity * (reheat_c - coil_c) / 1000 * hours
+        energy.fan_kwh += fan_w / 1000 * hours
         return Stream(flow, self.supply_temp, supply_w, f)

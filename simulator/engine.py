@@ -74,6 +74,7 @@ class Building:
                                 spec.outdoor_co2_ppm)
         self.ahus = {n: AhuState(u, supply_temp=initial_c) for n, u in spec.units.items()}
         self.loads: dict[str, ZoneLoads] = {z: ZoneLoads() for z in spec.zones}
+        self._no_loads = zone_loads(spec, Scenario(), start)  # nothing acting: all zero
         self._units_of = {z: [(u, self.ahus[u.name]) for u in spec.units_of(z)]
                           for z in spec.zones}
         self.faults = Faults()  # injected by tests: late, refusing or garbage-reporting units
@@ -122,11 +123,21 @@ class Building:
         return step * (n - 1)
 
     def _step(self, h: float) -> None:
+        """One step of `h` seconds, every input held at its value at the step's middle.
+
+        With nothing of the scenario acting the loads are all zero: those steps (most of a
+        season) reuse one set of zero loads and gains instead of asking `zone_loads` again.
+        Each zone's relative humidity is worked out once for all its units."""
         mid = self.now + timedelta(seconds=h / 2)
         out = self.weather.at(mid)
+        out_c, out_w = out.temp_c, out.w
         acting = self.activity.at(mid)
-        self.loads = zone_loads(self.spec, acting, mid)
-        door = loading_door_open(acting, mid)
+        if acting.shows or acting.tours or acting.get_ins or acting.doors_open:
+            self.loads = zone_loads(self.spec, acting, mid)
+            door = loading_door_open(acting, mid)
+        else:
+            self.loads = self._no_loads
+            door = False
         inputs: dict[str, ZoneInputs] = {}
         gen = self.spec.co2_per_person_lps / 1000.0
         hall = self.hall
@@ -135,6 +146,7 @@ class Building:
             streams: list[Stream] = []
             exchange = 0.0
             zone_c, zone_w = hall.temp(zone), hall.w(zone)  # the state moves only below
+            zone_rh = None
             for unit, ahu in self._units_of[zone]:
                 if unit.kind == "exhaust":
                     ahu.running = ahu.commands.enable
@@ -142,11 +154,13 @@ class Building:
                     ahu.energy.fan_kwh += unit.fan_w * ahu.speed() ** 3 / 1000 * h / 3600 \
                         if ahu.running else 0.0
                     continue
-                s = ahu.step(h, zone_c, zone_w, out.temp_c, out.w)
+                if zone_rh is None and ahu.commands.enable:
+                    zone_rh = relative_humidity(zone_c, zone_w)
+                s = ahu.step(h, zone_c, zone_w, out_c, out_w, zone_rh)
                 if s is not None:
                     streams.append(s)
             if door and z.kind == "stage":
-                exchange += door_exchange_m3_per_s(zone_c, out.temp_c)
+                exchange += door_exchange_m3_per_s(zone_c, out_c)
             to_mass = ld.radiant_w * z.radiant_to_mass
             inputs[zone] = ZoneInputs(
                 fast_w=ld.convective_w + ld.radiant_w - to_mass, mass_w=to_mass,
@@ -154,7 +168,7 @@ class Building:
                 co2_m3_per_s=ld.people * gen, streams=streams,
                 outdoor_exchange_m3_per_s=exchange,
             )
-        self.hall.step(h, inputs, out.temp_c, out.w, self.spec.outdoor_co2_ppm)
+        self.hall.step(h, inputs, out_c, out_w, self.spec.outdoor_co2_ppm)
         self.steps += 1
 
     # --- points -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -122,6 +123,8 @@ class Hall:
         self.ledger = {name: Ledger() for name in zones}
         self._cache: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._coupling_matrix = self._coupling()
+        self._rows = self._zone_rows()
+        self._ledger_rows = self._account_rows()
         self._capacity = np.ones(n)
         for name, z in zones.items():
             i = self.index[name]
@@ -175,31 +178,30 @@ class Hall:
                 out_co2: float) -> tuple[list[float], list[float]]:
         """x' = A·x + b, rows in units of state per second: temperatures K/s, moisture 1/s,
         CO2 ppm/s. A's off-diagonal (node and zone couplings) never changes: `_coupling` holds
-        it, and this gives A's diagonal and b, each entry summed in a fixed order."""
-        n = self.n
-        a = [0.0] * n  # A's diagonal
-        b = [0.0] * n
-        for name, z in self.zones.items():
-            i, u = self.index[name], inputs.get(name) or _NO_INPUTS
-            t, w, c = i["t"], i["w"], i["c"]
-            cf, vol = z.fast_capacitance_j_per_k, z.volume_m3
+        it, and this gives A's diagonal and b, each entry summed in a fixed order. The zones'
+        constants come from `_rows`, worked out once; each term is the same expression as
+        ever, so every step's sums are the same to the last bit."""
+        a = [0.0] * self.n  # A's diagonal
+        b = [0.0] * self.n
+        for name, t, m, w, c, cf, vol, cm, fm, ms, ms_sc, exchange in self._rows:
+            u = inputs.get(name) or _NO_INPUTS
             # air node
             b[t] += u.fast_w / cf
-            if "m" in i:
-                m, cm = i["m"], z.mass_capacitance_j_per_k
-                a[t] -= z.fast_mass_w_per_k / cf
-                a[m] -= (z.fast_mass_w_per_k + z.mass_surroundings_w_per_k) / cm
-                b[m] += (u.mass_w + z.mass_surroundings_w_per_k * self.surroundings_c) / cm
+            if m >= 0:
+                a[t] -= fm / cf
+                a[m] -= (fm + ms) / cm
+                b[m] += (u.mass_w + ms_sc) / cm
             else:
-                b[t] += (u.mass_w + z.mass_surroundings_w_per_k * self.surroundings_c) / cf
-                a[t] -= z.mass_surroundings_w_per_k / cf
-            for s in u.streams:
-                a[t] -= RHO_CP * s.flow_m3_per_s / cf
-                b[t] += RHO_CP * s.flow_m3_per_s * s.temp_c / cf
-                a[w] -= s.flow_m3_per_s / vol
-                b[w] += s.flow_m3_per_s * s.w / vol
-                a[c] -= s.outdoor_fraction * s.flow_m3_per_s / vol
-                b[c] += s.outdoor_fraction * s.flow_m3_per_s * out_co2 / vol
+                b[t] += (u.mass_w + ms_sc) / cf
+                a[t] -= ms / cf
+            for st in u.streams:
+                flow = st.flow_m3_per_s
+                a[t] -= RHO_CP * flow / cf
+                b[t] += RHO_CP * flow * st.temp_c / cf
+                a[w] -= flow / vol
+                b[w] += flow * st.w / vol
+                a[c] -= st.outdoor_fraction * flow / vol
+                b[c] += st.outdoor_fraction * flow * out_co2 / vol
             q = u.outdoor_exchange_m3_per_s
             a[t] -= RHO_CP * q / cf
             b[t] += RHO_CP * q * out_c / cf
@@ -210,20 +212,40 @@ class Hall:
             b[w] += u.latent_w / H_FG / (RHO_AIR * vol)
             b[c] += u.co2_m3_per_s * 1e6 / vol
             # air exchanged with a neighbouring zone (the pit and the stalls)
+            for rt, rw, rc, itself, heat, air in exchange:
+                a[rt] -= heat
+                if itself:  # a zone that names itself: off the diagonal, but on it
+                    a[rt] += heat
+                a[rw] -= air
+                if itself:
+                    a[rw] += air
+                a[rc] -= air
+                if itself:
+                    a[rc] += air
+        return a, b
+
+    def _zone_rows(self) -> list[tuple[Any, ...]]:
+        """Per zone, what `_system` needs of it, in the zones' order: its name, the indices of
+        its nodes (-1: no mass node), its capacitances, volume and couplings, and the terms of
+        the air it exchanges with a neighbour (for the rows of both), as `_system` has always
+        computed them."""
+        rows = []
+        for name, z in self.zones.items():
+            i = self.index[name]
+            exchange = []
             if z.exchange_with is not None and z.exchange_m3_per_s > 0:
                 j = self.index[z.exchange_with]
                 other = self.zones[z.exchange_with]
                 qx = z.exchange_m3_per_s
-                for row_zone, row, col, cap in ((z, i, j, cf),
+                for row_zone, row, col, cap in ((z, i, j, z.fast_capacitance_j_per_k),
                                                 (other, j, i, other.fast_capacitance_j_per_k)):
-                    a[row["t"]] -= RHO_CP * qx / cap
-                    if col is row:  # a zone that names itself: off the diagonal, but on it
-                        a[row["t"]] += RHO_CP * qx / cap
-                    for k in ("w", "c"):
-                        a[row[k]] -= qx / row_zone.volume_m3
-                        if col is row:
-                            a[row[k]] += qx / row_zone.volume_m3
-        return a, b
+                    exchange.append((row["t"], row["w"], row["c"], col is row,
+                                     RHO_CP * qx / cap, qx / row_zone.volume_m3))
+            ms = z.mass_surroundings_w_per_k
+            rows.append((name, i["t"], i.get("m", -1), i["w"], i["c"],
+                         z.fast_capacitance_j_per_k, z.volume_m3, z.mass_capacitance_j_per_k,
+                         z.fast_mass_w_per_k, ms, ms * self.surroundings_c, tuple(exchange)))
+        return rows
 
     def _coupling(self) -> np.ndarray:
         """A's off-diagonal: air ↔ mass, and the air exchanged between neighbouring zones."""
@@ -266,25 +288,41 @@ class Hall:
 
     def _account(self, h: float, inputs: dict[str, ZoneInputs], out_c: float,
                  x0: list[float], x1: list[float], integral: list[float]) -> None:
-        for name, z in self.zones.items():
-            i, led = self.index[name], self.ledger[name]
+        surroundings_h = self.surroundings_c * h
+        for name, led, t, m, cf, cm, ms, neighbour in self._ledger_rows:
             u = inputs.get(name) or _NO_INPUTS
-            t_int = integral[i["t"]]
+            t_int = integral[t]
             led.gains += (u.fast_w + u.mass_w) * h
             led.supply += sum(RHO_CP * s.flow_m3_per_s * (s.temp_c * h - t_int)
                               for s in u.streams)
             led.outdoor += RHO_CP * u.outdoor_exchange_m3_per_s * (out_c * h - t_int)
-            coupled = integral[i["m"]] if "m" in i else t_int
-            led.surroundings += z.mass_surroundings_w_per_k * (self.surroundings_c * h - coupled)
-            if z.exchange_with is not None and z.exchange_m3_per_s > 0:
-                j = self.index[z.exchange_with]
-                flow = RHO_CP * z.exchange_m3_per_s * (integral[j["t"]] - t_int)
+            coupled = integral[m] if m >= 0 else t_int
+            led.surroundings += ms * (surroundings_h - coupled)
+            if neighbour is not None:
+                j, other, heat = neighbour
+                flow = heat * (integral[j] - t_int)
                 led.neighbours += flow
-                self.ledger[z.exchange_with].neighbours -= flow
-            stored = z.fast_capacitance_j_per_k * (x1[i["t"]] - x0[i["t"]])
-            if "m" in i:
-                stored += z.mass_capacitance_j_per_k * (x1[i["m"]] - x0[i["m"]])
+                other.neighbours -= flow
+            stored = cf * (x1[t] - x0[t])
+            if m >= 0:
+                stored += cm * (x1[m] - x0[m])
             led.stored += stored
+
+    def _account_rows(self) -> list[tuple[Any, ...]]:
+        """Per zone, what `_account` needs of it, in the zones' order: its name and ledger,
+        its nodes (-1: no mass node), capacitances and coupling to the surroundings, and the
+        neighbour it exchanges air with (its air node, its ledger, ρ·cp·flow) or None."""
+        rows = []
+        for name, z in self.zones.items():
+            i = self.index[name]
+            neighbour = None
+            if z.exchange_with is not None and z.exchange_m3_per_s > 0:
+                neighbour = (self.index[z.exchange_with]["t"], self.ledger[z.exchange_with],
+                             RHO_CP * z.exchange_m3_per_s)
+            rows.append((name, self.ledger[name], i["t"], i.get("m", -1),
+                         z.fast_capacitance_j_per_k, z.mass_capacitance_j_per_k,
+                         z.mass_surroundings_w_per_k, neighbour))
+        return rows
 
 
 _NO_INPUTS = ZoneInputs()
