@@ -222,6 +222,7 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
     next_regular = start
     now = start
     state: PlanState | None = None  # the plan in force: the last tick's, or the same since
+    held: tuple[int, object] = (-1, None)  # (loop.ticks, plan.units) when last found held
     while now < end:
         local = now.astimezone(tz)
         if now == scored_from:
@@ -249,7 +250,11 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
             # (but the hourly re-assertion of the same values) and nothing reads the poll
             planned = None if strategy.measured or strategy.plan is None else strategy.plan(
                 config, now, inputs(now))
-            if planned is not None and state is not None and _holds(loop, planned, state):
+            if planned is not None and state is not None and (
+                    (planned.units is held[1] and loop.ticks == held[0])
+                    or _holds(loop, planned, state)):
+                # the same units' values as at the last hold, no tick since: still held
+                held = (loop.ticks, planned.units)
                 state = planned
             else:
                 for unit in units:  # `poll_all` without its tasks: in memory none would wait

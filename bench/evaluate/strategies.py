@@ -17,7 +17,7 @@ a hygiene duty, not a comfort choice, and running it all day would only flatter 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from hvac_ctl.control.loop import Planner
@@ -42,12 +42,32 @@ def _design_oa_pct(config: Config, zone: str, fan_cap_pct: float) -> float:
     return min(100.0, 100.0 * voz_lps(z, z.occupants_max) / supply) if supply else 0.0
 
 
+_STATES: dict[tuple[object, ...], tuple[Config, PlanState]] = {}
+
+
 def _fixed_state(config: Config, at: datetime, on_zones: dict[str, str], exhaust: bool,
                  label: str) -> PlanState:
     """Every AHU of each zone in `on_zones` on at the show setpoint with design air; the rest
-    off. `on_zones` maps a zone to the event that keeps it on."""
+    off. `on_zones` maps a zone to the event that keeps it on.
+
+    The state is a function of the season, `on_zones`, `exhaust` and `label` alone: the
+    baselines ask it at every tick and get one of a handful, so each is kept (like
+    `_events_on`, the entry holds its configuration) and given the instant."""
     tz = config.venue.venue.tz
     season_name = config.seasons.name_for(at.astimezone(tz).date(), None)
+    key = (id(config), season_name, frozenset(on_zones.items()), exhaust, label)
+    hit = _STATES.get(key)
+    if hit is None:
+        if len(_STATES) > 4096:
+            _STATES.clear()
+        hit = _STATES[key] = (config, _state_of(config, at, season_name, on_zones, exhaust,
+                                                label))
+    return replace(hit[1], at=at)
+
+
+def _state_of(config: Config, at: datetime, season_name: str, on_zones: dict[str, str],
+              exhaust: bool, label: str) -> PlanState:
+    """`_fixed_state` worked out."""
     season = config.seasons.seasons[season_name]
     zones: dict[str, ZoneState] = {}
     units: dict[str, dict[str, PointValue]] = {}
