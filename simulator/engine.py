@@ -75,8 +75,12 @@ class Building:
         self.ahus = {n: AhuState(u, supply_temp=initial_c) for n, u in spec.units.items()}
         self.loads: dict[str, ZoneLoads] = {z: ZoneLoads() for z in spec.zones}
         self._no_loads = zone_loads(spec, Scenario(), start)  # nothing acting: all zero
-        self._units_of = {z: [(u, self.ahus[u.name]) for u in spec.units_of(z)]
-                          for z in spec.zones}
+        # per zone, in order: whether it is the stage (the loading door), the share of radiant
+        # heat that lands on its mass, and its units with their states, exhausts marked
+        self._zone_rows = [(name, z.kind == "stage", z.radiant_to_mass,
+                            [(u, self.ahus[u.name], u.kind == "exhaust")
+                             for u in spec.units_of(name)])
+                           for name, z in spec.zones.items()]
         self.faults = Faults()  # injected by tests: late, refusing or garbage-reporting units
         self.steps = 0
         self.write_log: list[tuple[datetime, str, str, float | bool | str]] = []  # accepted
@@ -141,14 +145,15 @@ class Building:
         inputs: dict[str, ZoneInputs] = {}
         gen = self.spec.co2_per_person_lps / 1000.0
         hall = self.hall
-        for zone, z in self.spec.zones.items():
-            ld = self.loads[zone]
+        loads = self.loads
+        for zone, stage, radiant_to_mass, units in self._zone_rows:
+            ld = loads[zone]
             streams: list[Stream] = []
             exchange = 0.0
             zone_c, zone_w = hall.temp(zone), hall.w(zone)  # the state moves only below
             zone_rh = None
-            for unit, ahu in self._units_of[zone]:
-                if unit.kind == "exhaust":
+            for unit, ahu, exhaust in units:
+                if exhaust:
                     ahu.running = ahu.commands.enable
                     exchange += ahu.flow()
                     ahu.energy.fan_kwh += unit.fan_w * ahu.speed() ** 3 / 1000 * h / 3600 \
@@ -159,9 +164,9 @@ class Building:
                 s = ahu.step(h, zone_c, zone_w, out_c, out_w, zone_rh)
                 if s is not None:
                     streams.append(s)
-            if door and z.kind == "stage":
+            if door and stage:
                 exchange += door_exchange_m3_per_s(zone_c, out_c)
-            to_mass = ld.radiant_w * z.radiant_to_mass
+            to_mass = ld.radiant_w * radiant_to_mass
             inputs[zone] = ZoneInputs(
                 fast_w=ld.convective_w + ld.radiant_w - to_mass, mass_w=to_mass,
                 latent_w=ld.latent_w,

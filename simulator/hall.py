@@ -120,6 +120,7 @@ class Hall:
             self.index[name] = idx
         self.n = n
         self.x = np.zeros(n)
+        self._x = [0.0] * n  # x as Python floats, read by every sensor and every step
         self.ledger = {name: Ledger() for name in zones}
         self._cache: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._coupling_matrix = self._coupling()
@@ -140,19 +141,20 @@ class Hall:
             self.x[i["m"]] = temp_c if mass_c is None else mass_c
         self.x[i["w"]] = w
         self.x[i["c"]] = co2_ppm
+        self._x = self.x.tolist()
 
     def temp(self, zone: str) -> float:
-        return float(self.x[self.index[zone]["t"]])
+        return self._x[self.index[zone]["t"]]
 
     def mass_temp(self, zone: str) -> float:
         i = self.index[zone]
         return float(self.x[i.get("m", i["t"])])
 
     def w(self, zone: str) -> float:
-        return float(self.x[self.index[zone]["w"]])
+        return self._x[self.index[zone]["w"]]
 
     def co2(self, zone: str) -> float:
-        return float(self.x[self.index[zone]["c"]])
+        return self._x[self.index[zone]["c"]]
 
     def sensible_heat(self, zone: str) -> float:
         i = self.index[zone]
@@ -171,8 +173,9 @@ class Hall:
         x0 = self.x
         x1 = phi @ x0 + g1 @ b
         integral = g1 @ x0 + g2 @ b
-        self._account(h, inputs, outdoor_c, x0.tolist(), x1.tolist(), integral.tolist())
-        self.x = x1
+        x1_list = x1.tolist()
+        self._account(h, inputs, outdoor_c, self._x, x1_list, integral.tolist())
+        self.x, self._x = x1, x1_list
 
     def _system(self, inputs: dict[str, ZoneInputs], out_c: float, out_w: float,
                 out_co2: float) -> tuple[list[float], list[float]]:
