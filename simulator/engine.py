@@ -58,7 +58,7 @@ class Building:
     def __init__(self, spec: BuildingSpec, scenario: Scenario, weather: Weather,
                  start: datetime, max_step: timedelta = timedelta(seconds=60),
                  initial_c: float = 22.0, initial_rh: float = 45.0,
-                 quiet_steps: bool = True) -> None:
+                 quiet_steps: bool = True, ledger: bool = True) -> None:
         if start.tzinfo is None:
             raise ValueError("the simulation needs a timezone-aware start")
         self.spec = spec
@@ -68,7 +68,7 @@ class Building:
         self.max_step = max_step
         self.quiet_steps = quiet_steps  # False: every step at most max_step, quiet or not
         self._activity = Activity(scenario)
-        self.hall = Hall(spec.zones, spec.surroundings_c)
+        self.hall = Hall(spec.zones, spec.surroundings_c, ledger)  # see `Hall` for ledger
         for zone in spec.zones:
             self.hall.set_state(zone, initial_c, humidity_ratio(initial_c, initial_rh),
                                 spec.outdoor_co2_ppm)

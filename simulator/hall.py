@@ -104,7 +104,15 @@ class Ledger:
 
 
 class Hall:
-    def __init__(self, zones: dict[str, ZoneSpec], surroundings_c: float) -> None:
+    """The zones' state and its exact steps.
+
+    `ledger=False` keeps no heat ledger: a step then neither integrates the state over the
+    step nor books the heat flows, which costs a season's evaluation a tenth of its stepping
+    and which nothing there reads; the state moves by the same arithmetic either way (the
+    energy-balance tests keep the ledger)."""
+
+    def __init__(self, zones: dict[str, ZoneSpec], surroundings_c: float,
+                 ledger: bool = True) -> None:
         self.zones = zones
         self.surroundings_c = surroundings_c
         self.index: dict[str, dict[str, int]] = {}
@@ -121,11 +129,12 @@ class Hall:
         self.n = n
         self.x = np.zeros(n)
         self._x = [0.0] * n  # x as Python floats, read by every sensor and every step
-        self.ledger = {name: Ledger() for name in zones}
+        self.ledger = {name: Ledger() for name in zones} if ledger else {}  # {}: none kept
         self._cache: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._coupling_matrix = self._coupling()
         self._rows = self._zone_rows()
-        self._ledger_rows = self._account_rows()
+        self._keeps_ledger = ledger
+        self._ledger_rows = self._account_rows() if ledger else []
         self._capacity = np.ones(n)
         for name, z in zones.items():
             i = self.index[name]
@@ -172,9 +181,10 @@ class Hall:
         b = np.array(b_list)
         x0 = self.x
         x1 = phi @ x0 + g1 @ b
-        integral = g1 @ x0 + g2 @ b
         x1_list = x1.tolist()
-        self._account(h, inputs, outdoor_c, self._x, x1_list, integral.tolist())
+        if self._keeps_ledger:
+            integral = g1 @ x0 + g2 @ b
+            self._account(h, inputs, outdoor_c, self._x, x1_list, integral.tolist())
         self.x, self._x = x1, x1_list
 
     def _system(self, inputs: dict[str, ZoneInputs], out_c: float, out_w: float,

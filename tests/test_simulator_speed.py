@@ -103,9 +103,10 @@ def test_the_index_gives_the_loads_of_the_whole_scenario(spec: BuildingSpec, tz:
 
 
 def _run(spec: BuildingSpec, scenario: Scenario, start: datetime, quiet: bool,
-         on: list[tuple[datetime, datetime]], chunks: list[timedelta]) -> tuple[Building, list]:
+         on: list[tuple[datetime, datetime]], chunks: list[timedelta], ledger: bool = True,
+         ) -> tuple[Building, list]:
     b = Building(spec, scenario, DesignDay.summer(SHANGHAI), start, initial_c=26.0,
-                 quiet_steps=quiet)
+                 quiet_steps=quiet, ledger=ledger)
     seen = []
     for dt in chunks:
         running = any(a <= b.now < z for a, z in on)
@@ -183,6 +184,21 @@ def test_a_quiet_stretch_in_one_step_is_what_60_s_steps_give(
         assert abs(led.imbalance) <= 1e-6 * flows, (zone, led)
         for path in ("gains", "supply", "outdoor", "neighbours", "surroundings", "stored"):
             assert getattr(led, path) == pytest.approx(getattr(other, path), rel=1e-9, abs=1.0)
+
+
+def test_without_a_ledger_the_building_moves_the_same(spec: BuildingSpec) -> None:
+    """`ledger=False` (the season's evaluation) skips only the books: two show days, units on
+    around the shows, give the very same states, supply temperatures and meters."""
+    scenario = busy_days(SHANGHAI, datetime(2027, 7, 1), 2)
+    start = datetime(2027, 7, 1, tzinfo=SHANGHAI)
+    on = [(s.doors_open - timedelta(hours=2), s.end + timedelta(minutes=15))
+          for s in scenario.shows]
+    chunks = [timedelta(minutes=67)] * 43
+    kept, with_books = _run(spec, scenario, start, True, on, chunks)
+    none, without = _run(spec, scenario, start, True, on, chunks, ledger=False)
+    assert with_books == without
+    assert kept.steps == none.steps > 400
+    assert none.hall.ledger == {} and all(led.gains for led in kept.hall.ledger.values())
 
 
 def test_a_running_unit_keeps_the_60_s_steps(spec: BuildingSpec) -> None:

@@ -34,6 +34,7 @@ from hvac_ctl.model import Config
 from hvac_ctl.model.venue import SENSOR_POINTS
 from hvac_ctl.planner import OccupancyPush, PlanInputs, PlanState, local_midnight
 from hvac_ctl.planner.occupancy import PUSH_HORIZON
+from hvac_ctl.planner.plan import NOTHING_KNOWN
 from hvac_ctl.simulation import building_spec, calendar_scenario
 from simulator.ahu import Energy
 from simulator.engine import Building
@@ -173,7 +174,7 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
     if initial_c is None:
         initial_c = season.zones[next(iter(config.venue.zones))].idle.setpoint_c
     building = Building(building_spec(config), scenario, weather, start.astimezone(tz),
-                        initial_c=initial_c)
+                        initial_c=initial_c, ledger=False)  # no heat ledger: nothing reads it
     drivers = memory_drivers(config, building)
     clock = ManualClock(start)
     poller = Poller(config, drivers, clock, points=SENSOR_POINTS)  # meters: read at the end
@@ -247,9 +248,10 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
             heapq.heappop(ticks)
         if due:
             # a plan of time alone that the units already hold: the tick would write nothing
-            # (but the hourly re-assertion of the same values) and nothing reads the poll
+            # (but the daily re-assertion of the same values) and nothing reads the poll; a
+            # plan of time alone reads no inputs, so none are gathered for it
             planned = None if strategy.measured or strategy.plan is None else strategy.plan(
-                config, now, inputs(now))
+                config, now, NOTHING_KNOWN)
             if planned is not None and state is not None and (
                     (planned.units is held[1] and loop.ticks == held[0])
                     or _holds(loop, planned, state)):
