@@ -63,6 +63,11 @@ class TickReport:
 
 
 def same(a: Value | None, b: Value | None) -> bool:
+    """Equal as the unit would hold them: flags and states exactly, numbers within 0.01.
+    Two floats (the common case: every point of every unit at every tick) are compared
+    first, without the type checks the other cases need."""
+    if a.__class__ is float and b.__class__ is float:
+        return abs(a - b) < 0.01  # type: ignore[operator]  # both floats, checked just above
     if isinstance(a, bool) or isinstance(b, bool) or isinstance(a, str) or isinstance(b, str):
         return a == b
     if a is None or b is None:
