@@ -53,6 +53,7 @@ class NormalsWeather:
                  persistence: float = 0.7, sigma_k: float = 1.8) -> None:
         self.tz = tz
         self._last: tuple[datetime | None, Outdoor] = (None, Outdoor(0.0, 0.0))
+        self._pairs: dict[tuple[date, bool], tuple[_Day, _Day]] = {}
         rng = random.Random(seed)
         anomaly = 0.0
         self._days: dict[date, _Day] = {}
@@ -78,10 +79,15 @@ class NormalsWeather:
     def _at(self, t: datetime) -> Outdoor:
         local = t.astimezone(self.tz)
         hour = local.hour + local.minute / 60 + local.second / 3600
-        # interpolate the day's parameters between this noon and the neighbouring one
-        other = local.date() + timedelta(days=1 if hour >= 12 else -1)
+        # interpolate the day's parameters between this noon and the neighbouring one (the
+        # pair kept per half day: the simulator asks every minute)
+        key = (local.date(), hour >= 12)
+        pair = self._pairs.get(key)
+        if pair is None:
+            other = key[0] + timedelta(days=1 if key[1] else -1)
+            pair = self._pairs[key] = (self._day(key[0]), self._day(other))
         f = abs(hour - 12) / 24
-        a, b = self._day(local.date()), self._day(other)
+        a, b = pair
         peak = a.peak_c + f * (b.peak_c - a.peak_c)
         swing = a.swing_k + f * (b.swing_k - a.swing_k)
         w = a.w + f * (b.w - a.w)
