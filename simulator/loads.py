@@ -64,36 +64,82 @@ def _fraction(t: datetime, a: datetime, b: datetime) -> float:
     return (t - a) / (b - a)
 
 
+@dataclass(frozen=True)
+class _ShowTimes:
+    """A show's instants and head counts that its loads are cut at, each computed once (the
+    simulator asks every minute of a show for every zone) by the very expressions the load
+    functions used to compute at every call."""
+
+    lead: datetime  # its loads begin: doors - SHOW_LEAD
+    tail: datetime  # and are over: end + SHOW_TAIL
+    egress: datetime  # the last one out: end + EGRESS
+    crew_from: datetime  # stage crew and machinery: doors - 30 min …
+    crew_to: datetime  # … to end + 15 min
+    pit_from: datetime  # musicians: curtain - 15 min
+    middle: datetime  # the interval: from the middle of the show …
+    middle_end: datetime  # … for INTERVAL
+    work_end: datetime  # work light until end + 30 min
+    late_end: datetime  # late comers until curtain + late_minutes
+    on_time: float  # people who come on time
+    late: float  # and late
+
+
+_TIMES: dict[int, tuple[Show, _ShowTimes]] = {}
+
+
+def _times(show: Show) -> _ShowTimes:
+    """`show`'s `_ShowTimes`, kept by identity (the entry holds the show, so its id stays its
+    own); bounded."""
+    hit = _TIMES.get(id(show))
+    if hit is not None and hit[0] is show:
+        return hit[1]
+    if len(_TIMES) > 65_536:
+        _TIMES.clear()
+    middle = show.curtain + (show.end - show.curtain) / 2
+    times = _ShowTimes(
+        show.doors_open - SHOW_LEAD, show.end + SHOW_TAIL, show.end + EGRESS,
+        show.doors_open - timedelta(minutes=30), show.end + timedelta(minutes=15),
+        show.curtain - timedelta(minutes=15), middle, middle + INTERVAL,
+        show.end + timedelta(minutes=30), show.curtain + timedelta(minutes=show.late_minutes),
+        show.attendance * (1 - show.late_fraction), show.attendance * show.late_fraction)
+    _TIMES[id(show)] = (show, times)
+    return times
+
+
 def arrived(show: Show, t: datetime) -> float:
     """People through the doors by `t`: on time between doors and curtain, late after it."""
-    on_time = show.attendance * (1 - show.late_fraction)
-    late = show.attendance * show.late_fraction
-    n = on_time * _fraction(t, show.doors_open, show.curtain)
-    if late > 0:
-        n += late * _fraction(t, show.curtain,
-                              show.curtain + timedelta(minutes=show.late_minutes))
+    return _arrived(show, _times(show), t)
+
+
+def _arrived(show: Show, st: _ShowTimes, t: datetime) -> float:
+    n = st.on_time * _fraction(t, show.doors_open, show.curtain)
+    if st.late > 0:
+        n += st.late * _fraction(t, show.curtain, st.late_end)
     return n
 
 
 def audience(show: Show, t: datetime) -> tuple[float, float]:
     """(seated, walking) people in the hall at `t`."""
-    if t < show.doors_open or t >= show.end + EGRESS:
+    return _audience(show, _times(show), t)
+
+
+def _audience(show: Show, st: _ShowTimes, t: datetime) -> tuple[float, float]:
+    if t < show.doors_open or t >= st.egress:
         return 0.0, 0.0
     if t >= show.end:
-        return 0.0, show.attendance * (1 - _fraction(t, show.end, show.end + EGRESS))
-    inside = arrived(show, t)
-    walking = inside - arrived(show, t - ENTERING)
+        return 0.0, show.attendance * (1 - _fraction(t, show.end, st.egress))
+    inside = _arrived(show, st, t)
+    walking = inside - _arrived(show, st, t - ENTERING)
     return inside - walking, walking
 
 
-def _stage_light_share(show: Show, t: datetime) -> float:
+def _stage_light_share(show: Show, st: _ShowTimes, t: datetime) -> float:
     """A cue profile: preset while doors are open, full acts, dim interval, work light after."""
     if show.doors_open <= t < show.curtain:
         return 0.2
     if show.curtain <= t < show.end:
-        middle = show.curtain + (show.end - show.curtain) / 2
-        return 0.15 if middle <= t < middle + INTERVAL else 0.75
-    if show.end <= t < show.end + timedelta(minutes=30):
+        return 0.15 if st.middle <= t < st.middle_end else 0.75
+    if show.end <= t < st.work_end:
         return WORK_LIGHT
     return 0.0
 
@@ -107,23 +153,24 @@ def zone_loads(spec: BuildingSpec, scenario: Scenario, t: datetime) -> dict[str,
 
 def _zone(loads: ZoneLoads, zone: ZoneSpec, scenario: Scenario, t: datetime) -> None:
     for show in scenario.shows:
-        if not (show.doors_open - SHOW_LEAD <= t < show.end + SHOW_TAIL):
+        st = _times(show)
+        if not (st.lead <= t < st.tail):
             continue
         if zone.kind == "auditorium":
-            seated, walking = audience(show, t)
+            seated, walking = _audience(show, st, t)
             loads.add_people(seated, SEATED)
             loads.add_people(walking, WALKING)
             lit = show.house_lights or not (show.curtain <= t < show.end)
-            if show.doors_open <= t < show.end + EGRESS:
+            if show.doors_open <= t < st.egress:
                 loads.add_heat(HOUSE_LIGHTS_W if lit else DARK_HOUSE_W, 0.5)
         elif zone.kind == "stage":
-            if show.doors_open - timedelta(minutes=30) <= t < show.end + timedelta(minutes=15):
+            if st.crew_from <= t < st.crew_to:
                 loads.add_people(zone.occupants_max, STAGE_CREW)
                 loads.add_heat(MACHINERY_W * 0.3)
-            share = _stage_light_share(show, t)
+            share = _stage_light_share(show, st, t)
             loads.add_heat(STAGE_LIGHTING_W * LIGHT_TO_ZONE * share, LIGHT_RADIANT)
         elif zone.kind == "pit" and show.live_orchestra and (
-                show.curtain - timedelta(minutes=15) <= t < show.end):
+                st.pit_from <= t < show.end):
             loads.add_people(zone.occupants_max, MUSICIAN)
             loads.add_heat(STAND_LIGHTS_W)
     if zone.kind == "stage":
