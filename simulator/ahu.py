@@ -51,6 +51,9 @@ class AhuState:
     integral: float = 0.0
     supply_temp: float = 20.0
     running: bool = False
+    # the last step of a running unit: its stream and meter increments (cooling or heating)
+    _took: tuple[Stream, float | None, float | None, float, float] | None = field(
+        default=None, repr=False, compare=False)
 
     def speed(self) -> float:
         return max(MIN_SPEED, min(1.0, self.commands.fan_speed_max / 100.0))
@@ -130,9 +133,33 @@ class AhuState:
         latent = RHO_AIR * flow * (mix_w - supply_w) * H_FG
         energy = self.energy
         if sensible > 0:
-            energy.cooling_kwh += (sensible + latent) / 1000 * hours
+            cooled, heated = (sensible + latent) / 1000 * hours, None
+            energy.cooling_kwh += cooled
         else:
-            energy.heating_kwh += -sensible / 1000 * hours
-        energy.reheat_kwh += capacity * (reheat_c - coil_c) / 1000 * hours
-        energy.fan_kwh += fan_w / 1000 * hours
-        return Stream(flow, self.supply_temp, supply_w, f)
+            cooled, heated = None, -sensible / 1000 * hours
+            energy.heating_kwh += heated
+        reheated = capacity * (reheat_c - coil_c) / 1000 * hours
+        fanned = fan_w / 1000 * hours
+        energy.reheat_kwh += reheated
+        energy.fan_kwh += fanned
+        stream = Stream(flow, self.supply_temp, supply_w, f)
+        self._took = (stream, cooled, heated, reheated, fanned)
+        return stream
+
+    def follow(self, twin: AhuState) -> Stream:
+        """Take the step `twin` (a unit of the same size, running) has just taken, from the
+        state this unit is in and under the commands it has, the same as `twin`'s before
+        that step: the same results, each meter moved by the same amounts, without working
+        the loop out again. A zone's identical units (the stalls' three) run alike."""
+        stream, cooled, heated, reheated, fanned = twin._took
+        self.running = twin.running
+        self.supply_temp = twin.supply_temp
+        self.integral = twin.integral
+        energy = self.energy
+        if cooled is not None:
+            energy.cooling_kwh += cooled
+        if heated is not None:
+            energy.heating_kwh += heated
+        energy.reheat_kwh += reheated
+        energy.fan_kwh += fanned
+        return stream

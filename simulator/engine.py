@@ -76,9 +76,12 @@ class Building:
         self.loads: dict[str, ZoneLoads] = {z: ZoneLoads() for z in spec.zones}
         self._no_loads = zone_loads(spec, Scenario(), start)  # nothing acting: all zero
         # per zone, in order: whether it is the stage (the loading door), the share of radiant
-        # heat that lands on its mass, and its units with their states, exhausts marked
+        # heat that lands on its mass, and its units with their states, exhausts marked, and
+        # what of a unit's spec its local loop reads (units alike in it step alike)
         self._zone_rows = [(name, z.kind == "stage", z.radiant_to_mass,
-                            [(u, self.ahus[u.name], u.kind == "exhaust")
+                            [(u, self.ahus[u.name], u.kind == "exhaust",
+                              (u.airflow_m3_per_s, u.cooling_w, u.heating_w, u.fan_w,
+                               u.supply_min_c, u.supply_max_c))
                              for u in spec.units_of(name)])
                            for name, z in spec.zones.items()]
         self.faults = Faults()  # injected by tests: late, refusing or garbage-reporting units
@@ -152,18 +155,31 @@ class Building:
             exchange = 0.0
             zone_c, zone_w = hall.temp(zone), hall.w(zone)  # the state moves only below
             zone_rh = None
-            for unit, ahu, exhaust in units:
+            lead: tuple[tuple[object, ...], AhuState] | None = None  # last unit stepped
+            for unit, ahu, exhaust, size in units:
                 if exhaust:
                     ahu.running = ahu.commands.enable
                     exchange += ahu.flow()
                     ahu.energy.fan_kwh += unit.fan_w * ahu.speed() ** 3 / 1000 * h / 3600 \
                         if ahu.running else 0.0
                     continue
-                if zone_rh is None and ahu.commands.enable:
+                cmd = ahu.commands
+                if not cmd.enable:
+                    ahu.step(h, zone_c, zone_w, out_c, out_w)  # off: no air
+                    continue
+                if zone_rh is None:
                     zone_rh = relative_humidity(zone_c, zone_w)
+                # a unit the same as the last one stepped, in the same state under the same
+                # commands, takes the same step
+                alike = (size, cmd.setpoint, cmd.oa_damper_min, cmd.fan_speed_max, cmd.mode,
+                         ahu.integral)
+                if lead is not None and lead[0] == alike:
+                    streams.append(ahu.follow(lead[1]))
+                    continue
+                lead = (alike, ahu)
                 s = ahu.step(h, zone_c, zone_w, out_c, out_w, zone_rh)
-                if s is not None:
-                    streams.append(s)
+                assert s is not None  # enabled
+                streams.append(s)
             if door and stage:
                 exchange += door_exchange_m3_per_s(zone_c, out_c)
             to_mass = ld.radiant_w * radiant_to_mass
