@@ -35,20 +35,29 @@ class Sample:
     error: str | None = None
 
 
-def implausible(unit: UnitBase, point: str, value: Value | None) -> str | None:
-    """Why a reading is garbage (NaN, a 1,000 °C supply, −50 °C in the hall), or None."""
+def implausible(unit: UnitBase, point: str, value: Value | None,
+                bounds: tuple[float, float] | None = None) -> str | None:
+    """Why a reading is garbage (NaN, a 1,000 °C supply, −50 °C in the hall), or None.
+    `bounds`: `plausible(unit, point)` if the caller keeps it."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None  # states and flags are checked by the driver's decoding
     if not math.isfinite(value):
         return f"implausible reading {value}"
+    lo, hi = bounds if bounds is not None else plausible(unit, point)
+    if not lo <= value <= hi:
+        return f"implausible reading {value:g} (outside {lo:g} … {hi:g})"
+    return None
+
+
+def plausible(unit: UnitBase, point: str) -> tuple[float, float]:
+    """The range a reading of `point` must lie in: the point's own limits where it has
+    them, else the physical ones of PLAUSIBLE."""
     spec = getattr(unit.points, point, None)
     lo, hi = PLAUSIBLE.get(point, (-math.inf, math.inf))
     if spec is not None:
         lo = spec.min if spec.min is not None else lo
         hi = spec.max if spec.max is not None else hi
-    if not lo <= value <= hi:
-        return f"implausible reading {value:g} (outside {lo:g} … {hi:g})"
-    return None
+    return lo, hi
 
 
 def quality(sample: Sample, now: datetime, stale_after: timedelta) -> str:
@@ -73,6 +82,9 @@ class Poller:
         self.latest: dict[tuple[str, str], Sample] = {}   # last reading, good or bad
         self.last_good: dict[tuple[str, str], Sample] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        # per unit, its spec and each polled point's `plausible` range: asked at every poll,
+        # worked out again only for a new configuration (the spec is then another object)
+        self._bounds: dict[str, tuple[UnitBase, dict[str, tuple[float, float]]]] = {}
         self.points = {  # the sensors the planner reads, and the meters for the trends
             name: [p for p in points if p in u.points.names()]
             for name, u in config.venue.units.items()
@@ -93,17 +105,23 @@ class Poller:
             error = None
         now = self.clock.now()
         spec = self.config.venue.units[unit]
+        bounds = self._bounds.get(unit)
+        if bounds is None or bounds[0] is not spec:  # first poll, or a new configuration
+            bounds = self._bounds[unit] = (spec, {p: plausible(spec, p)
+                                                  for p in self.points[unit]})
+        latest, last_good = self.latest, self.last_good
         for point in self.points[unit]:
             r = readings.get(point)
             if r is None:
                 sample = Sample(unit, point, None, False, now, error or "no reading")
-            elif r.ok and (why := implausible(spec, point, r.value)) is not None:
+            elif r.ok and (why := implausible(spec, point, r.value,
+                                              bounds[1][point])) is not None:
                 sample = Sample(unit, point, r.value, False, now, why)  # kept, marked bad
             else:
                 sample = Sample(unit, point, r.value, r.ok, now, r.error)
-            self.latest[(unit, point)] = sample
+            latest[(unit, point)] = sample
             if sample.ok:
-                self.last_good[(unit, point)] = sample
+                last_good[(unit, point)] = sample
             if self.on_sample is not None:
                 try:
                     self.on_sample(sample)
