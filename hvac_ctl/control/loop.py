@@ -219,7 +219,9 @@ class ControlLoop:
                            now: datetime, reassert: bool, why_zone: str) -> tuple[int, int]:
         """Bring one point to its desired value; (writes, refusals). Raises if unreachable."""
         s = self.settings
-        ps = self.points.setdefault((unit, point), _Point())
+        ps = self.points.get((unit, point))
+        if ps is None:  # not `setdefault`: that would make a _Point at every call
+            ps = self.points[(unit, point)] = _Point()
         override = state.overridden.get((unit, point))
         value = state.units[unit][point]
         held = ps.slots.get(s.plan_priority)
