@@ -133,6 +133,7 @@ class Hall:
         self._cache: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._coupling_matrix = self._coupling()
         self._rows = self._zone_rows()
+        self._diagonal_of: tuple[tuple[float, ...], list[float]] = ((), [])  # see `_system`
         self._keeps_ledger = ledger
         self._ledger_rows = self._account_rows() if ledger else []
         self._capacity = np.ones(n)
@@ -193,37 +194,61 @@ class Hall:
         CO2 ppm/s. A's off-diagonal (node and zone couplings) never changes: `_coupling` holds
         it, and this gives A's diagonal and b, each entry summed in a fixed order. The zones'
         constants come from `_rows`, worked out once; each term is the same expression as
-        ever, so every step's sums are the same to the last bit."""
-        a = [0.0] * self.n  # A's diagonal
+        ever, so every step's sums are the same to the last bit.
+
+        The diagonal depends on the inputs only through the airflows (each stream's flow and
+        outdoor share, each zone's outdoor exchange), which change when a command does, not
+        from one minute to the next: it is worked out again only when they differ from the
+        last step's (the list is shared: not to be changed)."""
         b = [0.0] * self.n
-        for name, t, m, w, c, cf, vol, cm, fm, ms, ms_sc, exchange in self._rows:
+        flows: list[float] = []  # per zone: its number of streams, their flows, its exchange
+        for name, t, m, w, c, cf, vol, cm, _fm, _ms, ms_sc, _exchange in self._rows:
             u = inputs.get(name) or _NO_INPUTS
             # air node
             b[t] += u.fast_w / cf
             if m >= 0:
-                a[t] -= fm / cf
-                a[m] -= (fm + ms) / cm
                 b[m] += (u.mass_w + ms_sc) / cm
             else:
                 b[t] += (u.mass_w + ms_sc) / cf
+            flows.append(len(u.streams))
+            for st in u.streams:
+                flow, share = st.flow_m3_per_s, st.outdoor_fraction
+                flows.append(flow)
+                flows.append(share)
+                b[t] += RHO_CP * flow * st.temp_c / cf
+                b[w] += flow * st.w / vol
+                b[c] += share * flow * out_co2 / vol
+            q = u.outdoor_exchange_m3_per_s
+            flows.append(q)
+            b[t] += RHO_CP * q * out_c / cf
+            b[w] += q * out_w / vol
+            b[c] += q * out_co2 / vol
+            b[w] += u.latent_w / H_FG / (RHO_AIR * vol)
+            b[c] += u.co2_m3_per_s * 1e6 / vol
+        key = tuple(flows)
+        if key != self._diagonal_of[0]:
+            self._diagonal_of = (key, self._diagonal(inputs))
+        return self._diagonal_of[1], b
+
+    def _diagonal(self, inputs: dict[str, ZoneInputs]) -> list[float]:
+        """A's diagonal for these inputs' airflows (see `_system`)."""
+        a = [0.0] * self.n
+        for name, t, m, w, c, cf, vol, cm, fm, ms, _ms_sc, exchange in self._rows:
+            u = inputs.get(name) or _NO_INPUTS
+            if m >= 0:
+                a[t] -= fm / cf
+                a[m] -= (fm + ms) / cm
+            else:
                 a[t] -= ms / cf
             for st in u.streams:
                 flow = st.flow_m3_per_s
                 a[t] -= RHO_CP * flow / cf
-                b[t] += RHO_CP * flow * st.temp_c / cf
                 a[w] -= flow / vol
-                b[w] += flow * st.w / vol
                 a[c] -= st.outdoor_fraction * flow / vol
-                b[c] += st.outdoor_fraction * flow * out_co2 / vol
             q = u.outdoor_exchange_m3_per_s
             a[t] -= RHO_CP * q / cf
-            b[t] += RHO_CP * q * out_c / cf
             a[w] -= q / vol
-            b[w] += q * out_w / vol
             a[c] -= q / vol
-            b[c] += q * out_co2 / vol
-            b[w] += u.latent_w / H_FG / (RHO_AIR * vol)
-            b[c] += u.co2_m3_per_s * 1e6 / vol
             # air exchanged with a neighbouring zone (the pit and the stalls)
             for rt, rw, rc, itself, heat, air in exchange:
                 a[rt] -= heat
@@ -235,7 +260,7 @@ class Hall:
                 a[rc] -= air
                 if itself:
                     a[rc] += air
-        return a, b
+        return a
 
     def _zone_rows(self) -> list[tuple[Any, ...]]:
         """Per zone, what `_system` needs of it, in the zones' order: its name, the indices of
