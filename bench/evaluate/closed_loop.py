@@ -3,9 +3,11 @@
 Above the driver everything is the service's own code: `ControlLoop` with its safety gate,
 the `Poller` feeding zone measurements, the `RecoveryLearner` feeding optimal start, and the
 box office's counts as `OccupancyPush`es. Below it, `MemoryDriver` fronts `simulator.engine.
-Building`, so nothing crosses a socket and a season runs in seconds. The loop polls and ticks
-at the instants the service would act on (see TICK below), the building steps 60 s, and the
-trace keeps a row a minute while anyone may be in the building, one a tick otherwise.
+Building`, so nothing crosses a socket and a season runs in seconds. The loop polls and plans
+at the instants the service would act on (see TICK below) and ticks with that plan unless the
+units already hold it (such a tick writes nothing, so `Result.ticks` counts the ticks that
+could), the building steps 60 s, and the trace keeps a row a minute while anyone may be in
+the building, one a tick otherwise.
 
 A warm-up (two days by default, as BOPTEST initialises a test case) runs the same strategy
 before the scored period, so the result does not depend on the starting temperatures.
@@ -262,9 +264,16 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
                 for unit in units:  # `poll_all` without its tasks: in memory none would wait
                     await poller.poll_unit(unit)
                 measured.clear()  # a new reading
-                await loop.tick()
-                state = loop.last_state
-                assert state is not None
+                # a plan that reads it is made here, once, and handed to the tick; if the
+                # units already hold it, the tick would write nothing (but the daily
+                # re-assertion) and is not run
+                planned = _plan(loop, now) if strategy.measured else None
+                if planned is not None and state is not None and _holds(loop, planned, state):
+                    state = planned
+                else:
+                    await loop.tick(planned)
+                    state = loop.last_state
+                    assert state is not None
                 learner.observe(state, inputs(now).measurements, now)
                 tracker.observe(state, inputs(now).measurements, now)
             calm = not _within(watch, now) and all(
@@ -306,6 +315,15 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
     return Result(strategy.name, first, last, scenario, trace, energy, daily,
                   list(building.write_log), scored_from, loop.ticks,
                   time.perf_counter() - wall)
+
+
+def _plan(loop: ControlLoop, now: datetime) -> PlanState | None:
+    """What the loop's tick would plan now, on the inputs it would read; None if planning
+    fails (the tick then plans again, fails the same way and keeps the plan in force)."""
+    try:
+        return loop.planner(loop.config, now, loop.inputs(now))
+    except Exception:
+        return None
 
 
 def _holds(loop: ControlLoop, planned: PlanState, last: PlanState) -> bool:
