@@ -109,16 +109,21 @@ class Poller:
         if bounds is None or bounds[0] is not spec:  # first poll, or a new configuration
             bounds = self._bounds[unit] = (spec, {p: plausible(spec, p)
                                                   for p in self.points[unit]})
-        latest, last_good = self.latest, self.last_good
+        latest, last_good, ranges = self.latest, self.last_good, bounds[1]
         for point in self.points[unit]:
             r = readings.get(point)
+            v = r.value if r is not None else None
+            lo, hi = ranges[point]
             if r is None:
                 sample = Sample(unit, point, None, False, now, error or "no reading")
-            elif r.ok and (why := implausible(spec, point, r.value,
-                                              bounds[1][point])) is not None:
-                sample = Sample(unit, point, r.value, False, now, why)  # kept, marked bad
+            # a finite float in range (`v - v` is NaN for an infinity or a NaN) is what almost
+            # every reading is and what `implausible` passes: told without its checks
+            elif r.ok and not (v.__class__ is float and lo <= v <= hi  # type: ignore[operator]
+                               and v - v == 0.0) and (  # type: ignore[operator]
+                    why := implausible(spec, point, v, (lo, hi))) is not None:
+                sample = Sample(unit, point, v, False, now, why)  # kept, marked bad
             else:
-                sample = Sample(unit, point, r.value, r.ok, now, r.error)
+                sample = Sample(unit, point, v, r.ok, now, r.error)
             latest[(unit, point)] = sample
             if sample.ok:
                 last_good[(unit, point)] = sample
@@ -154,11 +159,14 @@ class Poller:
                ) -> list[float]:
         """The units' last good numeric readings of `point` no older than `max_age`."""
         vals = []
+        last_good = self.last_good
         for u in units:
-            s = self.last_good.get((u, point))
-            if s is not None and now - s.at <= max_age and isinstance(
-                    s.value, int | float) and not isinstance(s.value, bool):
-                vals.append(float(s.value))
+            s = last_good.get((u, point))
+            if s is None or now - s.at > max_age:
+                continue
+            v = s.value
+            if v.__class__ is float or (isinstance(v, int | float) and not isinstance(v, bool)):
+                vals.append(float(v))  # a float first: what every zone sensor reads
         return vals
 
     def outdoor_air(self, now: datetime, max_age: timedelta) -> float | None:
