@@ -134,6 +134,8 @@ class Hall:
         self._coupling_matrix = self._coupling()
         self._rows = self._zone_rows()
         self._diagonal_of: tuple[tuple[float, ...], list[float]] = ((), [])  # see `_system`
+        # the last diagonal list `_propagators` was given, its step and its answer
+        self._last_propagators: tuple[list[float] | None, float, Any] = (None, 0.0, None)
         self._keeps_ledger = ledger
         self._ledger_rows = self._account_rows() if ledger else []
         self._capacity = np.ones(n)
@@ -201,7 +203,7 @@ class Hall:
         from one minute to the next: it is worked out again only when they differ from the
         last step's (the list is shared: not to be changed)."""
         b = [0.0] * self.n
-        flows: list[float] = []  # per zone: its number of streams, their flows, its exchange
+        flows: list[float] = []  # per zone: its number of streams, its exchange, their flows
         for name, t, m, w, c, cf, vol, cm, _fm, _ms, ms_sc, _exchange in self._rows:
             u = inputs.get(name) or _NO_INPUTS
             # air node
@@ -210,16 +212,14 @@ class Hall:
                 b[m] += (u.mass_w + ms_sc) / cm
             else:
                 b[t] += (u.mass_w + ms_sc) / cf
-            flows.append(len(u.streams))
+            q = u.outdoor_exchange_m3_per_s
+            flows += (len(u.streams), q)
             for st in u.streams:
                 flow, share = st.flow_m3_per_s, st.outdoor_fraction
-                flows.append(flow)
-                flows.append(share)
+                flows += (flow, share)
                 b[t] += RHO_CP * flow * st.temp_c / cf
                 b[w] += flow * st.w / vol
                 b[c] += share * flow * out_co2 / vol
-            q = u.outdoor_exchange_m3_per_s
-            flows.append(q)
             b[t] += RHO_CP * q * out_c / cf
             b[w] += q * out_w / vol
             b[c] += q * out_co2 / vol
@@ -309,12 +309,17 @@ class Hall:
     def _propagators(self, diagonal: list[float], h: float
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`propagators` of A with this diagonal; the last 256 are kept (the least recently
-        used go first)."""
+        used go first). `_system` hands out the same list while the airflows stay the same:
+        that list again, at the same step, is the last answer (without hashing the key)."""
+        last = self._last_propagators
+        if diagonal is last[0] and h == last[1]:  # the very diagonal of the last step
+            return last[2]
         key = (*diagonal, h)
         cache = self._cache
         hit = cache.pop(key, None)
         if hit is not None:
             cache[key] = hit
+            self._last_propagators = (diagonal, h, hit)
             return hit
         a = self._coupling_matrix.copy()
         np.fill_diagonal(a, diagonal)
@@ -322,6 +327,7 @@ class Hall:
         if len(cache) >= CACHED_PROPAGATORS:
             del cache[next(iter(cache))]
         cache[key] = out
+        self._last_propagators = (diagonal, h, out)
         return out
 
     def _account(self, h: float, inputs: dict[str, ZoneInputs], out_c: float,
