@@ -41,6 +41,21 @@ def door_exchange_m3_per_s(inside_c: float, outside_c: float) -> float:
     return cd * DOOR_W * DOOR_H / 3 * math.sqrt(G * DOOR_H * dt / mean_k)
 
 
+def _units_alike(units: list[UnitSpec], ahus: dict[str, AhuState]
+                 ) -> list[tuple[UnitSpec, AhuState, bool, tuple[float, ...] | None]]:
+    """A zone's units for `Building._step`: each with its state, whether it is an exhaust,
+    and what of its spec its local loop reads if another unit of the zone is the same in
+    it (None if none is: it has no twin to follow or lead)."""
+    def size(u: UnitSpec) -> tuple[float, ...]:
+        return (u.airflow_m3_per_s, u.cooling_w, u.heating_w, u.fan_w, u.supply_min_c,
+                u.supply_max_c)
+
+    sizes = [size(u) for u in units if u.kind != "exhaust"]
+    return [(u, ahus[u.name], u.kind == "exhaust",
+             size(u) if u.kind != "exhaust" and sizes.count(size(u)) > 1 else None)
+            for u in units]
+
+
 class PointRefused(ValueError):
     """A write a real controller would refuse: outside the point's range, or not a command."""
 
@@ -79,10 +94,7 @@ class Building:
         # heat that lands on its mass, and its units with their states, exhausts marked, and
         # what of a unit's spec its local loop reads (units alike in it step alike)
         self._zone_rows = [(name, z.kind == "stage", z.radiant_to_mass,
-                            [(u, self.ahus[u.name], u.kind == "exhaust",
-                              (u.airflow_m3_per_s, u.cooling_w, u.heating_w, u.fan_w,
-                               u.supply_min_c, u.supply_max_c))
-                             for u in spec.units_of(name)])
+                            _units_alike(spec.units_of(name), self.ahus))
                            for name, z in spec.zones.items()]
         self.faults = Faults()  # injected by tests: late, refusing or garbage-reporting units
         self.steps = 0
@@ -169,26 +181,24 @@ class Building:
                     continue
                 if zone_rh is None:
                     zone_rh = relative_humidity(zone_c, zone_w)
-                # a unit the same as the last one stepped, in the same state under the same
-                # commands, takes the same step
-                alike = (size, cmd.setpoint, cmd.oa_damper_min, cmd.fan_speed_max, cmd.mode,
-                         ahu.integral)
-                if lead is not None and lead[0] == alike:
-                    streams.append(ahu.follow(lead[1]))
-                    continue
-                lead = (alike, ahu)
+                if size is not None:  # a zone with more than one unit of this size
+                    # a unit the same as the last one stepped, in the same state under the
+                    # same commands, takes the same step
+                    alike = (size, cmd.setpoint, cmd.oa_damper_min, cmd.fan_speed_max,
+                             cmd.mode, ahu.integral)
+                    if lead is not None and lead[0] == alike:
+                        streams.append(ahu.follow(lead[1]))
+                        continue
+                    lead = (alike, ahu)
                 s = ahu.step(h, zone_c, zone_w, out_c, out_w, zone_rh)
                 assert s is not None  # enabled
                 streams.append(s)
             if door and stage:
                 exchange += door_exchange_m3_per_s(zone_c, out_c)
             to_mass = ld.radiant_w * radiant_to_mass
-            inputs[zone] = ZoneInputs(
-                fast_w=ld.convective_w + ld.radiant_w - to_mass, mass_w=to_mass,
-                latent_w=ld.latent_w,
-                co2_m3_per_s=ld.people * gen, streams=streams,
-                outdoor_exchange_m3_per_s=exchange,
-            )
+            inputs[zone] = ZoneInputs(  # fast, mass, latent, CO2, streams, outdoor exchange
+                ld.convective_w + ld.radiant_w - to_mass, to_mass, ld.latent_w, ld.people * gen,
+                streams, exchange)
         self.hall.step(h, inputs, out_c, out_w, self.spec.outdoor_co2_ppm)
         self.steps += 1
 
