@@ -20,6 +20,7 @@ from scipy.linalg import expm
 
 from hvac_ctl.model import Config
 from hvac_ctl.simulation import building_spec
+from simulator import engine
 from simulator.building import BuildingSpec
 from simulator.engine import Building
 from simulator.hall import Stream, ZoneInputs, propagators
@@ -199,6 +200,26 @@ def test_without_a_ledger_the_building_moves_the_same(spec: BuildingSpec) -> Non
     assert with_books == without
     assert kept.steps == none.steps > 400
     assert none.hall.ledger == {} and all(led.gains for led in kept.hall.ledger.values())
+
+
+def test_units_alike_take_each_others_step_as_their_own(
+        spec: BuildingSpec, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stalls' three units, alike, follow the first one's step: the states, supply
+    temperatures and meters are those of each unit working its own loop out."""
+    scenario = busy_days(SHANGHAI, datetime(2027, 7, 1), 2)
+    start = datetime(2027, 7, 1, tzinfo=SHANGHAI)
+    on = [(s.doors_open - timedelta(hours=2), s.end + timedelta(minutes=15))
+          for s in scenario.shows]
+    chunks = [timedelta(minutes=67)] * 43
+    followed, seen = _run(spec, scenario, start, True, on, chunks)
+    alike = engine._units_alike
+    monkeypatch.setattr(engine, "_units_alike", lambda units, ahus: [
+        (u, a, exhaust, None) for u, a, exhaust, _ in alike(units, ahus)])
+    own, worked = _run(spec, scenario, start, True, on, chunks)
+    assert [r[3] for r in followed._zone_rows[0][3]].count(None) == 0  # three alike
+    assert [r[3] for r in own._zone_rows[0][3]].count(None) == 3
+    assert seen == worked
+    assert followed.energy("ahu-aud-3").cooling_kwh > 0
 
 
 def test_a_running_unit_keeps_the_60_s_steps(spec: BuildingSpec) -> None:
