@@ -146,7 +146,8 @@ class Building:
 
         With nothing of the scenario acting the loads are all zero: those steps (most of a
         season) reuse one set of zero loads and gains instead of asking `zone_loads` again.
-        Each zone's relative humidity is worked out once for all its units."""
+        Each zone's relative humidity is worked out once for all its units, and a unit alike
+        in size, commands and loop state to one just stepped takes that step (`follow`)."""
         mid = self.now + timedelta(seconds=h / 2)
         out = self.weather.at(mid)
         out_c, out_w = out.temp_c, out.w
