@@ -157,9 +157,20 @@ def run(config: Config, strategy: Strategy, first: date, last: date, weather: We
         audience: Audience | None = None, tick: timedelta = TICK,
         quiet_tick: timedelta = QUIET_TICK, reassert: timedelta = REASSERT,
         warmup_days: int = 2, initial_c: float | None = None) -> Result:
-    """Run `strategy` from `first` to `last` (local days, inclusive) and keep the trace."""
-    return asyncio.run(_run(config, strategy, first, last, weather, audience or Audience(),
-                            tick, max(tick, quiet_tick), reassert, warmup_days, initial_c))
+    """Run `strategy` from `first` to `last` (local days, inclusive) and keep the trace.
+
+    The result comes out through a list, not as the main task's result: on leaving,
+    `asyncio.run` (3.11) asks `signal.getsignal` for its SIGINT handler, a partial holding the
+    main task, and the failed enum lookup formats its repr — the task's result included, a
+    season's trace printed in full and thrown away (0.4 s a summer run, twice)."""
+    out: list[Result] = []
+
+    async def main() -> None:
+        out.append(await _run(config, strategy, first, last, weather, audience or Audience(),
+                              tick, max(tick, quiet_tick), reassert, warmup_days, initial_c))
+
+    asyncio.run(main())
+    return out[0]
 
 
 async def _run(config: Config, strategy: Strategy, first: date, last: date, weather: Weather,
