@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,7 +76,11 @@ def parse_yaml(name: str, text: str) -> Source:
     """Parse one file. The round-trip parser (kept for its line numbers) is slow — about 0.2 s
     for the shipped folder — so a text parsed before is not parsed again: a hot reload after
     one file's edit parses that file only. The caller gets its own copy of the data."""
-    data, lines = _parsed(text)
+    kept = _parsed(text)
+    if isinstance(kept, bytes):
+        data, lines = pickle.loads(kept)  # a fresh copy, made now
+        return Source(name, data, lines)
+    data, lines = kept
     return Source(name, copy.deepcopy(data), dict(lines))
 
 
@@ -94,7 +99,22 @@ _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.constru
 
 
 @functools.lru_cache(maxsize=64)
-def _parsed(text: str) -> tuple[Any, dict[Path_, int]]:
+def _parsed(text: str) -> bytes | tuple[Any, dict[Path_, int]]:
+    """The file's plain data and lines, kept pickled: one bytes object, not the tens of
+    thousands of dicts, strings and key tuples of a big zones.yaml (a 505-unit venue's ~50,000
+    lines). Those were made while ruamel's own tree (~80 MB at its peak for that file) was
+    alive, and held for the process's life they pinned the memory it freed, part used: the
+    service's resident set stayed near that peak. Each caller unpickles its own copy (which a
+    deep copy made before). Data that does not pickle (a tag ruamel keeps as its own object)
+    is kept as it is and deep-copied."""
+    data, lines = _parse(text)
+    try:
+        return pickle.dumps((data, lines), pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return data, lines
+
+
+def _parse(text: str) -> tuple[Any, dict[Path_, int]]:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     try:
