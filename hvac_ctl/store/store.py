@@ -15,13 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import bindparam, create_engine, event, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hvac_ctl.store.migrating import at_head, in_memory, upgrade, upgrade_apart
 from hvac_ctl.store.models import (
     AlarmRow,
     AuditRow,
@@ -43,7 +42,6 @@ REASSERT = "; re-assert"
 _PUSH_BY_KEY = select(_PUSHES).where(_PUSHES.c.idempotency_key == bindparam("key"))
 _PUSH_BY_TIME = select(_PUSHES).where(_PUSHES.c.event_id == bindparam("event_id"),
                                       _PUSHES.c.at == bindparam("at"))
-MIGRATIONS = Path(__file__).parent / "migrations"
 Trend = tuple[str, str, datetime, float | None, bool]  # unit, point, at, value, good
 Ended = Literal["released", "expired", "already", "unknown"]
 
@@ -91,12 +89,17 @@ class Store(PeopleStore):
                 cur.close()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def migrate(self) -> None:
-        cfg = AlembicConfig()
-        cfg.set_main_option("script_location", str(MIGRATIONS))
+    def migrate(self, apart: bool = False) -> None:
+        """To the head revision; nothing to do, no Alembic loaded (hvac_ctl.store.migrating).
+        `apart`: upgrade in a child interpreter, as the service does, so that Alembic never
+        stays resident in it (an in-memory database is upgraded here all the same)."""
+        if at_head(self.engine):
+            return
+        if apart and not in_memory(self.url):
+            upgrade_apart(self.url)
+            return
         with self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            upgrade(conn)
 
     def ping(self) -> bool:
         with self.engine.connect() as conn:
