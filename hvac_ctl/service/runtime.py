@@ -304,7 +304,7 @@ class Runtime:
         loop = self._event_loop = asyncio.get_running_loop()
 
         def kept() -> tuple[list[Any], int, list[Any], list[Any]]:
-            self.store.migrate()
+            self.store.migrate(apart=True)  # Alembic in a child: never resident here
             return (self.store.alarms(open_only=True), self.store.last_alarm_id(),
                     self.store.commands(),
                     self.store.audit_entries(action="schedule.removed", limit=100_000))
