@@ -3,9 +3,10 @@
 Alembic with what it imports (Mako, Pygments: some 145 modules) is about 11 MiB of resident
 memory that a running service never uses again once its store is at the head revision. So a
 store already at the head is seen with one query, without Alembic (the head read from the
-migration files' `revision` / `down_revision` lines); the service upgrades any other in a child
-interpreter (`python3 -m hvac_ctl.store.migrating URL`); the CLI and tests still upgrade in
-their own process. An in-memory SQLite database exists only in its process: always there.
+migration files' `revision` / `down_revision` lines); the service upgrades any other in a
+child interpreter (`python3 -m hvac_ctl.store.migrating`, the URL on stdin); the CLI and the
+tests still upgrade in their own process. An in-memory SQLite database exists only in its
+process: always there.
 """
 
 from __future__ import annotations
@@ -86,8 +87,9 @@ def upgrade_apart(url: str) -> None:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(PACKAGE_ROOT), env.get("PYTHONPATH")) if p)
-    done = subprocess.run([sys.executable, "-m", "hvac_ctl.store.migrating", url], env=env,
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    # the URL on stdin, not argv: a PostgreSQL URL's password would show in every `ps`
+    done = subprocess.run([sys.executable, "-m", "hvac_ctl.store.migrating"], env=env,
+                          input=url, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"migrating the store failed ({done.returncode}):\n"
                            f"{done.stderr or done.stdout}")
@@ -96,4 +98,4 @@ def upgrade_apart(url: str) -> None:
 if __name__ == "__main__":
     from hvac_ctl.store.store import Store
 
-    Store(sys.argv[1]).migrate()
+    Store(sys.stdin.read()).migrate()
