@@ -29,6 +29,7 @@ from hvac_ctl.service.docs import mount_docs
 from hvac_ctl.service.limits import BodyLimits
 from hvac_ctl.service.routers import ROUTERS
 from hvac_ctl.service.runtime import Runtime
+from hvac_ctl.service.trim import release_free_memory
 
 STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403}
 
@@ -52,6 +53,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
+        release_free_memory()  # what starting freed, back to the system (service/trim.py)
         try:
             yield
         finally:
