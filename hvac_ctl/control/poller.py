@@ -113,14 +113,9 @@ class Poller:
         for point in self.points[unit]:
             r = readings.get(point)
             v = r.value if r is not None else None
-            lo, hi = ranges[point]
             if r is None:
                 sample = Sample(unit, point, None, False, now, error or "no reading")
-            # a finite float in range (`v - v` is NaN for an infinity or a NaN) is what almost
-            # every reading is and what `implausible` passes: told without its checks
-            elif r.ok and not (v.__class__ is float and lo <= v <= hi  # type: ignore[operator]
-                               and v - v == 0.0) and (  # type: ignore[operator]
-                    why := implausible(spec, point, v, (lo, hi))) is not None:
+            elif r.ok and (why := implausible(spec, point, v, ranges[point])) is not None:
                 sample = Sample(unit, point, v, False, now, why)  # kept, marked bad
             else:
                 sample = Sample(unit, point, v, r.ok, now, r.error)
