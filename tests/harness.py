@@ -26,6 +26,7 @@ from bacpypes3.app import Application
 from bacpypes3.local.device import DeviceObject
 from bacpypes3.local.networkport import NetworkPortObject
 
+from drivers.base import State
 from hvac_ctl.clock import ManualClock
 from hvac_ctl.config import load_config
 from hvac_ctl.devices import DriverSettings, memory_drivers
@@ -169,10 +170,24 @@ class Running:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
     async def step(self, minutes: int) -> None:
+        """One simulated minute at a time: the building, the clock, a poll, a tick.
+
+        A real minute holds a poll every few seconds, so a unit that misses one read (a
+        stall of this loaded machine outlasting the driver's timeout) is read again inside
+        it. Here a minute holds one poll, and the driver's back-off runs on the wall clock:
+        a unit that was answering and is lost in this poll is polled once more after its
+        first back-off, so a stall does not cost the test five simulated minutes of
+        readings. A unit that stays lost (a closed server) costs that wait once."""
+        loop = self.runtime.loop
+        units = list(self.runtime.config.venue.units)
         for _ in range(minutes):
             await self.sim.advance(timedelta(minutes=1))
             self.clock.advance(timedelta(minutes=1))
+            online = {u for u in units if loop.driver_of(u).health(u).state != State.offline}
             await self.runtime.poller.poll_all()
+            if any(loop.driver_of(u).health(u).state == State.offline for u in online):
+                await asyncio.sleep(DriverSettings().backoff_first_s + 0.05)
+                await self.runtime.poller.poll_all()
             await self.runtime.tick()
 
     async def settle(self) -> None:
