@@ -10,12 +10,12 @@ rest, `idle` holds an unclaimed zone's band, `unit_points` drives the units.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 
 from hvac_ctl.model import Config
-from hvac_ctl.model.calendar import ShowEvent
+from hvac_ctl.model.calendar import Event, ShowEvent
 from hvac_ctl.model.seasons import ZoneSeason
 from hvac_ctl.model.venue import Zone
 from hvac_ctl.planner import idle, post_show, precool
@@ -34,6 +34,21 @@ def _precooled(ctx: Context, zone: str, z: Zone, zs: ZoneSeason, e: ShowEvent) -
     return Precooled(precool.start(ctx, zone, target, e), target)
 
 
+def in_reach(config: Config, events: Iterable[Event], since: datetime, until: datetime
+             ) -> list[Event]:
+    """The events whose claims, or the instants they cut a day at, can reach [since, until].
+
+    An instant's plan, or a day's: of the three days' events a day plans, tomorrow
+    evening's show and yesterday's matinee would be laid for nothing. A precool starts at
+    most `max_lead_min` before doors (and a full house's pull past its target ends at most
+    `past_until_min` before them); a post-show, egress and settle end within
+    `CLAIMS_AFTER_END` of the end."""
+    cfg = config.venue.venue.precool
+    before = timedelta(minutes=max(cfg.max_lead_min, cfg.past_until_min)) + timedelta(hours=1)
+    return [e for e in events
+            if event_start(e) - before <= until and since < e.end + CLAIMS_AFTER_END]
+
+
 class Planner:
     """Claims and computed show times around some local days, queried at many instants."""
 
@@ -44,18 +59,7 @@ class Planner:
         # A show the evening before may run past midnight; a precool may start the day before.
         events = self.ctx.events_between(first - timedelta(days=1), last + timedelta(days=1))
         if within is not None:
-            # Only the events whose claims, or the instants they cut a day at, can reach
-            # [since, until]: an instant's plan, or a day's — of the three days' events a day
-            # plans, tomorrow evening's show and yesterday's matinee are laid for nothing.
-            # A precool starts at most `max_lead_min` before doors (and a full house's pull
-            # past its target ends at most `past_until_min` before them); a post-show,
-            # egress and settle end within `CLAIMS_AFTER_END` of the end.
-            cfg = config.venue.venue.precool
-            before = timedelta(minutes=max(cfg.max_lead_min, cfg.past_until_min)
-                               ) + timedelta(hours=1)
-            since, until = within
-            events = [e for e in events
-                      if event_start(e) - before <= until and since < e.end + CLAIMS_AFTER_END]
+            events = in_reach(config, events, *within)
         self.claims: Claims = lay(self.ctx, events, _precooled, post_show.end)
         self.shows = dict(self.claims.shows)
         self._opening: dict[tuple[str, str], datetime | None] = {}

@@ -14,12 +14,13 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 
 from hvac_ctl.model import Config
+from hvac_ctl.planner import day_shapes
 from hvac_ctl.planner.claims import ShowPlan
-from hvac_ctl.planner.context import PlanCache
+from hvac_ctl.planner.context import Context, PlanCache
 from hvac_ctl.planner.egress import steps as egress_steps
 from hvac_ctl.planner.inputs import PlanInputs, PointValue
 from hvac_ctl.planner.outputs import DayPlan, Segment, ShowTimes, ZoneState
-from hvac_ctl.planner.plan import NOTHING_KNOWN, Planner
+from hvac_ctl.planner.plan import NOTHING_KNOWN, Planner, in_reach
 from hvac_ctl.planner.post_show import egress
 from hvac_ctl.planner.precool import past_ends
 from hvac_ctl.planner.show import settle_instants
@@ -99,11 +100,26 @@ def plan_day(config: Config, day: date, inputs: PlanInputs = NOTHING_KNOWN,
              cache: PlanCache | None = None) -> DayPlan:
     """The whole local day `day` as segments per zone, with each show's computed times.
 
-    A zone's stretch is made a `Segment` once, when it ends: most instants of a day change
-    one zone and leave the others planning as they were."""
+    With a cache and nothing known of the day itself, a day of a shape already planned is
+    that plan moved to its date (`day_shapes`)."""
     tz = config.venue.venue.tz
     start = local_midnight(day, tz)
     end = local_midnight(day + timedelta(days=1), tz)
+    if cache is None or not day_shapes.applies(inputs):
+        return _planned(config, day, inputs, cache, start, end)
+    ctx = Context(config, inputs, cache)
+    events = in_reach(config, ctx.events_between(day - timedelta(days=1),
+                                                 day + timedelta(days=1)), start, end)
+    return day_shapes.plan_by_shape(ctx, day, start, end, events,
+                                    lambda: _planned(config, day, inputs, cache, start, end))
+
+
+def _planned(config: Config, day: date, inputs: PlanInputs, cache: PlanCache | None,
+             start: datetime, end: datetime) -> DayPlan:
+    """The day planned instant by instant. A zone's stretch is made a `Segment` once, when
+    it ends: most instants of a day change one zone and leave the others planning as they
+    were."""
+    tz = config.venue.venue.tz
     planner = Planner(config, inputs, day, day, cache, within=(start, end))
     cuts = sorted({t for t in breakpoints(planner, start, end) if start < t < end}
                   | {start, end})

@@ -1,0 +1,126 @@
+"""Days of one shape: a day moved from another of its shape equals the day planned afresh."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from hvac_ctl.model import Config
+from hvac_ctl.planner import PlanCache, PlanInputs, local_midnight, plan_day
+from hvac_ctl.planner.context import Context
+from hvac_ctl.planner.day_shapes import plan_by_shape, shape
+from hvac_ctl.planner.outputs import DayPlan
+from hvac_ctl.planner.plan import NOTHING_KNOWN, in_reach
+
+# A run across both clock changes of a zone with daylight saving: matinees and evenings,
+# tours, a get-in, and an evening show that ends late enough for its post-show to pass
+# midnight.
+RUN = """
+weekly:
+  - name: Repertory
+    from: 2027-03-20
+    to: 2027-04-10
+    performances:
+      - {days: [thu, fri, sun], title: Evening, doors_open: "19:00", curtain: "19:30",
+         end: "22:30", expected_attendance: 2000, live_orchestra: true}
+      - {days: [sat], title: Late, doors_open: "21:30", curtain: "22:00", end: "23:50",
+         expected_attendance: 900}
+      - {days: [sun], title: Matinee, doors_open: "13:30", curtain: "14:00", end: "16:45",
+         expected_attendance: 1600, live_orchestra: true}
+    tours:
+      - {days: [tue, wed], start: "10:00", end: "11:30", route: [auditorium, stage]}
+  - name: Autumn
+    from: 2027-10-21
+    to: 2027-11-07
+    performances:
+      - {days: [fri, sat, sun], title: Evening, doors_open: "19:00", curtain: "19:30",
+         end: "22:30", expected_attendance: 1800}
+get_ins:
+  - {date: 2027-03-22, start: "08:00", end: "13:00", kind: set_up}
+  - {date: 2027-10-25, start: "08:00", end: "13:00", kind: set_up}
+"""
+
+
+def _days(first: date, n: int) -> Iterator[date]:
+    return (first + timedelta(days=i) for i in range(n))
+
+
+def _same(a: DayPlan, b: DayPlan) -> None:
+    assert a.day == b.day
+    assert len(a.segments) == len(b.segments)
+    for x, y in zip(a.segments, b.segments, strict=True):
+        assert x == y, (a.day, x, y)
+        assert x.start.utcoffset() == y.start.utcoffset()
+    assert a.shows == b.shows, a.day
+
+
+def _shapes(config: Config, days: list[date]) -> set[object]:
+    ctx = Context(config, NOTHING_KNOWN, PlanCache(config))
+    out = set()
+    for day in days:
+        start = local_midnight(day, ctx.tz)
+        end = local_midnight(day + timedelta(days=1), ctx.tz)
+        events = in_reach(config, ctx.events_between(day - timedelta(days=1),
+                                                     day + timedelta(days=1)), start, end)
+        out.add(shape(ctx, day, start, end, events))
+    return out
+
+
+def test_a_year_of_the_shipped_calendar_moved_by_shape_equals_it_planned_afresh(
+        config: Config) -> None:
+    days = list(_days(date(2026, 11, 1), 365))
+    cache = PlanCache(config)
+    for day in days:
+        _same(plan_day(config, day, cache=cache), plan_day(config, day))
+    assert len(_shapes(config, days)) < 150  # most days were moved, not planned
+
+
+def test_days_across_the_clock_changes_move_only_onto_days_of_the_same_offsets(
+        make_config) -> None:
+    config = make_config(RUN, timezone="Europe/Berlin")
+    cache = PlanCache(config)
+    for first in (date(2027, 3, 15), date(2027, 10, 18)):
+        for day in _days(first, 30):
+            _same(plan_day(config, day, cache=cache), plan_day(config, day))
+    # the Saturday of the change and the Saturday after are one week apart, but not one shape
+    spring = _shapes(config, [date(2027, 3, 27), date(2027, 4, 3)])
+    assert len(spring) == 2
+
+
+def test_a_told_outdoor_temperature_is_part_of_the_shape(config: Config) -> None:
+    cache = PlanCache(config)
+    for outdoor in (None, -5.0, 30.0):
+        inputs = PlanInputs(outdoor_temp_c=outdoor)
+        for day in _days(date(2026, 12, 1), 14):
+            _same(plan_day(config, day, inputs, cache), plan_day(config, day, inputs))
+
+
+def test_a_day_whose_event_id_lacks_its_date_is_planned_afresh(make_config) -> None:
+    """An engineer's own id may be any word, even one the planner's reasons use; such a
+    day has no shape, and is not searched for its ids."""
+    config = make_config("""
+performances:
+  - {id: show, date: 2026-12-10, title: Gala, doors_open: "19:00", curtain: "19:30",
+     end: "22:30", expected_attendance: 1500}
+  - {id: precool, date: 2026-12-11, title: Gala, doors_open: "19:00", curtain: "19:30",
+     end: "22:30", expected_attendance: 1500}
+""")
+    assert _shapes(config, [date(2026, 12, 10)]) == {None}
+    cache = PlanCache(config)
+    calls = []
+
+    def planned() -> DayPlan:
+        calls.append(1)
+        return plan_day(config, date(2026, 12, 11))
+
+    ctx = Context(config, NOTHING_KNOWN, cache)
+    tz = ctx.tz
+    day = date(2026, 12, 11)
+    start, end = local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
+    events = in_reach(config, ctx.events_between(day - timedelta(days=1),
+                                                 day + timedelta(days=1)), start, end)
+    for _ in range(2):
+        _same(plan_by_shape(ctx, day, start, end, events, planned), plan_day(config, day))
+    assert len(calls) == 2  # planned each time, never kept
+    for d in (date(2026, 12, 10), day):
+        _same(plan_day(config, d, cache=cache), plan_day(config, d))
