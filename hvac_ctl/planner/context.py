@@ -48,6 +48,16 @@ class PlanCache:
             found = self._memo[key] = compute()
         return found  # type: ignore[no-any-return]  # stored by this key's compute
 
+    def recall(self, key: tuple[Any, ...]) -> Any:
+        """What is kept under `key`, or None: for answers kept in parts (`day_shapes`), where
+        one computation yields several."""
+        return self._memo.get(key)
+
+    def keep(self, key: tuple[Any, ...], value: Any) -> None:
+        if len(self._memo) >= self.MAX_ENTRIES:
+            self._memo.clear()
+        self._memo[key] = value
+
 
 @dataclass(frozen=True)
 class Context:

@@ -1,32 +1,35 @@
-"""Days of one shape plan alike: each shape is planned once, and moved to its other days.
+"""Days of one shape plan alike: each zone's day, and each show's times, are planned once per
+shape and moved to the other days of that shape.
 
 A day planned with nothing measured, pushed, overridden or learned — a preview, the
-evaluation's year, a show's report — depends on its date only through its *shape*: the
-length of the day, the UTC offsets of the midnights around it, the season of each day in
-reach, the outdoor temperatures it is told, and the events in reach, each as its kind, its
-day relative to this one, its times from this day's midnight and every other field but its
-id, date, title and source (the plan never reads those but to name the event). A
-production's run repeats its shape night after night: the shipped calendar's year is some
-fifty shapes, not 253 days with events.
+evaluation's year, a show's report — depends on its date only through its *shape*. For a
+zone: the length of the day, the UTC offsets of the midnights around it, the day's season,
+the outdoor temperatures it is told, and the events in reach that can claim the zone (every
+show; a tour on its route; a get-in on a stage), each as its kind, its season, its day
+relative to this one, its times from this day's midnight and every other field but its id,
+date, title and source (which the plan reads only to name the event). The zones plan apart
+(`Planner.state_at` decides each on its own; another zone's instants only cut a stretch that
+then merges back), so a day whose tour is new to the stage but whose show the pit has seen
+plans the stage alone. A show's computed times depend on the show alone. A production's run
+repeats its shapes night after night.
 
-A day of a known shape is the kept plan moved by the time between the two midnights, with
-each event's id swapped for its counterpart's in the event ids and the reasons, and its
-title in the show times. An id is swapped only where it stands as a whole word, and a day
-is given a shape only if every event's id holds the event's date (as generated ids do):
-such an id cannot be part of the planner's own words, which name no dates. A day whose ids
-do not is planned afresh. `tests/test_day_shapes.py` plans years of two calendars both ways
-and compares every segment and show time.
+A kept zone-day moves by the time between the two midnights, with each event's id swapped
+for its counterpart's in the event ids and the reasons. An id is swapped only where it
+stands as a whole word, and a day is given shapes only if every event's id holds the event's
+date (as generated ids do): such an id cannot be part of the planner's own words, which name
+no dates. A day whose ids do not is planned afresh. `tests/planner/test_day_shapes.py` plans
+years both ways and compares every segment and show time.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from hvac_ctl.model.calendar import Event, ShowEvent
+from hvac_ctl.model.calendar import Event, GetInEvent, ShowEvent, TourEvent
+from hvac_ctl.model.venue import ZoneKind
 from hvac_ctl.planner.context import Context
 from hvac_ctl.planner.egress import steps as egress_steps
 from hvac_ctl.planner.inputs import PlanInputs
@@ -37,19 +40,15 @@ from hvac_ctl.planner.show import settle_instants
 _NAMING = frozenset({"id", "date", "title", "source"})  # what names an event, not its plan
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
+T = TypeVar("T")
+Plan = Callable[[Sequence[str] | None], DayPlan]  # the day planned afresh, for some zones
+
 
 def applies(inputs: PlanInputs) -> bool:
     """Nothing known that belongs to one date: only the outdoor temperatures, which are in
     the shape."""
     return not (inputs.occupancy or inputs.overrides or inputs.measurements or inputs.history
                 or inputs.co2_at_doors or inputs.modes or inputs.deviations)
-
-
-def _timed(e: Event) -> tuple[str, ...]:
-    names = _FIELDS.get(type(e))
-    if names is None:
-        names = _FIELDS[type(e)] = tuple(f.name for f in fields(e) if f.name not in _NAMING)
-    return names
 
 
 def _last(ctx: Context, e: Event) -> datetime:
@@ -64,90 +63,151 @@ def _last(ctx: Context, e: Event) -> datetime:
                *settle_instants(season, e))
 
 
-def shape(ctx: Context, day: date, start: datetime, end: datetime,
-          events: Sequence[Event]) -> tuple[Any, ...] | None:
-    """Everything the plan of `day` reads from the calendar and the clock, free of its date;
-    None if an event's id does not hold its date (see the module's docstring)."""
-    tz = ctx.tz
-    days = [day + timedelta(days=n) for n in (-1, 0, 1)]
-    parts: list[Any] = [
-        end - start, ctx.inputs.outdoor_temp_c, ctx.inputs.outdoor_air_c,
-        tuple(datetime.combine(d, time(0), tzinfo=tz).utcoffset() for d in (*days, days[-1]
-                                                                               + timedelta(1))),
-        tuple(ctx.season_name(d) for d in days),
-    ]
-    for e in events:
-        if e.date.isoformat() not in e.id:
-            return None
-        values = [getattr(e, name) for name in _timed(e)]
-        parts.append((type(e).__name__, (e.date - day).days,
-                      *(v - start if isinstance(v, datetime) else v for v in values)))
-    return tuple(parts)
+def _claims(ctx: Context, zone: str, e: Event) -> bool:
+    """Whether `e` can claim `zone` (`claims.lay`, less its season's say: more is safe)."""
+    if isinstance(e, TourEvent):
+        return zone in e.route
+    if isinstance(e, GetInEvent):
+        return ctx.venue.zones[zone].kind == ZoneKind.stage
+    return True
+
+
+def _event_shape(ctx: Context, e: Event, day: date, start: datetime) -> tuple[Any, ...]:
+    names = _FIELDS.get(type(e))
+    if names is None:
+        names = _FIELDS[type(e)] = tuple(f.name for f in fields(e) if f.name not in _NAMING)
+    values = (getattr(e, name) for name in names)
+    return (type(e).__name__, ctx.season_name(e.date), (e.date - day).days,
+            *(v - start if isinstance(v, datetime) else v for v in values))
+
+
+def _day_shape(ctx: Context, day: date, start: datetime, end: datetime) -> tuple[Any, ...]:
+    offsets = tuple(datetime.combine(day + timedelta(days=n), time(0), tzinfo=ctx.tz
+                                     ).utcoffset() for n in (-1, 0, 1, 2))
+    return (end - start, offsets, ctx.season_name(day), ctx.inputs.outdoor_temp_c,
+            ctx.inputs.outdoor_air_c)
+
+
+def _in_word(c: str) -> bool:
+    return c.isalnum() or c in "_-"
+
+
+def _format(text: str, place: dict[str, int]) -> str | None:
+    """`text` as a format string with each event id standing as a whole word (not inside a
+    longer run of letters, digits, `_` and `-`) replaced by `{its place}`; None if it names
+    none. The longest id first, where one holds another."""
+    spans: list[tuple[int, int, int]] = []
+    for word in sorted(place, key=len, reverse=True):
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if ((at == 0 or not _in_word(text[at - 1]))
+                    and (end == len(text) or not _in_word(text[end]))
+                    and not any(a < end and at < b for a, b, _ in spans)):
+                spans.append((at, end, place[word]))
+            at = text.find(word, at + 1)
+    if not spans:
+        return None
+    out, done = [], 0
+    for a, b, n in sorted(spans):
+        out += [_escaped(text[done:a]), f"{{{n}}}"]
+        done = b
+    out.append(_escaped(text[done:]))
+    return "".join(out)
+
+
+def _escaped(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 @dataclass(frozen=True)
-class Kept:
-    """A planned day of some shape, ready to move: its midnight, and each segment's reason
-    and event id with the events named by their place in the shape (a format string, and
-    an index), so that a move fills in the new ids without searching the text again."""
+class ZoneDay:
+    """A zone's planned day, ready to move: its midnight, and each segment's reason and
+    event id with the events named by their place in the shape (a format string, and an
+    index), so that a move fills in the new ids without searching the text again."""
 
-    plan: DayPlan
     start: datetime
-    ids: tuple[str, ...]  # its events', in the shape's order
+    segments: tuple[Segment, ...]
     reasons: tuple[str | None, ...]  # None: the reason names no event
     event_ids: tuple[int | None, ...]
 
     @classmethod
-    def of(cls, plan: DayPlan, start: datetime, events: Sequence[Event]) -> Kept:
+    def of(cls, start: datetime, segments: Sequence[Segment], events: Sequence[Event]
+           ) -> ZoneDay:
         place = {e.id: n for n, e in reversed(list(enumerate(events)))}
-        words = sorted(place, key=len, reverse=True)  # the longest first, where one is
-        pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])"
-                             ) if words else None
         reasons: dict[str, str | None] = {}
-        for s in plan.segments:
+        for s in segments:
             if s.reason not in reasons:
-                fmt = None if pattern is None else pattern.sub(
-                    lambda m: f"{{{place[m[1]]}}}",
-                    s.reason.replace("{", "{{").replace("}", "}}"))
-                reasons[s.reason] = None if pattern is None or fmt == s.reason.replace(
-                    "{", "{{").replace("}", "}}") else fmt
-        return cls(plan, start, tuple(e.id for e in events),
-                   tuple(reasons[s.reason] for s in plan.segments),
-                   tuple(None if s.event_id is None else place[s.event_id]
-                         for s in plan.segments))
+                reasons[s.reason] = _format(s.reason, place)
+        return cls(start, tuple(segments), tuple(reasons[s.reason] for s in segments),
+                   tuple(None if s.event_id is None else place[s.event_id] for s in segments))
 
-    def moved(self, day: date, start: datetime, events: Sequence[Event]) -> DayPlan:
-        """This plan on `day`, whose midnight is `start` and whose events (in the shape's
-        order) stand where this plan's did."""
+    def moved(self, start: datetime, events: Sequence[Event]) -> Sequence[Segment]:
+        """These segments on the day whose midnight is `start` and whose events (in the
+        shape's order) stand where this day's did."""
+        if start == self.start:
+            return self.segments
         by = start - self.start
         ids = [e.id for e in events]
         made: dict[str, str] = {}
-        segments = []
-        for s, fmt, n in zip(self.plan.segments, self.reasons, self.event_ids, strict=True):
+        out = []
+        for s, fmt, n in zip(self.segments, self.reasons, self.event_ids, strict=True):
             reason = s.reason
             if fmt is not None:
                 reason = made.get(fmt) or made.setdefault(fmt, fmt.format(*ids))
-            segments.append(Segment(s.zone, s.phase, s.start + by, s.end + by, s.setpoint_c,
-                                    s.mode, None if n is None else ids[n], s.units, reason))
-        shows = []
-        for t in self.plan.shows:
-            e = events[self.ids.index(t.event_id)]
-            assert isinstance(e, ShowEvent)
-            shows.append(ShowTimes.of(
-                e.id, e.title, t.doors_open + by, t.curtain + by, t.end + by,
-                t.expected_attendance, {z: at + by for z, at in t.precool_start.items()},
-                t.precool_target_c, {z: at + by for z, at in t.oa_open.items()}))
-        return DayPlan(day, self.plan.tz, tuple(segments), tuple(shows))
+            out.append(Segment(s.zone, s.phase, s.start + by, s.end + by, s.setpoint_c, s.mode,
+                               None if n is None else ids[n], s.units, reason))
+        return out
+
+
+def _moved_times(t: ShowTimes, by: timedelta, e: ShowEvent) -> ShowTimes:
+    if not by:
+        return t
+    return ShowTimes.of(e.id, e.title, t.doors_open + by, t.curtain + by, t.end + by,
+                        t.expected_attendance, {z: at + by for z, at in t.precool_start.items()},
+                        t.precool_target_c, {z: at + by for z, at in t.oa_open.items()})
 
 
 def plan_by_shape(ctx: Context, day: date, start: datetime, end: datetime,
-                  events: Sequence[Event], plan: Callable[[], DayPlan]) -> DayPlan:
-    """The day's plan: moved from a kept day of its shape, or planned by `plan` and kept."""
+                  events: Sequence[Event], plan: Plan) -> DayPlan:
+    """The day's plan: each zone moved from a kept day of its shape, the zones of a new
+    shape planned by `plan` and kept; so the shows' times."""
     # yesterday's events over before midnight: the day reads nothing of them (their claims
     # are never active in it, their instants are not in it), and the shape need not either
     events = [e for e in events if _last(ctx, e) > start]
-    key = shape(ctx, day, start, end, events)
-    if key is None:
-        return plan()
-    kept = ctx.cache.remember(("day shape", key), lambda: Kept.of(plan(), start, events))
-    return kept.plan if kept.start == start else kept.moved(day, start, events)
+    if any(e.date.isoformat() not in e.id for e in events):
+        return plan(None)
+    cache, zones = ctx.cache, list(ctx.venue.zones)
+    common = _day_shape(ctx, day, start, end)
+    shapes = {e.id: _event_shape(ctx, e, day, start) for e in events}
+    claiming = {z: [e for e in events if _claims(ctx, z, e)] for z in zones}
+    keys = {z: ("zone day", common, z, tuple(shapes[e.id] for e in claiming[z]))
+            for z in zones}
+    kept: dict[str, ZoneDay | None] = {z: cache.recall(keys[z]) for z in zones}
+    shows = [e for e in events if isinstance(e, ShowEvent)]
+    show_keys = {e.id: ("show times", common, shapes[e.id]) for e in shows}
+    times: dict[str, tuple[datetime, ShowTimes | None] | None] = {
+        i: cache.recall(k) for i, k in show_keys.items()}
+    missing = [z for z in zones if kept[z] is None]
+    if missing or any(t is None for t in times.values()):
+        fresh = plan(missing)
+        for z in missing:
+            kept[z] = ZoneDay.of(start, [s for s in fresh.segments if s.zone == z], claiming[z])
+            cache.keep(keys[z], kept[z])
+        planned = {t.event_id: t for t in fresh.shows}
+        for e in shows:
+            times[e.id] = (start, planned.get(e.id))  # None: the show does not touch the day
+            cache.keep(show_keys[e.id], times[e.id])
+    segments = [s for z in zones for s in _kept(kept[z]).moved(start, claiming[z])]
+    show_times = []
+    for e in shows:
+        at, t = _kept(times[e.id])
+        if t is not None:
+            show_times.append(_moved_times(t, start - at, e))
+    return DayPlan(day, ctx.tz, tuple(segments),
+                   tuple(sorted(show_times, key=lambda s: s.doors_open)))
+
+
+def _kept(found: T | None) -> T:
+    assert found is not None  # kept above, or planned and kept
+    return found

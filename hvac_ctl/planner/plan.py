@@ -92,11 +92,13 @@ class Planner:
                ctx.held(zone, "idle"))
         return ctx.cache.remember(key, lambda: idle.decide(ctx, zone, z, at))
 
-    def state_at(self, at: datetime) -> PlanState:
+    def state_at(self, at: datetime, only: Iterable[str] | None = None) -> PlanState:
+        """Every zone's state and its units' points at `at`; `only`: just those zones (the
+        others' units are then absent, and so are overrides of them)."""
         venue = self.ctx.venue
         zones: dict[str, ZoneState] = {}
         units: dict[str, Mapping[str, PointValue]] = {}
-        for zone in venue.zones:
+        for zone in venue.zones if only is None else only:
             claim = self.claims.active(zone, at)
             d = self.idle(zone, at) if claim is None else (
                 zone_at(self.ctx, claim, self.shows, self.opening, at))

@@ -9,7 +9,7 @@ function, so they never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 
@@ -110,15 +110,16 @@ def plan_day(config: Config, day: date, inputs: PlanInputs = NOTHING_KNOWN,
     ctx = Context(config, inputs, cache)
     events = in_reach(config, ctx.events_between(day - timedelta(days=1),
                                                  day + timedelta(days=1)), start, end)
-    return day_shapes.plan_by_shape(ctx, day, start, end, events,
-                                    lambda: _planned(config, day, inputs, cache, start, end))
+    return day_shapes.plan_by_shape(
+        ctx, day, start, end, events,
+        lambda only: _planned(config, day, inputs, cache, start, end, only))
 
 
 def _planned(config: Config, day: date, inputs: PlanInputs, cache: PlanCache | None,
-             start: datetime, end: datetime) -> DayPlan:
-    """The day planned instant by instant. A zone's stretch is made a `Segment` once, when
-    it ends: most instants of a day change one zone and leave the others planning as they
-    were."""
+             start: datetime, end: datetime, only: Sequence[str] | None = None) -> DayPlan:
+    """The day planned instant by instant (`only`: the segments of just those zones). A
+    zone's stretch is made a `Segment` once, when it ends: most instants of a day change
+    one zone and leave the others planning as they were."""
     tz = config.venue.venue.tz
     planner = Planner(config, inputs, day, day, cache, within=(start, end))
     cuts = sorted({t for t in breakpoints(planner, start, end) if start < t < end}
@@ -127,7 +128,7 @@ def _planned(config: Config, day: date, inputs: PlanInputs, cache: PlanCache | N
     segments: list[Segment] = []
     stretches: dict[str, Stretch] = {}
     for at in cuts[:-1]:
-        state = planner.state_at(at)
+        state = planner.state_at(at, only)
         for zone, zs in state.zones.items():
             units = {u: state.units[u] for u in units_of[zone]}
             stretch = stretches.get(zone)
