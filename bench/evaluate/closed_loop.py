@@ -254,7 +254,7 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
             for day in (local.date(), local.date() + timedelta(days=1)):
                 if day not in planned_days:
                     planned_days.add(day)
-                    for b in strategy.boundaries(config, day, inputs(now)):
+                    for b in strategy.boundaries(config, day, inputs(now), loop.plans):
                         if b >= now:
                             heapq.heappush(ticks, b)
             pushes[:] = [p for p in pushes if p.at >= now - PUSH_HORIZON]

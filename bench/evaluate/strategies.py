@@ -24,7 +24,7 @@ from hvac_ctl.control.loop import Planner
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import Event, GetInEvent, ShowEvent, TourEvent, local_instant
 from hvac_ctl.model.venue import UnitKind
-from hvac_ctl.planner import PlanInputs, PlanState, ZoneState, plan_day
+from hvac_ctl.planner import PlanCache, PlanInputs, PlanState, ZoneState, plan_day
 from hvac_ctl.planner.inputs import PointValue
 from hvac_ctl.planner.ventilation import voz_lps
 
@@ -151,19 +151,23 @@ def _get_in_edges(config: Config, day: date) -> list[datetime]:
             for t in (e.start, e.end)]
 
 
-def _always_on_edges(config: Config, day: date, inputs: PlanInputs) -> list[datetime]:
+def _always_on_edges(config: Config, day: date, inputs: PlanInputs, cache: PlanCache
+                     ) -> list[datetime]:
     tz = config.venue.venue.tz
     return [local_instant(day, t, tz) for t in ALWAYS_ON_HOURS] + _get_in_edges(config, day)
 
 
-def _fixed_edges(config: Config, day: date, inputs: PlanInputs) -> list[datetime]:
+def _fixed_edges(config: Config, day: date, inputs: PlanInputs, cache: PlanCache
+                 ) -> list[datetime]:
     tz = config.venue.venue.tz
     return [t for e in config.calendar.events_on(day, tz)
             for t in _event_window(e)[:2]] + _get_in_edges(config, day)
 
 
-def _our_edges(config: Config, day: date, inputs: PlanInputs) -> list[datetime]:
-    return [s.start for s in plan_day(config, day, inputs).segments]
+def _our_edges(config: Config, day: date, inputs: PlanInputs, cache: PlanCache
+               ) -> list[datetime]:
+    """As the service places its jobs: the day planned through the control loop's cache."""
+    return [s.start for s in plan_day(config, day, inputs, cache).segments]
 
 
 @dataclass(frozen=True)
@@ -173,7 +177,7 @@ class Strategy:
 
     name: str
     plan: Planner | None  # None: the service's own, as its control loop runs it (cached)
-    boundaries: Callable[[Config, date, PlanInputs], list[datetime]]
+    boundaries: Callable[[Config, date, PlanInputs, PlanCache], list[datetime]]
     listens_to_box_office: bool = False
     # the plan reads what is measured; False: a function of the instant alone, so the
     # closed loop drives the units only when it changes or a unit does not hold it yet
