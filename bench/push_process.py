@@ -65,6 +65,7 @@ class Results:
     healthz: list[float] = field(default_factory=list)
     commit: list[float] = field(default_factory=list)
     raw: list[float] = field(default_factory=list)
+    raw3: list[float] = field(default_factory=list)  # the three units written at once
     missed: int = 0  # pushes whose value never reached all three units within 2 s
     notes: list[str] = field(default_factory=list)
 
@@ -239,7 +240,7 @@ def measure(pushes: int = PUSHES, floor_n: int = FLOOR_N, profile: Path | None =
                     post(conn, "/healthz", None, token)
                     res.healthz.append(time.perf_counter() - t)
                 conn.close()
-                res.raw = raw_writes(venue, floor_n)
+                res.raw, res.raw3 = raw_writes(venue, floor_n)
         res.commit = commits(Path(tmp), floor_n)
     return res
 
@@ -295,9 +296,12 @@ def commits(folder: Path, n: int) -> list[float]:
     return out
 
 
-def raw_writes(venue: object, n: int) -> list[float]:
-    """bacpypes3's own write_property, to ahu-aud-1 in the building's process, until acked.
-    At priority 16: the service's priority-12 value stays in force, the cost is the same."""
+def raw_writes(venue: object, n: int) -> tuple[list[float], list[float]]:
+    """bacpypes3's own write_property, to ahu-aud-1 in the building's process, until acked;
+    and, alternating with it, one to each of the three auditorium units at once (gathered),
+    until all three are acked: what the push's own last step costs with nothing of ours on
+    either side. At priority 16: the service's priority-12 value stays in force, the cost is
+    the same."""
     import asyncio
 
     from bacpypes3.app import Application
@@ -308,26 +312,35 @@ def raw_writes(venue: object, n: int) -> list[float]:
     from hvac_ctl.devices import device_specs
 
     folder = venue.folder  # type: ignore[attr-defined]
-    d = device_specs(load_config(folder))["ahu-aud-1"]
+    specs = device_specs(load_config(folder))
+    d = specs["ahu-aud-1"]
+    all3 = [f"{specs[u].host}:{specs[u].port}" for u in ("ahu-aud-1", "ahu-aud-2", "ahu-aud-3")]
 
-    async def main() -> list[float]:
+    async def main() -> tuple[list[float], list[float]]:
         app = Application.from_object_list([
             DeviceObject(objectIdentifier=("device", 3_999_302), objectName="bench-raw",
                          vendorIdentifier=999, apduTimeout=1000, numberOfApduRetries=0),
             NetworkPortObject(f"127.0.0.1/24:{venue.client_ports[1]}",  # type: ignore[attr-defined]
                               objectIdentifier=("network-port", 1), objectName="NetworkPort-1"),
         ])
-        out = []
+        one: list[float] = []
+        three: list[float] = []
         try:
             for i in range(n + 20):
                 t = time.perf_counter()
                 await app.write_property(f"{d.host}:{d.port}", RAW_OBJECT, "present-value",
                                          30.0 + i % 2, None, 16)
                 if i >= 20:
-                    out.append(time.perf_counter() - t)
+                    one.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                await asyncio.gather(*(app.write_property(a, RAW_OBJECT, "present-value",
+                                                          30.0 + i % 2, None, 16)
+                                       for a in all3))
+                if i >= 20:
+                    three.append(time.perf_counter() - t)
         finally:
             app.close()
-        return out
+        return one, three
 
     return asyncio.run(main())
 
@@ -350,7 +363,9 @@ def table(res: Results) -> str:
                      f"{'yes' if met else 'NO'}")
     for name, xs in (("floor: GET /healthz round trip", res.healthz),
                      ("floor: SQLite WAL commit (synchronous FULL)", res.commit),
-                     (f"floor: raw bacpypes3 write_property {RAW_OBJECT} (ahu-aud-1)", res.raw)):
+                     (f"floor: raw bacpypes3 write_property {RAW_OBJECT} (ahu-aud-1)", res.raw),
+                     (f"raw bacpypes3 write_property {RAW_OBJECT} to the 3 auditorium units at "
+                      "once", res.raw3)):
         lines.append(f"{name} | {len(xs)} | {pct(xs, 50) * ms:.2f} | {pct(xs, 99) * ms:.2f} | "
                      "– | – | – | –")
     if res.missed:
