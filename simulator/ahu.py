@@ -23,6 +23,8 @@ DEHUMIDIFY_ABOVE_RH = 60.0
 DEHUMIDIFY_COIL_C = 12.0
 _DEHUMIDIFY_COIL_W = saturation_ratio(DEHUMIDIFY_COIL_C)
 
+Air = tuple[float, float, float, float]  # a `Stream`'s fields, in its order
+
 
 @dataclass
 class Commands:
@@ -51,8 +53,8 @@ class AhuState:
     integral: float = 0.0
     supply_temp: float = 20.0
     running: bool = False
-    # the last step of a running unit: its stream and meter increments (cooling or heating)
-    _took: tuple[Stream, float | None, float | None, float, float] | None = field(
+    # the last step of a running unit: its air and meter increments (cooling or heating)
+    _took: tuple[Air, float | None, float | None, float, float] | None = field(
         default=None, repr=False, compare=False)
 
     def speed(self) -> float:
@@ -63,7 +65,15 @@ class AhuState:
 
     def step(self, h: float, zone_c: float, zone_w: float, out_c: float, out_w: float,
              zone_rh: float | None = None) -> Stream | None:
-        """Run the local loop for one step; the air it supplies, held over the step.
+        """Run the local loop for one step; the air it supplies, held over the step (None
+        if it is off: no air)."""
+        air = self.run(h, zone_c, zone_w, out_c, out_w, zone_rh)
+        return None if air is None else Stream(*air)
+
+    def run(self, h: float, zone_c: float, zone_w: float, out_c: float, out_w: float,
+            zone_rh: float | None = None) -> Air | None:
+        """`step`, the air as a plain tuple (flow, temperature, moisture, outdoor fraction):
+        the building adds it into the zone's sums (`hall.ZoneSums`) without a `Stream`.
 
         `zone_rh` is the zone's relative humidity if the caller has it (the building computes
         it once per zone for all its units); else it is computed here when needed. The body
@@ -142,16 +152,16 @@ class AhuState:
         fanned = fan_w / 1000 * hours
         energy.reheat_kwh += reheated
         energy.fan_kwh += fanned
-        stream = Stream(flow, self.supply_temp, supply_w, f)
-        self._took = (stream, cooled, heated, reheated, fanned)
-        return stream
+        air = (flow, self.supply_temp, supply_w, f)
+        self._took = (air, cooled, heated, reheated, fanned)
+        return air
 
-    def follow(self, twin: AhuState) -> Stream:
+    def follow(self, twin: AhuState) -> Air:
         """Take the step `twin` (a unit of the same size, running) has just taken, from the
         state this unit is in and under the commands it has, the same as `twin`'s before
         that step: the same results, each meter moved by the same amounts, without working
         the loop out again. A zone's identical units (the stalls' three) run alike."""
-        stream, cooled, heated, reheated, fanned = twin._took
+        air, cooled, heated, reheated, fanned = twin._took
         self.running = twin.running
         self.supply_temp = twin.supply_temp
         self.integral = twin.integral
@@ -162,4 +172,4 @@ class AhuState:
             energy.heating_kwh += heated
         energy.reheat_kwh += reheated
         energy.fan_kwh += fanned
-        return stream
+        return air

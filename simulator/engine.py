@@ -17,10 +17,10 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from simulator.ahu import AhuState, Commands, Energy
+from simulator.ahu import AhuState, Air, Commands, Energy
 from simulator.building import BuildingSpec, PointSpec, UnitSpec
 from simulator.faults import Faults
-from simulator.hall import Hall, Stream, ZoneInputs
+from simulator.hall import Hall, ZoneSums
 from simulator.loads import Activity, ZoneLoads, loading_door_open, utc_us, zone_loads
 from simulator.psychro import humidity_ratio, relative_humidity
 from simulator.scenario import Scenario
@@ -91,10 +91,12 @@ class Building:
         self.loads: dict[str, ZoneLoads] = {z: ZoneLoads() for z in spec.zones}
         self._no_loads = zone_loads(spec, Scenario(), start)  # nothing acting: all zero
         # per zone, in order: whether it is the stage (the loading door), the share of radiant
-        # heat that lands on its mass, and its units with their states, exhausts marked, and
-        # what of a unit's spec its local loop reads (units alike in it step alike)
+        # heat that lands on its mass, its units with their states, exhausts marked, and
+        # what of a unit's spec its local loop reads (units alike in it step alike), and the
+        # hall's nodes of its air temperature and moisture
         self._zone_rows = [(name, z.kind == "stage", z.radiant_to_mass,
-                            _units_alike(spec.units_of(name), self.ahus))
+                            _units_alike(spec.units_of(name), self.ahus),
+                            self.hall.index[name]["t"], self.hall.index[name]["w"])
                            for name, z in spec.zones.items()]
         self.faults = Faults()  # injected by tests: late, refusing or garbage-reporting units
         self.steps = 0
@@ -147,7 +149,9 @@ class Building:
         With nothing of the scenario acting the loads are all zero: those steps (most of a
         season) reuse one set of zero loads and gains instead of asking `zone_loads` again.
         Each zone's relative humidity is worked out once for all its units, and a unit alike
-        in size, commands and loop state to one just stepped takes that step (`follow`)."""
+        in size, commands and loop state to one just stepped takes that step (`follow`).
+        The units' air goes into the zone's sums (`hall.ZoneSums`) as it comes: no `Stream`
+        or `ZoneInputs` is made, a step being a few dozen microseconds."""
         mid = self.now + timedelta(seconds=h / 2)
         out = self.weather.at(mid)
         out_c, out_w = out.temp_c, out.w
@@ -158,49 +162,54 @@ class Building:
         else:
             self.loads = self._no_loads
             door = False
-        inputs: dict[str, ZoneInputs] = {}
         gen = self.spec.co2_per_person_lps / 1000.0
-        hall = self.hall
+        x = self.hall._x  # the state moves only in `step_sums`, below
         loads = self.loads
-        for zone, stage, radiant_to_mass, units in self._zone_rows:
-            ld = loads[zone]
-            streams: list[Stream] = []
-            exchange = 0.0
-            zone_c, zone_w = hall.temp(zone), hall.w(zone)  # the state moves only below
+        sums: list[ZoneSums] = []
+        for zone, stage, radiant_to_mass, units, t, w in self._zone_rows:
+            zone_c, zone_w = x[t], x[w]
+            flow = flow_temp = flow_w = outdoor = exchange = 0.0
             zone_rh = None
             lead: tuple[tuple[object, ...], AhuState] | None = None  # last unit stepped
             for unit, ahu, exhaust, size in units:
+                cmd = ahu.commands
                 if exhaust:
-                    ahu.running = ahu.commands.enable
+                    ahu.running = cmd.enable
                     exchange += ahu.flow()
                     ahu.energy.fan_kwh += unit.fan_w * ahu.speed() ** 3 / 1000 * h / 3600 \
                         if ahu.running else 0.0
                     continue
-                cmd = ahu.commands
                 if not cmd.enable:
-                    ahu.step(h, zone_c, zone_w, out_c, out_w)  # off: no air
+                    ahu.run(h, zone_c, zone_w, out_c, out_w)  # off: no air
                     continue
                 if zone_rh is None:
                     zone_rh = relative_humidity(zone_c, zone_w)
+                air: Air | None
                 if size is not None:  # a zone with more than one unit of this size
                     # a unit the same as the last one stepped, in the same state under the
                     # same commands, takes the same step
                     alike = (size, cmd.setpoint, cmd.oa_damper_min, cmd.fan_speed_max,
                              cmd.mode, ahu.integral)
                     if lead is not None and lead[0] == alike:
-                        streams.append(ahu.follow(lead[1]))
-                        continue
-                    lead = (alike, ahu)
-                s = ahu.step(h, zone_c, zone_w, out_c, out_w, zone_rh)
-                assert s is not None  # enabled
-                streams.append(s)
+                        air = ahu.follow(lead[1])
+                    else:
+                        lead = (alike, ahu)
+                        air = ahu.run(h, zone_c, zone_w, out_c, out_w, zone_rh)
+                else:
+                    air = ahu.run(h, zone_c, zone_w, out_c, out_w, zone_rh)
+                assert air is not None  # enabled
+                f, supply_c, supply_w, share = air
+                flow += f
+                flow_temp += f * supply_c
+                flow_w += f * supply_w
+                outdoor += f * share
             if door and stage:
                 exchange += door_exchange_m3_per_s(zone_c, out_c)
+            ld = loads[zone]
             to_mass = ld.radiant_w * radiant_to_mass
-            inputs[zone] = ZoneInputs(  # fast, mass, latent, CO2, streams, outdoor exchange
-                ld.convective_w + ld.radiant_w - to_mass, to_mass, ld.latent_w, ld.people * gen,
-                streams, exchange)
-        self.hall.step(h, inputs, out_c, out_w, self.spec.outdoor_co2_ppm)
+            sums.append((ld.convective_w + ld.radiant_w - to_mass, to_mass, ld.latent_w,
+                         ld.people * gen, flow, flow_temp, flow_w, outdoor, exchange))
+        self.hall.step_sums(h, sums, out_c, out_w, self.spec.outdoor_co2_ppm)
         self.steps += 1
 
     # --- points -------------------------------------------------------------------------

@@ -13,66 +13,23 @@ State per zone: air node temperature (air, seats, finishes), mass node temperatu
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from simulator.building import RHO_AIR, RHO_CP, ZoneSpec
+from simulator.propagators import propagators
 from simulator.psychro import H_FG
 
 CACHED_PROPAGATORS = 256
-TAYLOR_TERMS = 12  # of Σ X^k/(k+2)! with ‖X‖₁ ≤ 1/2: the rest is below 1e-16 of it
-_INV_FACTORIAL = tuple(1.0 / math.factorial(k) for k in range(TAYLOR_TERMS + 3))
+LATENT_TO_WATER = 1.0 / (H_FG * RHO_AIR)  # W of latent heat → m³/s·(kg/kg) of moisture
 
-
-def propagators(a: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Φ = e^(A·h), G₁ = ∫₀ʰ e^(A·s) ds and G₂ = ∫₀ʰ∫₀ˢ e^(A·r) dr ds: the blocks of Van
-    Loan's exponential of [[A, I, 0], [0, 0, I], [0, 0, 0]]·h, so that over a step with
-    constant b, x(h) = Φ·x(0) + G₁·b and ∫₀ʰ x = G₁·x(0) + G₂·b.
-
-    Scaling and squaring on A alone: with τ = h/2^s and ‖A·τ‖₁ ≤ 1/2, a Taylor series gives
-    the three over τ, and s doublings take them to h: Φ(2τ) = Φ², G₁(2τ) = G₁ + Φ·G₁,
-    G₂(2τ) = G₂ + Φ·G₂ + τ·G₁. Only small matrix products: scipy's `expm` of the block matrix
-    scales by its identity blocks (by h, not by the dynamics), which costs it accuracy on a
-    long step (1e-8 relative over a day, against 1e-14 here, both checked at 50 digits), and
-    its LAPACK calls stall for milliseconds while other processes keep the cores busy.
-    """
-    n = a.shape[0]
-    norm = float(np.abs(a).sum(axis=0).max()) * h
-    s = math.ceil(math.log2(norm / 0.5)) if norm > 0.5 else 0
-    tau = h / 2.0 ** s
-    x = a * tau
-    # S₂ = Σ X^k/(k+2)! by Horner; then S₁ = I + X·S₂ and Φ = I + X·S₁. Each "+ I/k!" adds
-    # a kept diagonal matrix (its zeros change no entry): one numpy call where adding to the
-    # diagonal in place took three, the same sums
-    eye = _scaled_identities(n)
-    s2 = eye[TAYLOR_TERMS + 2]
-    for k in range(TAYLOR_TERMS - 1, -1, -1):
-        s2 = x @ s2 + eye[k + 2]
-    s1 = x @ s2 + eye[1]
-    phi = x @ s1 + eye[0]
-    g1, g2 = s1 * tau, s2 * (tau * tau)
-    for _ in range(s):
-        g2 = g2 + phi @ g2 + tau * g1
-        g1 = g1 + phi @ g1
-        phi = phi @ phi
-        tau *= 2.0
-    return phi, g1, g2
-
-
-_IDENTITIES: dict[int, tuple[np.ndarray, ...]] = {}
-
-
-def _scaled_identities(n: int) -> tuple[np.ndarray, ...]:
-    """I/k! of size n for k = 0 … TAYLOR_TERMS + 2, made once per size (read only)."""
-    hit = _IDENTITIES.get(n)
-    if hit is None:
-        hit = _IDENTITIES[n] = tuple(np.eye(n) * f for f in _INV_FACTORIAL)
-        for m in hit:
-            m.flags.writeable = False
-    return hit
+# What a zone takes in over a step, as `Hall.step_sums` reads it: fast_w, mass_w, latent_w,
+# co2_m3_per_s (as `ZoneInputs`), then its streams summed: Σ flow (m³/s), Σ flow·temp_c,
+# Σ flow·w and Σ flow·outdoor_fraction, then its outdoor exchange (m³/s). The hall is linear
+# in the streams: these sums are all it needs of them.
+ZoneSums = tuple[float, float, float, float, float, float, float, float, float]
 
 
 @dataclass
@@ -90,6 +47,8 @@ class Stream:
 
 @dataclass
 class ZoneInputs:
+    """A zone's inputs over a step, each stream on its own (`Hall.sums` adds them up)."""
+
     fast_w: float = 0.0  # heat to the air node
     mass_w: float = 0.0  # heat to the mass node (to the air node in a one-node zone)
     latent_w: float = 0.0
@@ -129,7 +88,7 @@ class Hall:
         self.surroundings_c = surroundings_c
         self.index: dict[str, dict[str, int]] = {}
         n = 0
-        for name, z in zones.items():
+        for name, z in zones.items():  # each zone's nodes together, in this order
             idx = {"t": n}
             n += 1
             if z.has_mass:
@@ -142,20 +101,20 @@ class Hall:
         self.x = np.zeros(n)
         self._x = [0.0] * n  # x as Python floats, read by every sensor and every step
         self.ledger = {name: Ledger() for name in zones} if ledger else {}  # {}: none kept
-        self._cache: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._cache: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray | None]] = {}
         self._coupling_matrix = self._coupling()
         self._rows = self._zone_rows()
-        self._diagonal_of: tuple[tuple[float, ...], list[float]] = ((), [])  # see `_system`
-        # the last diagonal list `_propagators` was given, its step and its answer
-        self._last_propagators: tuple[list[float] | None, float, Any] = (None, 0.0, None)
         self._keeps_ledger = ledger
+        # the airflows and step of the last step, and its `_propagators`
+        self._last: tuple[list[float], float, tuple[np.ndarray, np.ndarray | None]] | None = None
         self._ledger_rows = self._account_rows() if ledger else []
-        self._capacity = np.ones(n)
+        self._capacity = np.ones(n)  # J/K of each temperature node, m³ of each other node
         for name, z in zones.items():
             i = self.index[name]
             self._capacity[i["t"]] = z.fast_capacitance_j_per_k
             if "m" in i:
                 self._capacity[i["m"]] = z.mass_capacitance_j_per_k
+            self._capacity[i["w"]] = self._capacity[i["c"]] = z.volume_m3
 
     def set_state(self, zone: str, temp_c: float, w: float, co2_ppm: float,
                   mass_c: float | None = None) -> None:
@@ -191,111 +150,102 @@ class Hall:
 
     def step(self, h: float, inputs: dict[str, ZoneInputs], outdoor_c: float, outdoor_w: float,
              outdoor_co2: float) -> None:
-        diagonal, b_list = self._system(inputs, outdoor_c, outdoor_w, outdoor_co2)
-        phi, g1, g2 = self._propagators(diagonal, h)
-        b = np.array(b_list)
-        x0 = self.x
-        x1 = phi @ x0 + g1 @ b
+        self.step_sums(h, self.sums(inputs), outdoor_c, outdoor_w, outdoor_co2)
+
+    def sums(self, inputs: dict[str, ZoneInputs]) -> list[ZoneSums]:
+        """The zones' `ZoneSums`, in the zones' order (a zone not in `inputs` takes none)."""
+        out = []
+        for name in self.zones:
+            u = inputs.get(name) or _NO_INPUTS
+            flow = flow_temp = flow_w = outdoor = 0.0
+            for st in u.streams:
+                f = st.flow_m3_per_s
+                flow += f
+                flow_temp += f * st.temp_c
+                flow_w += f * st.w
+                outdoor += f * st.outdoor_fraction
+            out.append((u.fast_w, u.mass_w, u.latent_w, u.co2_m3_per_s, flow, flow_temp,
+                        flow_w, outdoor, u.outdoor_exchange_m3_per_s))
+        return out
+
+    def step_sums(self, h: float, sums: list[ZoneSums], out_c: float, out_w: float,
+                  out_co2: float) -> None:
+        """One exact step of `h` seconds with these inputs (`ZoneSums`, in the zones' order).
+
+        x' = A·x + b with b = r/capacity, r in W for the temperature nodes and in m³/s times
+        the moisture or the CO2 for the others. So x(h) = Φ·x(0) + G₁·b = [Φ | G₁/capacity]·
+        [x(0); r]: one product with a matrix kept with the propagators. A's off-diagonal
+        (node and zone couplings) never changes; its diagonal depends on the inputs only
+        through the airflows (Σ flow, Σ outdoor flow, the exchange per zone), which change
+        when a command does, not from one minute to the next: the matrices are looked up
+        again only when they differ from the last step's."""
+        v = self._x.copy()  # [x(0); r]
+        flows: list[float] = []
+        for (fast, mass, latent, co2, flow, flow_temp, flow_w, outdoor, q), (has_mass, ms_sc) \
+                in zip(sums, self._rows, strict=True):
+            heat = fast + RHO_CP * (flow_temp + q * out_c)
+            water = flow_w + q * out_w + latent * LATENT_TO_WATER
+            air = (outdoor + q) * out_co2 + co2 * 1e6
+            if has_mass:
+                v += (heat, mass + ms_sc, water, air)
+            else:
+                v += (heat + mass + ms_sc, water, air)
+            flows += (flow, outdoor, q)
+        last = self._last
+        if last is not None and h == last[1] and flows == last[0]:
+            step, integrate = last[2]
+        else:
+            step, integrate = self._propagators(flows, h)
+            self._last = (flows, h, (step, integrate))
+        at = np.array(v)
+        x1 = step @ at
         x1_list = x1.tolist()
-        if self._keeps_ledger:
-            integral = g1 @ x0 + g2 @ b
-            self._account(h, inputs, outdoor_c, self._x, x1_list, integral.tolist())
+        if integrate is not None:
+            self._account(h, sums, out_c, self._x, x1_list, (integrate @ at).tolist())
         self.x, self._x = x1, x1_list
 
-    def _system(self, inputs: dict[str, ZoneInputs], out_c: float, out_w: float,
-                out_co2: float) -> tuple[list[float], list[float]]:
-        """x' = A·x + b, rows in units of state per second: temperatures K/s, moisture 1/s,
-        CO2 ppm/s. A's off-diagonal (node and zone couplings) never changes: `_coupling` holds
-        it, and this gives A's diagonal and b, each entry summed in a fixed order. The zones'
-        constants come from `_rows`, worked out once; each term is the same expression as
-        ever, so every step's sums are the same to the last bit.
-
-        The diagonal depends on the inputs only through the airflows (each stream's flow and
-        outdoor share, each zone's outdoor exchange), which change when a command does, not
-        from one minute to the next: it is worked out again only when they differ from the
-        last step's (the list is shared: not to be changed)."""
-        b = [0.0] * self.n
-        flows: list[float] = []  # per zone: its number of streams, its exchange, their flows
-        for name, t, m, w, c, cf, vol, cm, _fm, _ms, ms_sc, _exchange in self._rows:
-            u = inputs.get(name) or _NO_INPUTS
-            # air node
-            b[t] += u.fast_w / cf
-            if m >= 0:
-                b[m] += (u.mass_w + ms_sc) / cm
-            else:
-                b[t] += (u.mass_w + ms_sc) / cf
-            q = u.outdoor_exchange_m3_per_s
-            flows += (len(u.streams), q)
-            for st in u.streams:
-                flow, share = st.flow_m3_per_s, st.outdoor_fraction
-                flows += (flow, share)
-                b[t] += RHO_CP * flow * st.temp_c / cf
-                b[w] += flow * st.w / vol
-                b[c] += share * flow * out_co2 / vol
-            b[t] += RHO_CP * q * out_c / cf
-            b[w] += q * out_w / vol
-            b[c] += q * out_co2 / vol
-            b[w] += u.latent_w / H_FG / (RHO_AIR * vol)
-            b[c] += u.co2_m3_per_s * 1e6 / vol
-        key = tuple(flows)
-        if key != self._diagonal_of[0]:
-            self._diagonal_of = (key, self._diagonal(inputs))
-        return self._diagonal_of[1], b
-
-    def _diagonal(self, inputs: dict[str, ZoneInputs]) -> list[float]:
-        """A's diagonal for these inputs' airflows (see `_system`)."""
-        a = [0.0] * self.n
-        for name, t, m, w, c, cf, vol, cm, fm, ms, _ms_sc, exchange in self._rows:
-            u = inputs.get(name) or _NO_INPUTS
-            if m >= 0:
-                a[t] -= fm / cf
-                a[m] -= (fm + ms) / cm
-            else:
-                a[t] -= ms / cf
-            for st in u.streams:
-                flow = st.flow_m3_per_s
-                a[t] -= RHO_CP * flow / cf
-                a[w] -= flow / vol
-                a[c] -= st.outdoor_fraction * flow / vol
-            q = u.outdoor_exchange_m3_per_s
-            a[t] -= RHO_CP * q / cf
-            a[w] -= q / vol
-            a[c] -= q / vol
-            # air exchanged with a neighbouring zone (the pit and the stalls)
-            for rt, rw, rc, itself, heat, air in exchange:
-                a[rt] -= heat
-                if itself:  # a zone that names itself: off the diagonal, but on it
-                    a[rt] += heat
-                a[rw] -= air
-                if itself:
-                    a[rw] += air
-                a[rc] -= air
-                if itself:
-                    a[rc] += air
+    def matrix(self, inputs: dict[str, ZoneInputs]) -> np.ndarray:
+        """A for these inputs."""
+        flows = [f for s in self.sums(inputs) for f in (s[4], s[7], s[8])]
+        a = self._coupling_matrix.copy()
+        np.fill_diagonal(a, self._diagonal(flows))
         return a
 
-    def _zone_rows(self) -> list[tuple[Any, ...]]:
-        """Per zone, what `_system` needs of it, in the zones' order: its name, the indices of
-        its nodes (-1: no mass node), its capacitances, volume and couplings, and the terms of
-        the air it exchanges with a neighbour (for the rows of both), as `_system` has always
-        computed them."""
-        rows = []
-        for name, z in self.zones.items():
-            i = self.index[name]
-            exchange = []
+    def _diagonal(self, flows: list[float]) -> list[float]:
+        """A's diagonal for these airflows (Σ flow, Σ outdoor flow, exchange per zone)."""
+        a = [0.0] * self.n
+        for k, z in enumerate(self.zones.values()):
+            flow, outdoor, q = flows[3 * k:3 * k + 3]
+            i = self.index[z.name]
+            t, w, c = i["t"], i["w"], i["c"]
+            cf, vol = z.fast_capacitance_j_per_k, z.volume_m3
+            if "m" in i:
+                a[t] -= z.fast_mass_w_per_k / cf
+                a[i["m"]] -= (z.fast_mass_w_per_k + z.mass_surroundings_w_per_k) \
+                    / z.mass_capacitance_j_per_k
+            else:
+                a[t] -= z.mass_surroundings_w_per_k / cf
+            a[t] -= RHO_CP * (flow + q) / cf
+            a[w] -= (flow + q) / vol
+            a[c] -= (outdoor + q) / vol
+            # air exchanged with a neighbouring zone (the pit and the stalls)
             if z.exchange_with is not None and z.exchange_m3_per_s > 0:
                 j = self.index[z.exchange_with]
                 other = self.zones[z.exchange_with]
                 qx = z.exchange_m3_per_s
-                for row_zone, row, col, cap in ((z, i, j, z.fast_capacitance_j_per_k),
-                                                (other, j, i, other.fast_capacitance_j_per_k)):
-                    exchange.append((row["t"], row["w"], row["c"], col is row,
-                                     RHO_CP * qx / cap, qx / row_zone.volume_m3))
-            ms = z.mass_surroundings_w_per_k
-            rows.append((name, i["t"], i.get("m", -1), i["w"], i["c"],
-                         z.fast_capacitance_j_per_k, z.volume_m3, z.mass_capacitance_j_per_k,
-                         z.fast_mass_w_per_k, ms, ms * self.surroundings_c, tuple(exchange)))
-        return rows
+                for row_zone, row, col in ((z, i, j), (other, j, i)):
+                    if col is row:
+                        continue  # a zone that names itself: off the diagonal, but on it
+                    a[row["t"]] -= RHO_CP * qx / row_zone.fast_capacitance_j_per_k
+                    a[row["w"]] -= qx / row_zone.volume_m3
+                    a[row["c"]] -= qx / row_zone.volume_m3
+        return a
+
+    def _zone_rows(self) -> list[tuple[bool, float]]:
+        """Per zone, in the zones' order, what `step_sums` needs of it: whether it has a mass
+        node, and the heat its coupling to the surroundings would bring at 0 °C, W."""
+        return [(z.has_mass, z.mass_surroundings_w_per_k * self.surroundings_c)
+                for z in self.zones.values()]
 
     def _coupling(self) -> np.ndarray:
         """A's off-diagonal: air ↔ mass, and the air exchanged between neighbouring zones."""
@@ -312,62 +262,56 @@ class Hall:
                 qx = z.exchange_m3_per_s
                 for row_zone, row, col in ((z, i, j), (other, j, i)):
                     if col is row:
-                        continue  # on the diagonal: `_system`'s
+                        continue  # on the diagonal: `_diagonal`'s
                     a[row["t"], col["t"]] += RHO_CP * qx / row_zone.fast_capacitance_j_per_k
                     for k in ("w", "c"):
                         a[row[k], col[k]] += qx / row_zone.volume_m3
         return a
 
-    def _propagators(self, diagonal: list[float], h: float
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """`propagators` of A with this diagonal; the last 256 are kept (the least recently
-        used go first). `_system` hands out the same list while the airflows stay the same:
-        that list again, at the same step, is the last answer (without hashing the key)."""
-        last = self._last_propagators
-        if diagonal is last[0] and h == last[1]:  # the very diagonal of the last step
-            return last[2]
-        key = (*diagonal, h)
+    def _propagators(self, flows: list[float], h: float
+                     ) -> tuple[np.ndarray, np.ndarray | None]:
+        """[Φ | G₁/capacity] and, with a ledger, [G₁ | G₂/capacity] (see `step_sums`) of A
+        for these airflows over `h`; the last 256 are kept (the least recently used go
+        first)."""
+        key = (*flows, h)
         cache = self._cache
         hit = cache.pop(key, None)
-        if hit is not None:
-            cache[key] = hit
-            self._last_propagators = (diagonal, h, hit)
-            return hit
-        a = self._coupling_matrix.copy()
-        np.fill_diagonal(a, diagonal)
-        out = propagators(a, h)
-        if len(cache) >= CACHED_PROPAGATORS:
-            del cache[next(iter(cache))]
-        cache[key] = out
-        self._last_propagators = (diagonal, h, out)
-        return out
+        if hit is None:
+            a = self._coupling_matrix.copy()
+            np.fill_diagonal(a, self._diagonal(flows))
+            phi, g1, g2 = propagators(a, h)
+            hit = (np.hstack((phi, g1 / self._capacity)),
+                   np.hstack((g1, g2 / self._capacity)) if self._keeps_ledger else None)
+            if len(cache) >= CACHED_PROPAGATORS:
+                del cache[next(iter(cache))]
+        cache[key] = hit
+        return hit
 
-    def _account(self, h: float, inputs: dict[str, ZoneInputs], out_c: float,
+    def _account(self, h: float, sums: list[ZoneSums], out_c: float,
                  x0: list[float], x1: list[float], integral: list[float]) -> None:
         surroundings_h = self.surroundings_c * h
-        for name, led, t, m, cf, cm, ms, neighbour in self._ledger_rows:
-            u = inputs.get(name) or _NO_INPUTS
+        for (fast, mass, _, _, flow, flow_temp, _, _, q), (led, t, m, cf, cm, ms, neighbour) \
+                in zip(sums, self._ledger_rows, strict=True):
             t_int = integral[t]
-            led.gains += (u.fast_w + u.mass_w) * h
-            led.supply += sum(RHO_CP * s.flow_m3_per_s * (s.temp_c * h - t_int)
-                              for s in u.streams)
-            led.outdoor += RHO_CP * u.outdoor_exchange_m3_per_s * (out_c * h - t_int)
+            led.gains += (fast + mass) * h
+            led.supply += RHO_CP * (flow_temp * h - flow * t_int)
+            led.outdoor += RHO_CP * q * (out_c * h - t_int)
             coupled = integral[m] if m >= 0 else t_int
             led.surroundings += ms * (surroundings_h - coupled)
             if neighbour is not None:
                 j, other, heat = neighbour
-                flow = heat * (integral[j] - t_int)
-                led.neighbours += flow
-                other.neighbours -= flow
+                flow_in = heat * (integral[j] - t_int)
+                led.neighbours += flow_in
+                other.neighbours -= flow_in
             stored = cf * (x1[t] - x0[t])
             if m >= 0:
                 stored += cm * (x1[m] - x0[m])
             led.stored += stored
 
     def _account_rows(self) -> list[tuple[Any, ...]]:
-        """Per zone, what `_account` needs of it, in the zones' order: its name and ledger,
-        its nodes (-1: no mass node), capacitances and coupling to the surroundings, and the
-        neighbour it exchanges air with (its air node, its ledger, ρ·cp·flow) or None."""
+        """Per zone, what `_account` needs of it, in the zones' order: its ledger, its nodes
+        (-1: no mass node), capacitances and coupling to the surroundings, and the neighbour
+        it exchanges air with (its air node, its ledger, ρ·cp·flow) or None."""
         rows = []
         for name, z in self.zones.items():
             i = self.index[name]
@@ -375,7 +319,7 @@ class Hall:
             if z.exchange_with is not None and z.exchange_m3_per_s > 0:
                 neighbour = (self.index[z.exchange_with]["t"], self.ledger[z.exchange_with],
                              RHO_CP * z.exchange_m3_per_s)
-            rows.append((name, self.ledger[name], i["t"], i.get("m", -1),
+            rows.append((self.ledger[name], i["t"], i.get("m", -1),
                          z.fast_capacitance_j_per_k, z.mass_capacitance_j_per_k,
                          z.mass_surroundings_w_per_k, neighbour))
         return rows
