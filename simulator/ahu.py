@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from math import exp
+from typing import Any, ClassVar
 
 from simulator.building import RHO_AIR, RHO_CP, UnitSpec
 from simulator.hall import Stream
@@ -28,11 +29,21 @@ Air = tuple[float, float, float, float]  # a `Stream`'s fields, in its order
 
 @dataclass
 class Commands:
+    """What the unit's controller was told. `written` counts the writes to any unit's
+    commands (construction included): what is worked out of them once, for every step until
+    the next write (`AhuState.run`'s constants, the building's plan of its units), is kept
+    with the count it was worked out at and worked out again when that moved on."""
+
     enable: bool = False
     setpoint: float = 22.0
     oa_damper_min: float = 0.0
     fan_speed_max: float = 100.0
     mode: str = "cool"  # cool | heat | vent
+    written: ClassVar[int] = 0
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        Commands.written += 1
 
 
 @dataclass
@@ -56,6 +67,8 @@ class AhuState:
     # the last step of a running unit: its air and meter increments (cooling or heating)
     _took: tuple[Air, float | None, float | None, float, float] | None = field(
         default=None, repr=False, compare=False)
+    # `_work_out`'s answer (-1: none yet)
+    _constants: tuple[Any, ...] = field(default=(-1,), repr=False, compare=False)
 
     def speed(self) -> float:
         return max(MIN_SPEED, min(1.0, self.commands.fan_speed_max / 100.0))
@@ -80,40 +93,29 @@ class AhuState:
         is written with conditional expressions rather than `min`/`max` calls and psychro's
         helpers inlined: it runs for every unit at every minute of a season, and each is the
         same arithmetic, in the same order, as the named functions."""
-        cmd = self.commands
-        enable = cmd.enable
+        if self._constants[0] != Commands.written:
+            self._constants = self._work_out()
+        (_, enable, setpoint, mode, flow, capacity, f, stay, fan_rise, supply_min_c,
+         supply_max_c, cool_drop, heat_rise, rho_flow, fan_kw) = self._constants
         self.running = enable
         if not enable:
             self.supply_temp = zone_c
             self.integral = 0.0
             return None
-        spec = self.spec
-        speed = cmd.fan_speed_max / 100.0  # self.speed()
-        speed = speed if speed < 1.0 else 1.0
-        speed = speed if speed > MIN_SPEED else MIN_SPEED
-        flow = spec.airflow_m3_per_s * speed  # self.flow(), running
-        capacity = RHO_CP * flow
-        f = cmd.oa_damper_min
-        f = (f if f < 100.0 else 100.0) if f > 0.0 else 0.0
-        f = f / 100.0
-        mix_c = f * out_c + (1 - f) * zone_c
-        mix_w = f * out_w + (1 - f) * zone_w
-        fan_w = spec.fan_w * speed ** 3
-        fan_rise = fan_w / capacity
+        mix_c = f * out_c + stay * zone_c
+        mix_w = f * out_w + stay * zone_w
 
-        setpoint = cmd.setpoint
         error = zone_c - setpoint
         wanted = setpoint - KP * error - self.integral
-        wanted = wanted if wanted > spec.supply_min_c else spec.supply_min_c
-        wanted = wanted if wanted < spec.supply_max_c else spec.supply_max_c
+        wanted = wanted if wanted > supply_min_c else supply_min_c
+        wanted = wanted if wanted < supply_max_c else supply_max_c
         coil_target = wanted - fan_rise
-        cool_floor = mix_c - spec.cooling_w / capacity
-        mode = cmd.mode
+        cool_floor = mix_c - cool_drop
         if mode == "cool":
             coil_c = coil_target if coil_target > cool_floor else cool_floor
             coil_c = coil_c if coil_c < mix_c else mix_c
         elif mode == "heat":
-            heat_ceiling = mix_c + spec.heating_w / capacity
+            heat_ceiling = mix_c + heat_rise
             coil_c = coil_target if coil_target < heat_ceiling else heat_ceiling
             coil_c = coil_c if coil_c > mix_c else mix_c
         else:
@@ -130,7 +132,7 @@ class AhuState:
                 zone_rh if zone_rh is not None else relative_humidity(zone_c, zone_w)
         ) > DEHUMIDIFY_ABOVE_RH:
             coil_c = DEHUMIDIFY_COIL_C if cool_floor < DEHUMIDIFY_COIL_C else cool_floor
-            ceiling = coil_c + spec.heating_w / capacity
+            ceiling = coil_c + heat_rise
             reheat_c = coil_target if coil_target > coil_c else coil_c
             reheat_c = reheat_c if reheat_c < ceiling else ceiling
         ps = 610.94 * exp(17.625 * coil_c / (coil_c + 243.04))  # saturation_ratio(coil_c)
@@ -140,7 +142,7 @@ class AhuState:
 
         hours = h / 3600.0
         sensible = capacity * (mix_c - coil_c)
-        latent = RHO_AIR * flow * (mix_w - supply_w) * H_FG
+        latent = rho_flow * (mix_w - supply_w) * H_FG
         energy = self.energy
         if sensible > 0:
             cooled, heated = (sensible + latent) / 1000 * hours, None
@@ -149,12 +151,33 @@ class AhuState:
             cooled, heated = None, -sensible / 1000 * hours
             energy.heating_kwh += heated
         reheated = capacity * (reheat_c - coil_c) / 1000 * hours
-        fanned = fan_w / 1000 * hours
+        fanned = fan_kw * hours
         energy.reheat_kwh += reheated
         energy.fan_kwh += fanned
         air = (flow, self.supply_temp, supply_w, f)
         self._took = (air, cooled, heated, reheated, fanned)
         return air
+
+    def _work_out(self) -> tuple[Any, ...]:
+        """What `run` reads of the commands and the spec, worked out of them as it was at
+        every step: the count of writes it is of (see `Commands`), the enable, setpoint and
+        mode, the airflow (`flow()` running) and its ρ·cp, the outdoor fraction and the rest,
+        the fan's heat as a rise of the supply, the supply limits, the coils' full-capacity
+        drop and rise, ρ·flow and the fan's kW."""
+        cmd, spec = self.commands, self.spec
+        speed = cmd.fan_speed_max / 100.0  # self.speed()
+        speed = speed if speed < 1.0 else 1.0
+        speed = speed if speed > MIN_SPEED else MIN_SPEED
+        flow = spec.airflow_m3_per_s * speed
+        capacity = RHO_CP * flow
+        f = cmd.oa_damper_min
+        f = (f if f < 100.0 else 100.0) if f > 0.0 else 0.0
+        f = f / 100.0
+        fan_w = spec.fan_w * speed ** 3
+        return (Commands.written, cmd.enable, cmd.setpoint, cmd.mode, flow, capacity, f, 1 - f,
+                fan_w / capacity, spec.supply_min_c, spec.supply_max_c,
+                spec.cooling_w / capacity, spec.heating_w / capacity, RHO_AIR * flow,
+                fan_w / 1000)
 
     def follow(self, twin: AhuState) -> Air:
         """Take the step `twin` (a unit of the same size, running) has just taken, from the

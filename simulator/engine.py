@@ -16,8 +16,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from simulator.ahu import AhuState, Air, Commands, Energy
+from simulator.ahu import AhuState, Commands, Energy
 from simulator.building import BuildingSpec, PointSpec, UnitSpec
 from simulator.faults import Faults
 from simulator.hall import Hall, ZoneSums
@@ -98,6 +99,8 @@ class Building:
                             _units_alike(spec.units_of(name), self.ahus),
                             self.hall.index[name]["t"], self.hall.index[name]["w"])
                            for name, z in spec.zones.items()]
+        self._planned = -1  # `Commands.written` when `_units_plan` was made (-1: not yet)
+        self._units_plan: list[tuple[Any, ...]] = []
         self.faults = Faults()  # injected by tests: late, refusing or garbage-reporting units
         self.steps = 0
         self.write_log: list[tuple[datetime, str, str, float | bool | str]] = []  # accepted
@@ -143,6 +146,36 @@ class Building:
             return None
         return step * (n - 1)
 
+    def _plan(self) -> list[tuple[Any, ...]]:
+        """What of the zones' units a step reads, worked out of their commands once for
+        every step until the next write (see `Commands`): per zone, in order, its name,
+        whether it is the stage, the share of radiant heat on its mass and its nodes (as in
+        `_zone_rows`); its exhausts' outdoor air, summed in order as `flow()` gives it, and
+        those running with their fan's kW at full speed as the step meters it; its units off
+        (a step resets their loop); and its units on, each with what it must share with the
+        unit before it to take that unit's step (None: none)."""
+        plan = []
+        for zone, stage, radiant_to_mass, units, t, w in self._zone_rows:
+            exchange = 0.0
+            fans: list[tuple[AhuState, float]] = []
+            off: list[AhuState] = []
+            on: list[tuple[AhuState, tuple[Any, ...] | None]] = []
+            for unit, ahu, exhaust, size in units:
+                cmd = ahu.commands
+                if exhaust:
+                    ahu.running = cmd.enable
+                    exchange += ahu.flow()
+                    if ahu.running:
+                        fans.append((ahu, unit.fan_w * ahu.speed() ** 3 / 1000))
+                elif not cmd.enable:
+                    off.append(ahu)
+                else:
+                    on.append((ahu, None if size is None else (
+                        size, cmd.setpoint, cmd.oa_damper_min, cmd.fan_speed_max, cmd.mode)))
+            plan.append((zone, stage, radiant_to_mass, t, w, exchange, fans, off, on))
+        self._planned = Commands.written
+        return plan
+
     def _step(self, h: float) -> None:
         """One step of `h` seconds, every input held at its value at the step's middle.
 
@@ -151,7 +184,8 @@ class Building:
         Each zone's relative humidity is worked out once for all its units, and a unit alike
         in size, commands and loop state to one just stepped takes that step (`follow`).
         The units' air goes into the zone's sums (`hall.ZoneSums`) as it comes: no `Stream`
-        or `ZoneInputs` is made, a step being a few dozen microseconds."""
+        or `ZoneInputs` is made, a step being a few dozen microseconds; what the commands
+        decide is read from `_plan`, made again only after a write."""
         mid = self.now + timedelta(seconds=h / 2)
         out = self.weather.at(mid)
         out_c, out_w = out.temp_c, out.w
@@ -162,47 +196,40 @@ class Building:
         else:
             self.loads = self._no_loads
             door = False
+        if self._planned != Commands.written:
+            self._units_plan = self._plan()
         gen = self.spec.co2_per_person_lps / 1000.0
         x = self.hall._x  # the state moves only in `step_sums`, below
         loads = self.loads
         sums: list[ZoneSums] = []
-        for zone, stage, radiant_to_mass, units, t, w in self._zone_rows:
+        for zone, stage, radiant_to_mass, t, w, exchange, fans, off, on in self._units_plan:
             zone_c, zone_w = x[t], x[w]
-            flow = flow_temp = flow_w = outdoor = exchange = 0.0
-            zone_rh = None
-            lead: tuple[tuple[object, ...], AhuState] | None = None  # last unit stepped
-            for unit, ahu, exhaust, size in units:
-                cmd = ahu.commands
-                if exhaust:
-                    ahu.running = cmd.enable
-                    exchange += ahu.flow()
-                    ahu.energy.fan_kwh += unit.fan_w * ahu.speed() ** 3 / 1000 * h / 3600 \
-                        if ahu.running else 0.0
-                    continue
-                if not cmd.enable:
-                    ahu.run(h, zone_c, zone_w, out_c, out_w)  # off: no air
-                    continue
-                if zone_rh is None:
-                    zone_rh = relative_humidity(zone_c, zone_w)
-                air: Air | None
-                if size is not None:  # a zone with more than one unit of this size
-                    # a unit the same as the last one stepped, in the same state under the
-                    # same commands, takes the same step
-                    alike = (size, cmd.setpoint, cmd.oa_damper_min, cmd.fan_speed_max,
-                             cmd.mode, ahu.integral)
-                    if lead is not None and lead[0] == alike:
-                        air = ahu.follow(lead[1])
-                    else:
-                        lead = (alike, ahu)
+            for ahu, fan_kw in fans:
+                ahu.energy.fan_kwh += fan_kw * h / 3600
+            for ahu in off:
+                ahu.run(h, zone_c, zone_w, out_c, out_w)  # off: no air
+            flow = flow_temp = flow_w = outdoor = 0.0
+            if on:
+                zone_rh = relative_humidity(zone_c, zone_w)
+                lead: tuple[tuple[Any, ...], AhuState] | None = None  # last unit stepped
+                for ahu, size in on:
+                    if size is None:
                         air = ahu.run(h, zone_c, zone_w, out_c, out_w, zone_rh)
-                else:
-                    air = ahu.run(h, zone_c, zone_w, out_c, out_w, zone_rh)
-                assert air is not None  # enabled
-                f, supply_c, supply_w, share = air
-                flow += f
-                flow_temp += f * supply_c
-                flow_w += f * supply_w
-                outdoor += f * share
+                    else:
+                        # a unit the same as the last one stepped, in the same state under
+                        # the same commands, takes the same step
+                        alike = (size, ahu.integral)
+                        if lead is not None and lead[0] == alike:
+                            air = ahu.follow(lead[1])
+                        else:
+                            lead = (alike, ahu)
+                            air = ahu.run(h, zone_c, zone_w, out_c, out_w, zone_rh)
+                    assert air is not None  # enabled
+                    f, supply_c, supply_w, share = air
+                    flow += f
+                    flow_temp += f * supply_c
+                    flow_w += f * supply_w
+                    outdoor += f * share
             if door and stage:
                 exchange += door_exchange_m3_per_s(zone_c, out_c)
             ld = loads[zone]
