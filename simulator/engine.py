@@ -99,6 +99,7 @@ class Building:
                             _units_alike(spec.units_of(name), self.ahus),
                             self.hall.index[name]["t"], self.hall.index[name]["w"])
                            for name, z in spec.zones.items()]
+        self._half = (0.0, timedelta(0))  # the last step's length, s, and half of it
         self._planned = -1  # `Commands.written` when `_units_plan` was made (-1: not yet)
         self._units_plan: list[tuple[Any, ...]] = []
         self.faults = Faults()  # injected by tests: late, refusing or garbage-reporting units
@@ -117,6 +118,12 @@ class Building:
                 span = self._quiet_span(end)
                 if span is not None:
                     h = span
+            elif h == self.max_step:  # the whole steps up to `end` one after the other
+                secs = h.total_seconds()
+                for _ in range((end - self.now) // h):
+                    self._step(secs)
+                    self.now += h
+                continue
             self._step(h.total_seconds())
             self.now += h
 
@@ -186,7 +193,9 @@ class Building:
         The units' air goes into the zone's sums (`hall.ZoneSums`) as it comes: no `Stream`
         or `ZoneInputs` is made, a step being a few dozen microseconds; what the commands
         decide is read from `_plan`, made again only after a write."""
-        mid = self.now + timedelta(seconds=h / 2)
+        if h != self._half[0]:
+            self._half = (h, timedelta(seconds=h / 2))
+        mid = self.now + self._half[1]
         out = self.weather.at(mid)
         out_c, out_w = out.temp_c, out.w
         acting = self.activity.at(mid)

