@@ -198,10 +198,12 @@ class Building:
         mid = self.now + self._half[1]
         out = self.weather.at(mid)
         out_c, out_w = out.temp_c, out.w
-        acting = self.activity.at(mid)
+        activity = self.activity
+        acting = activity.at(mid)
         if acting.shows or acting.tours or acting.get_ins or acting.doors_open:
-            self.loads = zone_loads(self.spec, acting, mid)
-            door = loading_door_open(acting, mid)
+            when = activity.comparable(mid)  # as the scenario's instants compare with it
+            self.loads = zone_loads(self.spec, acting, when)
+            door = loading_door_open(acting, when)
         else:
             self.loads = self._no_loads
             door = False

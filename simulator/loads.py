@@ -260,6 +260,9 @@ class Activity:
             keys.append(tuple(sorted(active)))
         self._pieces = [self._sub(key) for key in keys]
         self._memo: dict[tuple[tuple[int, int], ...], Scenario] = {}
+        # the time zones of every instant of the scenario (see `comparable`), by id: the
+        # scenario holds them, so no other live object has one of these ids
+        self._zones = {id(d.tzinfo) for d in _instants(scenario)}
         # the first busy piece at or after each piece (len(keys) if none)
         self._next_busy = [len(keys)] * (len(keys) + 1)
         for k in range(len(keys) - 1, -1, -1):
@@ -305,6 +308,13 @@ class Activity:
             hit = self._memo[key] = self._sub(key)
         return hit
 
+    def comparable(self, t: datetime) -> datetime:
+        """`t`, or `t` in UTC if no instant of the scenario has its `tzinfo`: every comparison
+        and difference with `t` is then in UTC, as it is with `t` in UTC, with no UTC offset
+        to look up for each (the calendar's instants are in UTC, the simulation's clock in
+        local time: `zone_loads` is some five times faster so). The answer is the same."""
+        return t if id(t.tzinfo) in self._zones else t.astimezone(UTC)
+
     def idle_until(self, t: datetime) -> int | None:
         """None if anything can act at `t`; else the instant, in UTC microseconds (see
         `utc_us`), before which nothing can act at any instant of `t`'s UTC offset (`NEVER`:
@@ -315,6 +325,14 @@ class Activity:
             return NEVER
         limit = self._points[busy - 1] - slack
         return limit if limit > u else None
+
+
+def _instants(scenario: Scenario) -> list[datetime]:
+    """Every instant the scenario gives, from which the load functions take theirs."""
+    out = [d for s in scenario.shows for d in (s.doors_open, s.curtain, s.end)]
+    out += [d for t in scenario.tours for d in (t.start, t.end)]
+    out += [d for p in (*scenario.get_ins, *scenario.doors_open) for d in (p.start, p.end)]
+    return out
 
 
 _NOTHING = Scenario()

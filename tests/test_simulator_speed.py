@@ -77,19 +77,34 @@ def instants(scenario: Scenario, tz: ZoneInfo, first: datetime, days: int) -> li
     return out + [e + d for e in edges for d in (-us, 0 * us, us)]
 
 
-@pytest.mark.parametrize(("tz", "first"), [(SHANGHAI, datetime(2027, 7, 1)),
-                                           (LONDON, datetime(2027, 3, 26)),
-                                           (LONDON, datetime(2027, 10, 29))])
+@pytest.mark.parametrize(("tz", "first", "calendar_in_utc"), [
+    (SHANGHAI, datetime(2027, 7, 1), False),
+    (SHANGHAI, datetime(2027, 7, 1), True),  # as hvac_ctl gives it
+    (LONDON, datetime(2027, 3, 26), False),
+    (LONDON, datetime(2027, 3, 26), True),
+    (LONDON, datetime(2027, 10, 29), False),
+    (LONDON, datetime(2027, 10, 29), True)])
 def test_the_index_gives_the_loads_of_the_whole_scenario(spec: BuildingSpec, tz: ZoneInfo,
-                                                         first: datetime) -> None:
+                                                         first: datetime,
+                                                         calendar_in_utc: bool) -> None:
+    """... and so does the instant as `Activity.comparable` gives it."""
     scenario = busy_days(tz, first, 4)
+    if calendar_in_utc:
+        scenario = in_utc(scenario)
     activity = Activity(scenario)
     idle = 0
     for t in instants(scenario, tz, first, 4):
         for when in (t, t.astimezone(UTC)):  # wall-clock and UTC comparisons alike
             acting = activity.at(when)
-            assert zone_loads(spec, acting, when) == zone_loads(spec, scenario, when), when
-            assert loading_door_open(acting, when) == loading_door_open(scenario, when), when
+            loads = zone_loads(spec, scenario, when)
+            door = loading_door_open(scenario, when)
+            assert zone_loads(spec, acting, when) == loads, when
+            assert loading_door_open(acting, when) == door, when
+            same = activity.comparable(when)  # in UTC if the calendar is
+            assert utc_us(same) == utc_us(when)  # (`==` is False in a gap or a fold)
+            assert same.tzinfo is (UTC if calendar_in_utc else when.tzinfo)
+            assert zone_loads(spec, acting, same) == loads, when
+            assert loading_door_open(acting, same) == door, when
             until = activity.idle_until(when)
             if until is None:
                 continue
