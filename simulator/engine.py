@@ -91,6 +91,8 @@ class Building:
         self.ahus = {n: AhuState(u, supply_temp=initial_c) for n, u in spec.units.items()}
         self.loads: dict[str, ZoneLoads] = {z: ZoneLoads() for z in spec.zones}
         self._no_loads = zone_loads(spec, Scenario(), start)  # nothing acting: all zero
+        self._co2_per_person = spec.co2_per_person_lps / 1000.0  # m³/s
+        self._outdoor_co2 = spec.outdoor_co2_ppm
         # per zone, in order: whether it is the stage (the loading door), the share of radiant
         # heat that lands on its mass, its units with their states, exhausts marked, and
         # what of a unit's spec its local loop reads (units alike in it step alike), and the
@@ -99,6 +101,7 @@ class Building:
                             _units_alike(spec.units_of(name), self.ahus),
                             self.hall.index[name]["t"], self.hall.index[name]["w"])
                            for name, z in spec.zones.items()]
+        self._no_gains = self._gains(self._no_loads)
         self._half = (0.0, timedelta(0))  # the last step's length, s, and half of it
         self._planned = -1  # `Commands.written` when `_units_plan` was made (-1: not yet)
         self._units_plan: list[tuple[Any, ...]] = []
@@ -155,14 +158,14 @@ class Building:
 
     def _plan(self) -> list[tuple[Any, ...]]:
         """What of the zones' units a step reads, worked out of their commands once for
-        every step until the next write (see `Commands`): per zone, in order, its name,
-        whether it is the stage, the share of radiant heat on its mass and its nodes (as in
-        `_zone_rows`); its exhausts' outdoor air, summed in order as `flow()` gives it, and
-        those running with their fan's kW at full speed as the step meters it; its units off
-        (a step resets their loop); and its units on, each with what it must share with the
-        unit before it to take that unit's step (None: none)."""
+        every step until the next write (see `Commands`): per zone, in order, whether it is
+        the stage and its nodes (as in `_zone_rows`); its exhausts' outdoor air, summed in
+        order as `flow()` gives it, and those running with their fan's kW at full speed as
+        the step meters it; its units off (a step resets their loop); and its units on, each
+        with what it must share with the unit before it to take that unit's step (None:
+        none)."""
         plan = []
-        for zone, stage, radiant_to_mass, units, t, w in self._zone_rows:
+        for _, stage, _, units, t, w in self._zone_rows:
             exchange = 0.0
             fans: list[tuple[AhuState, float]] = []
             off: list[AhuState] = []
@@ -179,15 +182,26 @@ class Building:
                 else:
                     on.append((ahu, None if size is None else (
                         size, cmd.setpoint, cmd.oa_damper_min, cmd.fan_speed_max, cmd.mode)))
-            plan.append((zone, stage, radiant_to_mass, t, w, exchange, fans, off, on))
+            plan.append((stage, t, w, exchange, fans, off, on))
         self._planned = Commands.written
         return plan
+
+    def _gains(self, loads: dict[str, ZoneLoads]) -> list[tuple[float, float, float, float]]:
+        """Per zone, in order, what its loads put in `hall.ZoneSums`: heat to the air node and
+        to the mass, W (the radiant heat split), latent heat, W, and CO2, m³/s."""
+        gains = []
+        for zone, _, radiant_to_mass, *_ in self._zone_rows:
+            ld = loads[zone]
+            to_mass = ld.radiant_w * radiant_to_mass
+            gains.append((ld.convective_w + ld.radiant_w - to_mass, to_mass, ld.latent_w,
+                          ld.people * self._co2_per_person))
+        return gains
 
     def _step(self, h: float) -> None:
         """One step of `h` seconds, every input held at its value at the step's middle.
 
         With nothing of the scenario acting the loads are all zero: those steps (most of a
-        season) reuse one set of zero loads and gains instead of asking `zone_loads` again.
+        season) reuse one set of zero loads and `_gains` instead of asking `zone_loads` again.
         Each zone's relative humidity is worked out once for all its units, and a unit alike
         in size, commands and loop state to one just stepped takes that step (`follow`).
         The units' air goes into the zone's sums (`hall.ZoneSums`) as it comes: no `Stream`
@@ -203,17 +217,18 @@ class Building:
         if acting.shows or acting.tours or acting.get_ins or acting.doors_open:
             when = activity.comparable(mid)  # as the scenario's instants compare with it
             self.loads = zone_loads(self.spec, acting, when)
+            gains = self._gains(self.loads)
             door = loading_door_open(acting, when)
         else:
             self.loads = self._no_loads
+            gains = self._no_gains
             door = False
         if self._planned != Commands.written:
             self._units_plan = self._plan()
-        gen = self.spec.co2_per_person_lps / 1000.0
         x = self.hall._x  # the state moves only in `step_sums`, below
-        loads = self.loads
         sums: list[ZoneSums] = []
-        for zone, stage, radiant_to_mass, t, w, exchange, fans, off, on in self._units_plan:
+        for (stage, t, w, exchange, fans, off, on), (fast, mass, latent, co2) in zip(
+                self._units_plan, gains, strict=True):
             zone_c, zone_w = x[t], x[w]
             for ahu, fan_kw in fans:
                 ahu.energy.fan_kwh += fan_kw * h / 3600
@@ -243,11 +258,8 @@ class Building:
                     outdoor += f * share
             if door and stage:
                 exchange += door_exchange_m3_per_s(zone_c, out_c)
-            ld = loads[zone]
-            to_mass = ld.radiant_w * radiant_to_mass
-            sums.append((ld.convective_w + ld.radiant_w - to_mass, to_mass, ld.latent_w,
-                         ld.people * gen, flow, flow_temp, flow_w, outdoor, exchange))
-        self.hall.step_sums(h, sums, out_c, out_w, self.spec.outdoor_co2_ppm)
+            sums.append((fast, mass, latent, co2, flow, flow_temp, flow_w, outdoor, exchange))
+        self.hall.step_sums(h, sums, out_c, out_w, self._outdoor_co2)
         self.steps += 1
 
     # --- points -------------------------------------------------------------------------
