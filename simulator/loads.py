@@ -202,7 +202,6 @@ def utc_us(t: datetime) -> int:
     """An aware instant as whole microseconds since the epoch: exact, and ordered as UTC."""
     return (t - _EPOCH) // _US
 
-
 class Activity:
     """The scenario indexed by time: the shows, get-ins, tours and doors that can act at an
     instant, and how long the hall stays without any.
@@ -260,6 +259,8 @@ class Activity:
             keys.append(tuple(sorted(active)))
         self._pieces = [self._sub(key) for key in keys]
         self._memo: dict[tuple[tuple[int, int], ...], Scenario] = {}
+        # see `at`: a time zone, a piece's ends and the piece
+        self._last: tuple[object, int, int, Scenario] = (_NO_ZONE, 0, 0, _NOTHING)
         # the time zones of every instant of the scenario (see `comparable`), by id: the
         # scenario holds them, so no other live object has one of these ids
         self._zones = {id(d.tzinfo) for d in _instants(scenario)}
@@ -296,12 +297,26 @@ class Activity:
         return max(same[2], own) - min(same[1], own)
 
     def at(self, t: datetime) -> Scenario:
-        """The part of the scenario that can act at `t` (in the scenario's order)."""
-        u, slack = utc_us(t), self._slack(t)
+        """The part of the scenario that can act at `t` (in the scenario's order).
+
+        The last piece found for an instant of a time zone no window end has (no slack) is
+        kept with its ends: the next instant of that zone within them takes it without a
+        search, the simulator asking once a minute."""
+        u = utc_us(t)
+        zone, lo, hi, piece = self._last
+        if t.tzinfo is zone and lo <= u < hi:
+            return piece
+        slack = self._slack(t)
         first = bisect_right(self._points, u - slack)
         last = bisect_right(self._points, u + slack) if slack else first
         if first == last:
-            return self._pieces[first]
+            piece = self._pieces[first]
+            same = self._offsets.get(id(t.tzinfo))
+            if same is None or same[0] is not t.tzinfo:
+                points = self._points
+                self._last = (t.tzinfo, points[first - 1] if first else -NEVER,
+                              points[first] if first < len(points) else NEVER, piece)
+            return piece
         key = tuple(sorted({e for k in range(first, last + 1) for e in self._keys[k]}))
         hit = self._memo.get(key)
         if hit is None:
@@ -336,3 +351,4 @@ def _instants(scenario: Scenario) -> list[datetime]:
 
 
 _NOTHING = Scenario()
+_NO_ZONE = object()  # no instant's time zone
