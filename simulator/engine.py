@@ -163,7 +163,7 @@ class Building:
         order as `flow()` gives it, and those running with their fan's kW at full speed as
         the step meters it; its units off (a step resets their loop); and its units on, each
         with what it must share with the unit before it to take that unit's step (None:
-        none)."""
+        none), and whether any of those cools (the only mode that reads the humidity)."""
         plan = []
         for _, stage, _, units, t, w in self._zone_rows:
             exchange = 0.0
@@ -182,7 +182,8 @@ class Building:
                 else:
                     on.append((ahu, None if size is None else (
                         size, cmd.setpoint, cmd.oa_damper_min, cmd.fan_speed_max, cmd.mode)))
-            plan.append((stage, t, w, exchange, fans, off, on))
+            cooling = any(ahu.commands.mode == "cool" for ahu, _ in on)
+            plan.append((stage, t, w, exchange, fans, off, on, cooling))
         self._planned = Commands.written
         return plan
 
@@ -227,7 +228,7 @@ class Building:
             self._units_plan = self._plan()
         x = self.hall._x  # the state moves only in `step_sums`, below
         sums: list[ZoneSums] = []
-        for (stage, t, w, exchange, fans, off, on), (fast, mass, latent, co2) in zip(
+        for (stage, t, w, exchange, fans, off, on, cooling), (fast, mass, latent, co2) in zip(
                 self._units_plan, gains, strict=True):
             zone_c, zone_w = x[t], x[w]
             for ahu, fan_kw in fans:
@@ -236,7 +237,8 @@ class Building:
                 ahu.run(h, zone_c, zone_w, out_c, out_w)  # off: no air
             flow = flow_temp = flow_w = outdoor = 0.0
             if on:
-                zone_rh = relative_humidity(zone_c, zone_w)
+                # (only a unit cooling reads it)
+                zone_rh = relative_humidity(zone_c, zone_w) if cooling else None
                 lead: tuple[tuple[Any, ...], AhuState] | None = None  # last unit stepped
                 for ahu, size in on:
                     if size is None:
