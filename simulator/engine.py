@@ -103,6 +103,7 @@ class Building:
                            for name, z in spec.zones.items()]
         self._no_gains = self._gains(self._no_loads)
         self._half = (0.0, timedelta(0))  # the last step's length, s, and half of it
+        self._all_off = (-1, False)  # `Commands.written` then, and whether every unit was off
         self._planned = -1  # `Commands.written` when `_units_plan` was made (-1: not yet)
         self._units_plan: list[tuple[Any, ...]] = []
         self.faults = Faults()  # injected by tests: late, refusing or garbage-reporting units
@@ -114,7 +115,10 @@ class Building:
     def advance(self, dt: timedelta) -> None:
         end = self.now + dt
         # commands change only between calls: a unit off now stays off until `end`
-        quiet = self.quiet_steps and not any(a.commands.enable for a in self.ahus.values())
+        if self._all_off[0] != Commands.written:  # (asked again after a write only)
+            self._all_off = (Commands.written,
+                             not any(a.commands.enable for a in self.ahus.values()))
+        quiet = self.quiet_steps and self._all_off[1]
         while self.now < end:
             h = min(self.max_step, end - self.now)
             if quiet:
