@@ -19,13 +19,11 @@ import asyncio
 import heapq
 import random
 import time
-from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-import numpy as np
-
 from bench.evaluate.strategies import Strategy
+from bench.evaluate.trace import ZONE_SERIES, Rows, Spans, Trace
 from hvac_ctl.clock import ManualClock
 from hvac_ctl.control import ControlLoop, LoopSettings, MemoryAudit, Poller
 from hvac_ctl.control.learning import RecoveryLearner
@@ -57,7 +55,6 @@ QUIET_TICK = timedelta(hours=1)
 # same KPIs here; hourly wrote ~840 unchanged values a day: 9 % of the run's calls).
 REASSERT = timedelta(days=1)
 ENERGY = ("cooling_kwh", "heating_kwh", "reheat_kwh", "fan_kwh")
-ZONE_SERIES = ("temp", "target", "co2", "people", "running", "phase")
 
 
 @dataclass(frozen=True)
@@ -79,36 +76,6 @@ class Audience:
                               min(seats, round(s.attendance * share)), s.live_orchestra,
                               s.house_lights, late_fraction=0.05, late_minutes=15))
         return Scenario(tuple(shows), plan.tours, plan.get_ins, plan.doors_open)
-
-
-@dataclass
-class Trace:
-    """Rows at irregular instants: each minute while anyone may be in the building, each
-    tick otherwise; `dt_h[i]` is how long row i holds."""
-
-    times: list[datetime] = field(default_factory=list)
-    dt_h: list[float] = field(default_factory=list)
-    temp: dict[str, list[float]] = field(default_factory=dict)
-    target: dict[str, list[float]] = field(default_factory=dict)
-    co2: dict[str, list[float]] = field(default_factory=dict)
-    people: dict[str, list[float]] = field(default_factory=dict)
-    running: dict[str, list[int]] = field(default_factory=dict)
-    phase: dict[str, list[str]] = field(default_factory=dict)
-
-    def array(self, what: str, zone: str) -> np.ndarray:
-        return np.asarray(getattr(self, what)[zone])
-
-    def index_at(self, t: datetime) -> int:
-        """The row in force at `t`."""
-        return max(0, bisect_right(self.times, t) - 1)
-
-    def window(self, a: datetime, b: datetime) -> Trace:
-        """The rows in force from `a` to `b`: a small trace to ship to a plot."""
-        i, j = self.index_at(a), self.index_at(b) + 1
-        out = Trace(self.times[i:j], self.dt_h[i:j])
-        for what in ZONE_SERIES:
-            getattr(out, what).update({z: v[i:j] for z, v in getattr(self, what).items()})
-        return out
 
 
 @dataclass
@@ -221,7 +188,6 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
             getattr(trace, what)[z] = []
     units_of = {z: config.venue.units_of(z) for z in zones}
     units = list(config.venue.units)
-    ahus = building.ahus
     counts = _push_times(sorted(scenario.shows, key=lambda s: s.doors_open))
     busy = activity_windows(scenario)
     # where the plan may change at a minute the day's boundaries did not foresee: a precool
@@ -240,16 +206,26 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
     now = start
     state: PlanState | None = None  # the plan in force: the last tick's, or the same since
     held: tuple[int, object] = (-1, None)  # (loop.ticks, plan.units) when last found held
+    in_busy, in_watch = Spans(busy), Spans(watch)
+    rows = Rows(trace, zones, units_of, building)
+    # the next local midnight (UTC, as `now`), `start` if it is one: no step goes over one,
+    # so `now` meets each, found without asking the local time of every minute
+    midnight = local_midnight(start.astimezone(tz).date(), tz)
+    if midnight != start:
+        midnight = local_midnight(start.astimezone(tz).date() + timedelta(days=1), tz)
     while now < end:
-        local = now.astimezone(tz)
+        at_midnight = now == midnight
+        if at_midnight:
+            midnight = local_midnight(now.astimezone(tz).date() + timedelta(days=1), tz)
         if now == scored_from:
             meters_at_start = _meters(building)
             day_start_total = _total(meters_at_start)
-        elif now > scored_from and local.time() == datetime.min.time():
+        elif now > scored_from and at_midnight:
             total = _total(_meters(building))
             daily.append(((now - STEP).astimezone(tz).date(), total - day_start_total))
             day_start_total = total
-        if local.time() == datetime.min.time() or not planned_days:
+        if at_midnight or not planned_days:
+            local = now.astimezone(tz)
             # the service's phase-boundary jobs, for today and tomorrow
             for day in (local.date(), local.date() + timedelta(days=1)):
                 if day not in planned_days:
@@ -290,7 +266,7 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
                     assert state is not None
                 learner.observe(state, inputs(now).measurements, now)
                 tracker.observe(state, inputs(now).measurements, now)
-            calm = not _within(watch, now) and all(
+            calm = not in_watch.holds(now) and all(
                 z.phase == "idle" for z in state.zones.values()) and not any(
                 points.get("enable") for points in state.units.values())
             next_regular = now + (quiet_tick if calm else tick)
@@ -298,25 +274,14 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
         # one-minute rows while anyone may be in the building (the comfort and CO2 scores);
         # otherwise on to the next tick in one call (the building still steps 60 s inside,
         # or one exact step over a stretch with everything off)
-        step = STEP if _within(busy, now) else next_regular - now
+        step = STEP if in_busy.holds(now) else next_regular - now
         if ticks:
             step = min(step, ticks[0] - now)
         step = max(STEP, min(step, end - now))
         # never step over a midnight: days are accounted for at 00:00
-        midnight = local_midnight(local.date() + timedelta(days=1), tz)
         step = min(step, midnight - now)
         if now >= scored_from:
-            trace.times.append(now)
-            trace.dt_h.append(step.total_seconds() / 3600)
-            hall = building.hall
-            for z in zones:
-                zs = state.zones[z]
-                trace.temp[z].append(hall.temp(z))
-                trace.co2[z].append(hall.co2(z))
-                trace.people[z].append(building.loads[z].people)
-                trace.running[z].append(sum(ahus[u].running for u in units_of[z]))
-                trace.target[z].append(zs.setpoint_c)
-                trace.phase[z].append(zs.phase)
+            rows.add(now, step, state)
         building.advance(step)
         now += step
         clock.set(now)
@@ -359,12 +324,6 @@ def _holds(loop: ControlLoop, planned: PlanState, last: PlanState) -> bool:
             if held is None or not same(held.value, value) or not same(ps.confirmed, value):
                 return False
     return True
-
-
-def _within(spans: list[tuple[datetime, datetime]], t: datetime) -> bool:
-    """`t` inside one of the sorted disjoint spans."""
-    i = bisect_right(spans, (t, datetime.max.replace(tzinfo=UTC))) - 1
-    return i >= 0 and spans[i][0] <= t < spans[i][1]
 
 
 def _push_times(shows: list[Show]) -> dict[datetime, list[Show]]:
