@@ -17,8 +17,8 @@ a hygiene duty, not a comfort choice, and running it all day would only flatter 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from hvac_ctl.control.loop import Planner
 from hvac_ctl.model import Config
@@ -43,6 +43,8 @@ def _design_oa_pct(config: Config, zone: str, fan_cap_pct: float) -> float:
 
 
 _STATES: dict[tuple[object, ...], tuple[Config, PlanState]] = {}
+_NEVER = datetime.min.replace(tzinfo=UTC)
+_US = timedelta(microseconds=1)
 
 
 def _fixed_state(config: Config, at: datetime, on_zones: dict[str, str], exhaust: bool,
@@ -53,8 +55,7 @@ def _fixed_state(config: Config, at: datetime, on_zones: dict[str, str], exhaust
     The state is a function of the season, `on_zones`, `exhaust` and `label` alone: the
     baselines ask it at every tick and get one of a handful, so each is kept (like
     `_events_on`, the entry holds its configuration) and given the instant."""
-    tz = config.venue.venue.tz
-    season_name = config.seasons.name_for(at.astimezone(tz).date(), None)
+    season_name = _season_of(config, at)
     key = (id(config), season_name, frozenset(on_zones.items()), exhaust, label)
     hit = _STATES.get(key)
     if hit is None:
@@ -62,7 +63,29 @@ def _fixed_state(config: Config, at: datetime, on_zones: dict[str, str], exhaust
             _STATES.clear()
         hit = _STATES[key] = (config, _state_of(config, at, season_name, on_zones, exhaust,
                                                 label))
-    return replace(hit[1], at=at)
+    kept = hit[1]  # `replace(kept, at=at)`, without its generic field-by-field copy
+    return PlanState(at, kept.zones, kept.units, kept.overridden, kept.planned)
+
+
+_LAST_SEASON: list[tuple[int, datetime, datetime, str]] = [(0, _NEVER, _NEVER, "")]
+
+
+def _season_of(config: Config, at: datetime) -> str:
+    """The season in force on `at`'s local day (by the calendar alone). The baselines ask
+    at every tick, where the time zone's lookup and the seasons' search took two thirds of
+    a baseline's plan: the last answer is kept with its local day's span in UTC (unless a
+    daylight-saving change at midnight blurs the span's ends; then it is not kept)."""
+    key_id, since, until, name = _LAST_SEASON[0]
+    if key_id == id(config) and since <= at < until:
+        return name
+    tz = config.venue.venue.tz
+    day = at.astimezone(tz).date()
+    name = config.seasons.name_for(day, None)
+    since = local_instant(day, time(0), tz)
+    until = local_instant(day + timedelta(days=1), time(0), tz)
+    if since.astimezone(tz).date() == day == (until - _US).astimezone(tz).date():
+        _LAST_SEASON[0] = (id(config), since, until, name)
+    return name
 
 
 def _state_of(config: Config, at: datetime, season_name: str, on_zones: dict[str, str],
