@@ -259,8 +259,9 @@ class Activity:
             keys.append(tuple(sorted(active)))
         self._pieces = [self._sub(key) for key in keys]
         self._memo: dict[tuple[tuple[int, int], ...], Scenario] = {}
-        # see `at`: a time zone, a piece's ends and the piece
-        self._last: tuple[object, int, int, Scenario] = (_NO_ZONE, 0, 0, _NOTHING)
+        # see `at`: a time zone and UTC offset, a piece's ends as wall clocks, and the piece
+        self._last: tuple[object, timedelta, datetime, datetime, Scenario] = (
+            _NO_ZONE, timedelta(0), _EPOCH, _EPOCH, _NOTHING)
         # the time zones of every instant of the scenario (see `comparable`), by id: the
         # scenario holds them, so no other live object has one of these ids
         self._zones = {id(d.tzinfo) for d in _instants(scenario)}
@@ -301,11 +302,15 @@ class Activity:
 
         The last piece found for an instant of a time zone no window end has (no slack) is
         kept with its ends: the next instant of that zone within them takes it without a
-        search, the simulator asking once a minute."""
-        u = utc_us(t)
-        zone, lo, hi, piece = self._last
-        if t.tzinfo is zone and lo <= u < hi:
+        search, the simulator asking once a minute. The ends are kept as wall clocks at the
+        UTC offset of the instant that found it: an instant at that offset is inside them
+        by UTC exactly when its wall clock is (Python compares instants of one tzinfo by
+        wall clock), which needs no conversion to UTC (`utc_us` was most of a minute's
+        call)."""
+        zone, offset, since, until, piece = self._last
+        if t.tzinfo is zone and since <= t < until and t.utcoffset() == offset:
             return piece
+        u = utc_us(t)
         slack = self._slack(t)
         first = bisect_right(self._points, u - slack)
         last = bisect_right(self._points, u + slack) if slack else first
@@ -314,8 +319,12 @@ class Activity:
             same = self._offsets.get(id(t.tzinfo))
             if same is None or same[0] is not t.tzinfo:
                 points = self._points
-                self._last = (t.tzinfo, points[first - 1] if first else -NEVER,
-                              points[first] if first < len(points) else NEVER, piece)
+                offset = t.utcoffset()
+                assert offset is not None  # aware
+                self._last = (t.tzinfo, offset,
+                              _wall(points[first - 1] if first else -NEVER, offset, t.tzinfo),
+                              _wall(points[first] if first < len(points) else NEVER, offset,
+                                    t.tzinfo), piece)
             return piece
         key = tuple(sorted({e for k in range(first, last + 1) for e in self._keys[k]}))
         hit = self._memo.get(key)
@@ -340,6 +349,17 @@ class Activity:
             return NEVER
         limit = self._points[busy - 1] - slack
         return limit if limit > u else None
+
+
+def _wall(u: int, offset: timedelta, tz: tzinfo | None) -> datetime:
+    """The instant `u` (UTC microseconds) as a wall clock at `offset`, with `tz`; beyond
+    datetime's range (as ±`NEVER`), its first or last instant."""
+    try:
+        return (_EPOCH + (u * _US + offset)).replace(tzinfo=tz)
+    except OverflowError:
+        if u > 0:
+            return datetime.max.replace(tzinfo=tz)
+        return datetime.min.replace(tzinfo=tz)
 
 
 def _instants(scenario: Scenario) -> list[datetime]:
