@@ -119,6 +119,10 @@ class Building:
             self._all_off = (Commands.written,
                              not any(a.commands.enable for a in self.ahus.values()))
         quiet = self.quiet_steps and self._all_off[1]
+        if dt == self.max_step and not quiet:  # one whole step: a closed loop's minute
+            self._step(dt.total_seconds())
+            self.now = end
+            return
         while self.now < end:
             h = min(self.max_step, end - self.now)
             if quiet:
