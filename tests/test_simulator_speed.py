@@ -202,14 +202,20 @@ def test_a_quiet_stretch_in_one_step_is_what_60_s_steps_give(
             assert getattr(led, path) == pytest.approx(getattr(other, path), rel=1e-9, abs=1.0)
 
 
+def _two_show_days() -> tuple[Scenario, datetime, list[tuple[datetime, datetime]],
+                            list[timedelta]]:
+    """Two summer show days, units on from two hours before doors to a quarter after the
+    end, advanced in uneven 67-minute calls."""
+    scenario = busy_days(SHANGHAI, datetime(2027, 7, 1), 2)
+    on = [(s.doors_open - timedelta(hours=2), s.end + timedelta(minutes=15))
+          for s in scenario.shows]
+    return scenario, datetime(2027, 7, 1, tzinfo=SHANGHAI), on, [timedelta(minutes=67)] * 43
+
+
 def test_without_a_ledger_the_building_moves_the_same(spec: BuildingSpec) -> None:
     """`ledger=False` (the season's evaluation) skips only the books: two show days, units on
     around the shows, give the very same states, supply temperatures and meters."""
-    scenario = busy_days(SHANGHAI, datetime(2027, 7, 1), 2)
-    start = datetime(2027, 7, 1, tzinfo=SHANGHAI)
-    on = [(s.doors_open - timedelta(hours=2), s.end + timedelta(minutes=15))
-          for s in scenario.shows]
-    chunks = [timedelta(minutes=67)] * 43
+    scenario, start, on, chunks = _two_show_days()
     kept, with_books = _run(spec, scenario, start, True, on, chunks)
     none, without = _run(spec, scenario, start, True, on, chunks, ledger=False)
     assert with_books == without
@@ -221,11 +227,7 @@ def test_units_alike_take_each_others_step_as_their_own(
         spec: BuildingSpec, monkeypatch: pytest.MonkeyPatch) -> None:
     """The stalls' three units, alike, follow the first one's step: the states, supply
     temperatures and meters are those of each unit working its own loop out."""
-    scenario = busy_days(SHANGHAI, datetime(2027, 7, 1), 2)
-    start = datetime(2027, 7, 1, tzinfo=SHANGHAI)
-    on = [(s.doors_open - timedelta(hours=2), s.end + timedelta(minutes=15))
-          for s in scenario.shows]
-    chunks = [timedelta(minutes=67)] * 43
+    scenario, start, on, chunks = _two_show_days()
     followed, seen = _run(spec, scenario, start, True, on, chunks)
     alike = engine._units_alike
     monkeypatch.setattr(engine, "_units_alike", lambda units, ahus: [
