@@ -223,7 +223,7 @@ class Building:
         out_c, out_w = out.temp_c, out.w
         activity = self.activity
         acting = activity.at(mid)
-        if acting.shows or acting.tours or acting.get_ins or acting.doors_open:
+        if not acting.quiet:
             when = activity.comparable(mid)  # as the scenario's instants compare with it
             self.loads = zone_loads(self.spec, acting, when)
             gains = self._gains(self.loads)

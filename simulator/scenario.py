@@ -60,6 +60,11 @@ class Scenario:
     get_ins: tuple[Period, ...] = ()
     doors_open: tuple[Period, ...] = ()
 
+    @property
+    def quiet(self) -> bool:
+        """Nothing in it acts: no show, tour, get-in or open door (every kind it holds)."""
+        return not (self.shows or self.tours or self.get_ins or self.doors_open)
+
     def edited(self, edits: ScenarioFile) -> Scenario:
         shows = []
         for s in self.shows:
