@@ -43,9 +43,8 @@ class PlanCache:
         # plan of a day asks tens of thousands of times
         found = self._memo.get(key, _MISSING)
         if found is _MISSING:
-            if len(self._memo) >= self.MAX_ENTRIES:
-                self._memo.clear()
-            found = self._memo[key] = compute()
+            found = compute()
+            self.keep(key, found)
         return found  # type: ignore[no-any-return]  # stored by this key's compute
 
     def recall(self, key: tuple[Any, ...]) -> Any:
@@ -54,6 +53,7 @@ class PlanCache:
         return self._memo.get(key)
 
     def keep(self, key: tuple[Any, ...], value: Any) -> None:
+        """Keep `value` under `key`; a full cache starts again empty."""
         if len(self._memo) >= self.MAX_ENTRIES:
             self._memo.clear()
         self._memo[key] = value
