@@ -141,6 +141,6 @@ def test_a_year_of_planning_leaves_the_configuration_as_it_was() -> None:
     assert config.seasons.model_dump() == fresh.seasons.model_dump()
     assert config.calendar == fresh.calendar
     assert set(vars(config)) == {"venue", "seasons", "calendar"}
-    assert set(vars(config.calendar)) == {"files"}
+    assert set(vars(config.calendar)) == {"files", "first_hall"}
     with pytest.raises(ValueError, match="serves the configuration it was made for"):
         plan_day(fresh, date(2026, 12, 5), cache=cache)

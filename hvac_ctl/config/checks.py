@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date, timedelta, tzinfo
 
 from hvac_ctl.config.errors import ConfigIssue, issue_at
+from hvac_ctl.config.site_checks import check_event_halls
 from hvac_ctl.config.source import Path_, Source
 from hvac_ctl.model import Calendar, Seasons, Venue
 from hvac_ctl.model.calendar import (
@@ -33,7 +34,7 @@ def check_venue(venue: Venue, src: Source) -> list[ConfigIssue]:
         if not venue.units_of(name):
             out.append(issue_at(src, ("zones", name), "no unit serves this zone"))
     kinds = [z.kind for z in venue.zones.values()]
-    if ZoneKind.auditorium not in kinds:
+    if ZoneKind.auditorium not in kinds and not venue.halls:  # a site's: per hall (site_checks)
         out.append(issue_at(src, ("zones",), "the venue needs an auditorium zone (the audience)"))
 
     bacnet_ip: dict[str, str] = {}
@@ -111,8 +112,9 @@ def check_seasons(seasons: Seasons, venue: Venue, src: Source) -> list[ConfigIss
                 out.append(issue_at(src, (*base, "switch", i, "to"),
                                     f"'{sw.to}' is not another season "
                                     f"(seasons: {', '.join(seasons.seasons)})"))
-        for zname in venue.zones:
-            if zname not in season.zones:
+        for zname, zone_ in venue.zones.items():
+            # a public zone's settings are its group's (the season's `public`)
+            if zname not in season.zones and zone_.kind != ZoneKind.public:
                 out.append(issue_at(src, (*base, "zones"),
                                     f"zone '{zname}' has no settings in season '{sname}'"))
         for zname, zs in season.zones.items():
@@ -228,7 +230,13 @@ def check_calendar(
 ) -> list[ConfigIssue]:
     out: list[ConfigIssue] = []
     tz = venue.venue.tz
-    seats = sum(z.seats or 0 for z in venue.zones.values() if z.kind == ZoneKind.auditorium)
+    seats_of = {h: sum(venue.zones[z].seats or 0 for z in venue.zones_of_hall(h)
+                       if venue.zones[z].kind == ZoneKind.auditorium) for h in venue.hall_ids}
+
+    def seats(hall: str | None) -> int:
+        return seats_of.get(venue.event_hall(hall), 0)
+
+    out += check_event_halls(calendar, venue, sources)
     ids: dict[str, str] = {}
     for fname, f in calendar.files:
         src = sources[fname]
@@ -240,9 +248,10 @@ def check_calendar(
                 out.append(issue_at(src, (*path, "id"),
                                     f"id '{p.id}' is used twice (also in {ids[p.id]})"))
             ids.setdefault(p.id, fname)
-            if p.expected_attendance > seats:
+            if p.expected_attendance > seats(p.hall):
                 out.append(issue_at(src, (*path, "expected_attendance"),
-                                    f"{p.expected_attendance} is more than the {seats} seats"))
+                                    f"{p.expected_attendance} is more than the "
+                                    f"{seats(p.hall)} seats"))
             for key in ("doors_open", "curtain"):
                 if not exists_locally(p.date, getattr(p, key), tz):
                     out.append(issue_at(src, (*path, key),
@@ -255,14 +264,13 @@ def check_calendar(
             for j, wt in enumerate(w.tours):
                 out += _route(wt.route, venue, src, ("weekly", w_i, "tours", j, "route"))
             for j, wp in enumerate(w.performances):
-                if wp.expected_attendance > seats:
+                if wp.expected_attendance > seats(wp.hall):
                     out.append(issue_at(src,
                                         ("weekly", w_i, "performances", j, "expected_attendance"),
-                                        f"{wp.expected_attendance} is more than the {seats} seats"))
-        for i, g in enumerate(f.get_ins):
+                                        f"{wp.expected_attendance} is more than the "
+                                        f"{seats(wp.hall)} seats"))
+        for g in f.get_ins:
             dated_days.add(g.date)
-            if not any(z.kind == ZoneKind.stage for z in venue.zones.values()):
-                out.append(issue_at(src, ("get_ins", i), "a get-in needs a stage zone"))
         for i, d in enumerate(f.closed):
             if d in dated_days:
                 out.append(issue_at(src, ("closed", i),
@@ -273,7 +281,11 @@ def check_calendar(
     if span is None:
         return out
     events = calendar.events_between(span[0], span[1], tz)
-    out += _check_overlaps(events, sources, tz)
+    for hall in venue.hall_ids:  # events in different halls share nothing
+        zones = set(venue.zones_of_hall(hall))
+        out += _check_overlaps([e for e in events if e.hall == hall if not isinstance(
+            e, TourEvent)] + [e for e in events if isinstance(e, TourEvent)
+                              and zones.intersection(e.route)], sources, tz)
     return out
 
 

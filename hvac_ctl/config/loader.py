@@ -15,10 +15,12 @@ from pydantic import BaseModel, ValidationError
 from hvac_ctl.config.causes import group_zone_typos
 from hvac_ctl.config.checks import check_calendar, check_seasons, check_venue
 from hvac_ctl.config.errors import ConfigError, ConfigIssue, ConfigWarning, from_validation
+from hvac_ctl.config.site_checks import check_site
 from hvac_ctl.config.source import Source, YamlSyntaxError, parse_yaml
 from hvac_ctl.config.warn import config_warnings
 from hvac_ctl.model import Calendar, Config, Seasons, Venue
 from hvac_ctl.model.calendar import CalendarFile
+from hvac_ctl.model.site import MAIN_HALL
 
 ZONES = "zones.yaml"
 SEASONS = "schedules/seasons.yaml"
@@ -89,10 +91,11 @@ def parse_config_with_warnings(texts: dict[str, str], display_root: Path | str =
             else:
                 cal_files.append((src.name, f))
                 cal_sources[src.name] = src
-    calendar = Calendar(tuple(cal_files))
+    calendar = Calendar(tuple(cal_files),
+                        venue.hall_ids[0] if venue is not None else MAIN_HALL)
 
     if venue is not None:
-        issues += check_venue(venue, sources[ZONES])
+        issues += check_venue(venue, sources[ZONES]) + check_site(venue, sources[ZONES])
         if seasons is not None:
             issues += check_seasons(seasons, venue, sources[SEASONS])
         if cal_ok and seasons is not None:

@@ -14,11 +14,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
+from hvac_ctl.model.events import KINDS as KINDS
+from hvac_ctl.model.events import Event as Event
+from hvac_ctl.model.events import GetInEvent as GetInEvent
+from hvac_ctl.model.events import Origin as Origin
+from hvac_ctl.model.events import ShowEvent as ShowEvent
+from hvac_ctl.model.events import TourEvent as TourEvent
+from hvac_ctl.model.public_hours import PublicHours, merged
+from hvac_ctl.model.site import MAIN_HALL
+from hvac_ctl.model.times import FIRST_DAY as FIRST_DAY
+from hvac_ctl.model.times import LAST_DAY as LAST_DAY
+from hvac_ctl.model.times import Clock, Day, local_instant
+from hvac_ctl.model.times import _clock as _clock
+from hvac_ctl.model.times import _in_range as _in_range
+from hvac_ctl.model.times import exists_locally as exists_locally
 from hvac_ctl.model.venue import Name, Strict
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -26,32 +40,6 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ID = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
-def _clock(v: object) -> object:
-    """Accept "19:30" (and YAML's own time types); refuse anything else with a plain message."""
-    if isinstance(v, time):
-        return v
-    if isinstance(v, str) and re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", v.strip()):
-        h, m = v.strip().split(":")
-        return time(int(h), int(m))
-    raise ValueError(f"'{v}' is not a time of day like \"19:30\"")
-
-
-Clock = Annotated[time, BeforeValidator(_clock)]
-
-# The calendar's years. Outside any such bound a day's neighbours or its UTC instants overflow
-# (0001-01-01 at +08:00 is in year 0), and the checks and the service expand every day between
-# the first and the last event: a typo of 9026 for 2026 would make that seven millennia of
-# days, minutes of work. A century keeps it to about a second.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
-
-
-def _in_range(v: date) -> date:
-    if not FIRST_DAY <= v <= LAST_DAY:
-        raise ValueError(f"{v.isoformat()} is outside the years {FIRST_DAY.year}–{LAST_DAY.year}")
-    return v
-
-
-Day = Annotated[date, AfterValidator(_in_range)]
 
 
 class _Timed(Strict):
@@ -102,14 +90,16 @@ class Performance(_ShowTimes):
     id: str = Field(pattern=ID)
     title: str
     date: Day
+    hall: Name | None = None  # none: the first hall (a one-hall calendar names none)
     mode: DatedMode | None = None
 
 
 class Tour(_Timed):
     id: str | None = Field(default=None, pattern=ID)
     date: Day
-    route: list[Name] = Field(min_length=1)
+    route: list[Name] = Field(min_length=1)  # zones: may cross halls and public areas
     group_size: int | None = Field(default=None, ge=1)
+    hall: Name | None = None
     mode: DatedMode | None = None
 
 
@@ -117,23 +107,27 @@ class GetIn(_Timed):
     id: str | None = Field(default=None, pattern=ID)
     date: Day
     kind: Literal["set_up", "strike"] = "set_up"
+    hall: Name | None = None
     mode: DatedMode | None = None
 
 
 class WeeklyPerformance(_ShowTimes):
     days: list[Weekday] = Field(min_length=1)
     title: str
+    hall: Name | None = None
 
 
 class WeeklyTour(_Timed):
     days: list[Weekday] = Field(min_length=1)
     route: list[Name] = Field(min_length=1)
     group_size: int | None = Field(default=None, ge=1)
+    hall: Name | None = None
 
 
 class WeeklyGetIn(_Timed):
     days: list[Weekday] = Field(min_length=1)
     kind: Literal["set_up", "strike"] = "set_up"
+    hall: Name | None = None
 
 
 class WeeklyPattern(Strict):
@@ -169,51 +163,10 @@ class CalendarFile(Strict):
     get_ins: list[GetIn] = []
     closed: list[Day] = []
     weekly: Annotated[list[WeeklyPattern], BeforeValidator(_one_or_many)] = []
+    public_hours: PublicHours | None = None  # when the public areas are open
 
 
-# --- concrete events ----------------------------------------------------------------------
-
-Origin = tuple[str, tuple[str | int, ...]]
-
-
-@dataclass(frozen=True)
-class ShowEvent:
-    id: str
-    title: str
-    date: date
-    doors_open: datetime
-    curtain: datetime
-    end: datetime
-    expected_attendance: int
-    live_orchestra: bool
-    house_lights: bool
-    source: Origin  # where it was written, for messages: (file, ("performances", 3))
-
-
-@dataclass(frozen=True)
-class TourEvent:
-    id: str
-    date: date
-    start: datetime
-    end: datetime
-    route: tuple[str, ...]
-    group_size: int | None
-    source: Origin
-
-
-@dataclass(frozen=True)
-class GetInEvent:
-    id: str
-    date: date
-    start: datetime
-    end: datetime
-    kind: str
-    source: Origin
-
-
-Event = ShowEvent | TourEvent | GetInEvent
-KINDS = ("performances", "tours", "get_ins")
-
+# --- concrete events (`events`), and each day's ----------------------------------------
 
 @dataclass(frozen=True)
 class Replacement:
@@ -236,21 +189,6 @@ class CalendarDay:
         return {e.id for r in self.replacements for e in r.replaced}
 
 
-def local_instant(day: date, at: time, tz: tzinfo) -> datetime:
-    """A wall-clock time on a day, as an instant in UTC (fold=0: the first of a repeated hour).
-
-    UTC, because Python compares and subtracts datetimes sharing one tzinfo by wall clock:
-    across a daylight-saving change that is an hour wrong.
-    """
-    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
-
-
-def exists_locally(day: date, at: time, tz: tzinfo) -> bool:
-    """False for a time skipped by a daylight-saving change (02:30 on a spring-forward day)."""
-    back = local_instant(day, at, tz).astimezone(tz)
-    return (back.date(), back.time().replace(tzinfo=None)) == (day, at)
-
-
 def _after(day: date, start: time, end: time, tz: tzinfo) -> tuple[datetime, datetime]:
     a = local_instant(day, start, tz)
     b = local_instant(day if end > start else day + timedelta(days=1), end, tz)
@@ -263,9 +201,11 @@ def _slug(text: str) -> str:
 
 @dataclass(frozen=True)
 class Calendar:
-    """All calendar files of a venue, merged; `files` keeps each file's name for messages."""
+    """All calendar files of a venue, merged; `files` keeps each file's name for messages.
+    An entry that names no hall belongs to `first_hall` (the venue's first)."""
 
     files: tuple[tuple[str, CalendarFile], ...]
+    first_hall: str = MAIN_HALL
 
     @property
     def closed(self) -> frozenset[date]:
@@ -298,45 +238,52 @@ class Calendar:
         events: list[Event] = []
         replaced: list[Replacement] = []
         for kind in KINDS:
-            pattern = _unique_ids(routine[kind], tz)
-            replacing = [(e, m) for e, m in dated[kind] if m != "add"]
-            events.extend(e for e, _ in dated[kind])
-            if replacing and pattern:
-                replaced.extend(Replacement(e, m is not None, tuple(pattern))
-                                for e, m in replacing)
-            else:
-                events.extend(pattern)
+            # each hall's dated entries give way to (or join) that hall's routine only
+            for hall in dict.fromkeys([*(e.hall for e in routine[kind]),
+                                       *(e.hall for e, _ in dated[kind])]):
+                pattern = _unique_ids([e for e in routine[kind] if e.hall == hall], tz)
+                own = [(e, m) for e, m in dated[kind] if e.hall == hall]
+                replacing = [(e, m) for e, m in own if m != "add"]
+                events.extend(e for e, _ in own)
+                if replacing and pattern:
+                    replaced.extend(Replacement(e, m is not None, tuple(pattern))
+                                    for e, m in replacing)
+                else:
+                    events.extend(pattern)
         events.sort(key=lambda e: (_start(e), e.id))
         return CalendarDay(day, events, replaced)
 
     def _dated(self, day: date, tz: tzinfo) -> dict[str, list[tuple[Event, str | None]]]:
         """The day's dated entries by kind, each with the mode it was written with."""
         dated: dict[str, list[tuple[Event, str | None]]] = {k: [] for k in KINDS}
+        first = self.first_hall
         for fname, f in self.files:
             for i, p in enumerate(f.performances):
                 if p.date == day:
                     src = (fname, ("performances", i))
                     dated["performances"].append(
-                        (_show(p.id, p.title, day, p, tz, src), p.mode))
+                        (_show(p.id, p.title, day, p, tz, src, p.hall or first), p.mode))
             for i, t in enumerate(f.tours):
                 if t.date == day:
                     a, b = _after(day, t.start, t.end, tz)
                     tid = t.id or f"tour-{day.isoformat()}-{t.start:%H%M}"
                     src = (fname, ("tours", i))
-                    dated["tours"].append(
-                        (TourEvent(tid, day, a, b, tuple(t.route), t.group_size, src), t.mode))
+                    dated["tours"].append((TourEvent(tid, day, a, b, tuple(t.route),
+                                                     t.group_size, src, t.hall or first), t.mode))
             for i, g in enumerate(f.get_ins):
                 if g.date == day:
                     a, b = _after(day, g.start, g.end, tz)
                     gid = g.id or f"{g.kind.replace('_', '-')}-{day.isoformat()}-{g.start:%H%M}"
                     src = (fname, ("get_ins", i))
-                    dated["get_ins"].append((GetInEvent(gid, day, a, b, g.kind, src), g.mode))
+                    dated["get_ins"].append(
+                        (GetInEvent(gid, day, a, b, g.kind, src, g.hall or first), g.mode))
         return dated
 
     def _routine(self, day: date, tz: tzinfo) -> dict[str, list[Event]]:
         """The weekly patterns' occurrences on the day, by kind, before any exception."""
         weekday = WEEKDAYS[day.weekday()]
         routine: dict[str, list[Event]] = {k: [] for k in KINDS}
+        first = self.first_hall
         src: Origin
         for fname, f in self.files:
             for wi, w in enumerate(f.weekly):
@@ -346,21 +293,30 @@ class Calendar:
                     if weekday in wp.days:
                         pid = f"{_slug(wp.title)}-{day.isoformat()}"
                         src = (fname, ("weekly", wi, "performances", j))
-                        routine["performances"].append(_show(pid, wp.title, day, wp, tz, src))
+                        routine["performances"].append(
+                            _show(pid, wp.title, day, wp, tz, src, wp.hall or first))
                 for j, wt in enumerate(w.tours):
                     if weekday in wt.days:
                         a, b = _after(day, wt.start, wt.end, tz)
                         tid = f"tour-{day.isoformat()}-{wt.start:%H%M}"
                         src = (fname, ("weekly", wi, "tours", j))
-                        routine["tours"].append(
-                            TourEvent(tid, day, a, b, tuple(wt.route), wt.group_size, src))
+                        routine["tours"].append(TourEvent(
+                            tid, day, a, b, tuple(wt.route), wt.group_size, src, wt.hall or first))
                 for j, wg in enumerate(w.get_ins):
                     if weekday in wg.days:
                         a, b = _after(day, wg.start, wg.end, tz)
                         gid = f"{wg.kind.replace('_', '-')}-{day.isoformat()}-{wg.start:%H%M}"
                         src = (fname, ("weekly", wi, "get_ins", j))
-                        routine["get_ins"].append(GetInEvent(gid, day, a, b, wg.kind, src))
+                        routine["get_ins"].append(
+                            GetInEvent(gid, day, a, b, wg.kind, src, wg.hall or first))
         return routine
+
+    def public_open(self, day: date, tz: tzinfo) -> list[tuple[datetime, datetime]]:
+        """The public areas' opening hours on `day` (none on a closed day)."""
+        if day in self.closed:
+            return []
+        return merged([span for _, f in self.files if f.public_hours is not None
+                       for span in f.public_hours.on(day, tz)])
 
     def events_between(self, first: date, last: date, tz: tzinfo) -> list[Event]:
         out: list[Event] = []
@@ -371,15 +327,14 @@ class Calendar:
         return out
 
 
-def _show(
-    pid: str, title: str, day: date, t: _ShowTimes, tz: tzinfo, source: Origin
-) -> ShowEvent:
+def _show(pid: str, title: str, day: date, t: _ShowTimes, tz: tzinfo, source: Origin,
+          hall: str) -> ShowEvent:
     doors = local_instant(day, t.doors_open, tz)
     curtain = local_instant(day, t.curtain, tz)
     _, end = _after(day, t.curtain, t.end, tz)
     return ShowEvent(
         pid, title, day, doors, curtain, end, t.expected_attendance, t.live_orchestra,
-        t.house_lights, source,
+        t.house_lights, source, hall,
     )
 
 

@@ -26,6 +26,11 @@ from hvac_ctl.model.points import SENSOR_POINTS as SENSOR_POINTS
 from hvac_ctl.model.points import Point as Point
 from hvac_ctl.model.points import Points as Points
 from hvac_ctl.model.points import PointType as PointType
+from hvac_ctl.model.site import DEFAULT_SUPPLY_OFFSETS, DISPLACEMENT_FLOOR_C, MAIN_HALL
+from hvac_ctl.model.site import Hall as Hall
+from hvac_ctl.model.site import HallType as HallType
+from hvac_ctl.model.site import PublicGroup as PublicGroup
+from hvac_ctl.model.site import Supply as Supply
 
 
 class ZoneKind(StrEnum):
@@ -34,6 +39,7 @@ class ZoneKind(StrEnum):
     auditorium = "auditorium"  # the audience: seat counts from the box office
     stage = "stage"  # performers and crew; get-ins and the stage exhaust
     pit = "pit"  # the orchestra: runs only for shows with a live orchestra
+    public = "public"  # a public area (lobby, hall, corridor): switched with its group
 
 
 class Ventilation(Strict):
@@ -82,9 +88,26 @@ class Thermal(Strict):
     exchange_m3_per_s: float = Field(default=0, ge=0)
 
 
+class Exposure(Strict):
+    """What a zone under the shell's glass, or under the lake, exchanges with the weather
+    (the halls sit inside heavy concrete and need none): for the simulator."""
+
+    glass_m2: float = Field(default=0, ge=0)
+    solar_gain_factor: float = Field(default=0.3, ge=0, le=1)  # g-value × shading
+    glass_u_w_per_m2k: float = Field(default=1.8, gt=0, le=6)
+    infiltration_m3_per_s: float = Field(default=0, ge=0)  # entrances: doors opening
+    ground_w_per_k: float = Field(default=0, ge=0)  # walls and floor under the lake
+    ground: str = "lake"  # what the ground coupling sees (the lake water's season)
+
+
 class Zone(Strict):
     kind: ZoneKind
     description: str = ""
+    hall: Name | None = None  # with `halls:` every zone but a public one names its hall
+    group: Name | None = None  # a public zone's group (`groups:`)
+    supply: Supply | None = None  # how its air is supplied: sets a comfort offset
+    supply_floor_c: float | None = Field(default=None, ge=10, le=25)
+    exposure: Exposure = Exposure()
     seats: int | None = Field(default=None, gt=0)
     capacity: int | None = Field(default=None, gt=0)
     area_m2: float = Field(gt=0)
@@ -102,6 +125,13 @@ class Zone(Strict):
     @property
     def occupants_max(self) -> int:
         return self.seats if self.seats is not None else (self.capacity or 0)
+
+    @property
+    def floor_c(self) -> float | None:
+        """The coldest supply this zone's people may get (displacement: at their feet)."""
+        if self.supply_floor_c is not None or self.supply != Supply.displacement:
+            return self.supply_floor_c
+        return DISPLACEMENT_FLOOR_C
 
 
 class BacnetAddress(Strict):
@@ -270,6 +300,8 @@ class VenueInfo(Strict):
     recovery: RecoveryConfig = RecoveryConfig()
     egress_min: int = Field(default=20, ge=0, le=120)
     alarms: AlarmTiming = AlarmTiming()
+    # the comfort offset (K, added to a setpoint) per supply type, by season name or mode
+    supply_offsets: dict[Supply, dict[str, float]] = DEFAULT_SUPPLY_OFFSETS
 
     @field_validator("timezone")
     @classmethod
@@ -291,8 +323,56 @@ class Venue(Strict):
     """`zones.yaml` as a whole."""
 
     venue: VenueInfo
+    halls: dict[Name, Hall] = {}  # none: one hall (`MAIN_HALL`), as a one-hall theatre is
+    groups: dict[Name, PublicGroup] = {}
     zones: dict[Name, Zone]
     units: dict[Name, Unit]
+
+    @property
+    def is_site(self) -> bool:
+        return bool(self.halls)
+
+    @cached_property
+    def hall_ids(self) -> tuple[str, ...]:
+        return tuple(self.halls) if self.halls else (MAIN_HALL,)
+
+    def hall(self, hall_id: str) -> Hall:
+        if self.halls:
+            return self.halls[hall_id]
+        return Hall(name=self.venue.name)
+
+    def hall_of(self, zone: str) -> str | None:
+        """The zone's hall; None for a public zone."""
+        z = self.zones[zone]
+        if z.kind == ZoneKind.public:
+            return None
+        return z.hall if z.hall is not None else self.hall_ids[0]
+
+    def event_hall(self, hall: str | None) -> str:
+        """An event's hall: the one it names, else the first (one-hall calendars name none)."""
+        return hall if hall is not None else self.hall_ids[0]
+
+    @cached_property
+    def _zones_by_hall(self) -> dict[str, tuple[str, ...]]:
+        return {h: tuple(z for z in self.zones if self.hall_of(z) == h) for h in self.hall_ids}
+
+    def zones_of_hall(self, hall: str) -> tuple[str, ...]:
+        return self._zones_by_hall.get(hall, ())
+
+    @cached_property
+    def _zones_by_group(self) -> dict[str, tuple[str, ...]]:
+        return {g: tuple(n for n, z in self.zones.items() if z.group == g) for g in self.groups}
+
+    def zones_of_group(self, group: str) -> tuple[str, ...]:
+        return self._zones_by_group.get(group, ())
+
+    def supply_offset_k(self, zone: str, season: str, mode: str) -> float:
+        """The comfort offset of the zone's supply type in a season (0: none given)."""
+        supply = self.zones[zone].supply
+        if supply is None:
+            return 0.0
+        offsets = self.venue.supply_offsets.get(supply, {})
+        return offsets.get(season, offsets.get(mode, 0.0))
 
     @cached_property
     def _units_by_zone(self) -> dict[str, tuple[str, ...]]:
