@@ -145,11 +145,42 @@ class Switch(Strict):
         return self.below_c is not None and outdoor_c < self.below_c
 
 
+class PublicSettings(Strict):
+    """A public-area group's season: the outdoor conditions that choose its one mode, and
+    the band its spaces are held in. Defaults: a lobby is comfortable at 20–26 °C, and
+    outdoor air between 14 and 24 °C (dew point under 17 °C) tempers it without coils."""
+
+    cool_above_c: float = Field(default=24.0, ge=10, le=40)  # outdoor dry-bulb
+    heat_below_c: float = Field(default=14.0, ge=-20, le=25)
+    dehumidify_dew_point_c: float = Field(default=17.0, ge=5, le=30)  # cool + reheat above
+    hysteresis_k: float = Field(default=1.0, ge=0, le=5)  # back past a threshold by this
+    band_c: tuple[float, float] = (20.0, 26.0)  # open and crowd: heating, cooling setpoints
+    idle_band_c: tuple[float, float] = (16.0, 30.0)  # closed: only protected
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PublicSettings:
+        if self.heat_below_c >= self.cool_above_c:
+            raise ValueError("heat_below_c must be below cool_above_c")
+        for key in ("band_c", "idle_band_c"):
+            lo, hi = getattr(self, key)
+            if lo >= hi:
+                raise ValueError(f"{key} must be [low, high] with low < high")
+        return self
+
+
 class Season(Strict):
     mode: Mode
     dates: list[DateRange] = Field(min_length=1)
     switch: list[Switch] = []
     zones: dict[Name, ZoneSeason]
+    public: PublicSettings = PublicSettings()  # every public group's, unless it has its own
+    public_groups: dict[Name, PublicSettings] = {}  # a group's keys replace `public`'s
+
+    def public_for(self, group: str) -> PublicSettings:
+        own = self.public_groups.get(group)
+        if own is None:
+            return self.public
+        return self.public.model_copy(update={k: getattr(own, k) for k in own.model_fields_set})
 
     @model_validator(mode="after")
     def _setpoints_ordered(self) -> Season:

@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 from hvac_ctl.model.base import Name, Strict
 
 MAIN_HALL = "main"  # the id of the one hall of a file without `halls:`
+PUBLIC = "public"  # what a public zone reports as its hall (plan output, the site view)
 
 
 class HallType(StrEnum):

@@ -1,7 +1,7 @@
 """Which phase each zone is in: every event lays claims on the zones it touches.
 
-A show claims precool, show (doors → end) and post-show; a tour the zones on its route; a
-get-in the stage. Where claims overlap, the higher rank wins — show > get-in > precool >
+A show claims precool, show (doors → end) and post-show of its hall's zones; a tour the zones
+on its route (which may cross halls and public areas); a get-in its hall's stage. Where claims overlap, the higher rank wins — show > get-in > precool >
 tour > post-show — and between equals the later event, so the evening's preparation beats
 the matinee's post-show. No claim: idle. The strategy's phases in time, per zone (where G36
 moves a whole zone group together, a theatre's stage may be in a get-in while its auditorium
@@ -94,8 +94,10 @@ def lay(ctx: Context, events: Iterable[Event], precool: PrecoolRule, post_show_e
                 if zs is not None and zs.tour is not None:
                     by_zone[zone].append(Claim(zone, "tour", e.start, e.end, e, sname))
             continue
+        hall = ctx.venue.zones_of_hall(e.hall)  # an event touches its own hall's zones
         if isinstance(e, GetInEvent):
-            for zone, z in ctx.venue.zones.items():
+            for zone in hall:
+                z = ctx.venue.zones[zone]
                 zs = season.zones.get(zone)
                 if z.kind == ZoneKind.stage and zs is not None and zs.get_in is not None:
                     by_zone[zone].append(Claim(zone, "get_in", e.start, e.end, e, sname))
@@ -103,7 +105,8 @@ def lay(ctx: Context, events: Iterable[Event], precool: PrecoolRule, post_show_e
         assert isinstance(e, ShowEvent)
         precooled: dict[str, Precooled] = {}
         opens: set[str] = set()
-        for zone, z in ctx.venue.zones.items():
+        for zone in hall:
+            z = ctx.venue.zones[zone]
             zs = season.zones.get(zone)
             if zs is None or zs.show is None:
                 continue

@@ -24,7 +24,7 @@ years both ways and compares every segment and show time.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
@@ -155,8 +155,8 @@ class ZoneDay:
             reason = s.reason
             if fmt is not None:
                 reason = made.get(fmt) or made.setdefault(fmt, fmt.format(*ids))
-            out.append(Segment(s.zone, s.phase, s.start + by, s.end + by, s.setpoint_c, s.mode,
-                               None if n is None else ids[n], s.units, reason))
+            out.append(replace(s, start=s.start + by, end=s.end + by, reason=reason,
+                               event_id=None if n is None else ids[n]))
         return out
 
 

@@ -74,6 +74,17 @@ class HeldMode:
 
 
 @dataclass(frozen=True)
+class HeldGroup:
+    """A public-area group as the plan last had it: its weather mode since when (None:
+    longer than anyone remembers), and which of its units ran (staging keeps them: a unit
+    starts or stops only when the count changes)."""
+
+    mode: str
+    since: datetime | None = None
+    running: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Deviation:
     """A zone further outside its heating–cooling band than the closed loop tolerates, on
     `side`, continuously since `since` (kept by the caller from tick to tick)."""
@@ -100,3 +111,7 @@ class PlanInputs:
     modes: Mapping[str, HeldMode] = field(default_factory=dict)
     # zone → how long it has been out of its band in a tour, get-in or show: the closed loop
     deviations: Mapping[str, Deviation] = field(default_factory=dict)
+    outdoor_rh_pct: float | None = None  # measured now (the units' `oa_rh`): the dew point
+    # public-area group → its mode and running units as last planned: dwell and staging
+    groups: Mapping[str, HeldGroup] = field(default_factory=dict)
+    run_hours: Mapping[str, float] = field(default_factory=dict)  # unit → hours run: lead/lag

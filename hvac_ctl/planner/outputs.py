@@ -14,7 +14,10 @@ from typing import Any, Literal
 
 from hvac_ctl.planner.inputs import PointValue
 
-Phase = Literal["idle", "tour", "get_in", "precool", "show", "post_show"]
+Phase = Literal["idle", "tour", "get_in", "precool", "show", "post_show", "open", "crowd"]
+# A public-area group's one mode: `vent` is outdoor air with the coils off, `dehumidify`
+# cooling with reheat, `off` no unit running (closed, and the band holds)
+GroupMode = Literal["cool", "heat", "vent", "dehumidify", "off"]
 OCCUPIED_PHASES: tuple[Phase, ...] = ("tour", "get_in", "show")  # people there, the band judged
 UnitPoints = Mapping[str, Mapping[str, PointValue]]
 EMPTY: Mapping[Any, Any] = MappingProxyType({})
@@ -43,6 +46,24 @@ class ZoneState:
 
 
 @dataclass(frozen=True)
+class GroupState:
+    """A public-area group at an instant: every running unit takes its one mode and
+    setpoint. `mode` is what the units do; `weather_mode` the mode the weather chose and
+    the dwell holds (it stays while no unit runs), since `since`."""
+
+    group: str
+    phase: Phase  # idle | open | crowd: the busiest of its zones
+    mode: GroupMode
+    weather_mode: GroupMode
+    since: datetime | None
+    setpoint_c: float
+    running: tuple[str, ...]
+    why: str
+    outdoor_c: float | None = None
+    dew_point_c: float | None = None
+
+
+@dataclass(frozen=True)
 class PlanState:
     """The desired state at one instant; `overridden` maps (unit, point) to the override in
     force, `planned` to the plan's value under it."""
@@ -52,6 +73,7 @@ class PlanState:
     units: UnitPoints
     overridden: Mapping[tuple[str, str], str] = field(default_factory=lambda: EMPTY)
     planned: Mapping[tuple[str, str], PointValue] = field(default_factory=lambda: EMPTY)
+    groups: Mapping[str, GroupState] = field(default_factory=lambda: EMPTY)
 
 
 @dataclass(frozen=True)
@@ -67,6 +89,10 @@ class Segment:
     event_id: str | None
     units: UnitPoints
     reason: str
+    # a site's: the zone's hall (`public` for a public zone) and a public zone's group; a
+    # one-hall venue's segments carry neither, and print as they always did
+    hall: str | None = None
+    group: str | None = None
 
     @classmethod
     def of(cls, zone: str, phase: Phase, start: datetime, end: datetime, setpoint_c: float,
@@ -90,6 +116,8 @@ class Segment:
             "mode": self.mode,
             "event": self.event_id,
             "reason": self.reason,
+            **({"hall": self.hall} if self.hall is not None else {}),
+            **({"group": self.group} if self.group is not None else {}),
         }
 
 

@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from types import MappingProxyType
 
 from hvac_ctl.model import Config
+from hvac_ctl.model.site import PUBLIC
+from hvac_ctl.model.venue import Venue
 from hvac_ctl.planner import day_shapes
 from hvac_ctl.planner.claims import ShowPlan
 from hvac_ctl.planner.context import Context, PlanCache
@@ -90,10 +92,13 @@ def _same(a: Stretch, state: ZoneState, units: dict[str, Mapping[str, PointValue
         state.phase, state.event_id, round(state.setpoint_c, 3), state.mode, units)
 
 
-def _segment(zone: str, stretch: Stretch, end: datetime) -> Segment:
+def _segment(venue: Venue, zone: str, stretch: Stretch, end: datetime) -> Segment:
     start, s, units = stretch
+    hall = group = None
+    if venue.is_site:
+        hall, group = venue.hall_of(zone) or PUBLIC, venue.zones[zone].group
     return Segment(zone, s.phase, start, end, s.setpoint_c, s.mode, s.event_id,
-                   MappingProxyType(units), s.reason)
+                   MappingProxyType(units), s.reason, hall, group)
 
 
 def plan_day(config: Config, day: date, inputs: PlanInputs = NOTHING_KNOWN,
@@ -135,9 +140,9 @@ def _planned(config: Config, day: date, inputs: PlanInputs, cache: PlanCache | N
             if stretch is not None and _same(stretch, zs, units):
                 continue
             if stretch is not None:
-                segments.append(_segment(zone, stretch, at))
+                segments.append(_segment(config.venue, zone, stretch, at))
             stretches[zone] = (at, zs, units)
-    segments.extend(_segment(zone, s, end) for zone, s in stretches.items())
+    segments.extend(_segment(config.venue, zone, s, end) for zone, s in stretches.items())
     order = {z: i for i, z in enumerate(config.venue.zones)}
     segments.sort(key=lambda s: (order[s.zone], s.start))
     return DayPlan(day, tz, tuple(segments), tuple(show_times(planner, start, end)))
