@@ -3,9 +3,9 @@
 A show claims precool, show (doors → end) and post-show of its hall's zones; a tour the zones
 on its route (which may cross halls and public areas); a get-in its hall's stage. Where claims
 overlap, the higher rank wins — show > get-in > precool > tour > post-show — and between
-equals the later event, so the evening's preparation beats the matinee's post-show. No claim: idle. The strategy's phases in time, per zone (where G36
-moves a whole zone group together, a theatre's stage may be in a get-in while its auditorium
-idles).
+equals the later event, so the evening's preparation beats the matinee's post-show. No
+claim: idle. The strategy's phases in time, per zone (where G36 moves a whole zone group
+together, a theatre's stage may be in a get-in while its auditorium idles).
 """
 
 from __future__ import annotations
