@@ -299,6 +299,9 @@ class Building:
             return ahu.supply_temp
         if point == "oa_temp":
             return self.weather.at(self.now).temp_c
+        if point == "oa_rh":
+            out = self.weather.at(self.now)
+            return relative_humidity(out.temp_c, out.w)
         if point == "fan_status":
             return ahu.running
         if point in ("enable", "setpoint", "oa_damper_min", "fan_speed_max", "mode"):

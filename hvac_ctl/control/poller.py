@@ -164,9 +164,11 @@ class Poller:
                 vals.append(float(v))  # a float first: what every zone sensor reads
         return vals
 
-    def outdoor_air(self, now: datetime, max_age: timedelta) -> float | None:
-        """The mean of the units' fresh outdoor-air readings (None: no unit has one)."""
-        vals = self._fresh(self.config.venue.units, "oa_temp", now, max_age)
+    def outdoor_air(self, now: datetime, max_age: timedelta, point: str = "oa_temp"
+                    ) -> float | None:
+        """The mean of the units' fresh outdoor-air readings (None: no unit has one);
+        `point="oa_rh"`: its relative humidity."""
+        vals = self._fresh(self.config.venue.units, point, now, max_age)
         return fmean(vals) if vals else None
 
     def zone_measurements(self, now: datetime, max_age: timedelta) -> dict[str, ZoneMeasurement]:

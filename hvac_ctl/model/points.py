@@ -13,7 +13,8 @@ from pydantic import Field, field_validator, model_validator
 from hvac_ctl.model.base import Strict
 
 COMMAND_POINTS = ("enable", "setpoint", "oa_damper_min", "fan_speed_max", "mode")
-SENSOR_POINTS = ("zone_temp", "zone_rh", "co2", "supply_temp", "fan_status", "oa_temp")
+SENSOR_POINTS = ("zone_temp", "zone_rh", "co2", "supply_temp", "fan_status", "oa_temp",
+                 "oa_rh")
 ENERGY_POINTS = ("cooling_kwh", "heating_kwh", "reheat_kwh", "fan_kwh")  # meters, optional
 # What a sensor can physically read in a hall: outside it the reading is garbage (a broken
 # probe, a wrong register), never a temperature to act on. A point's own min/max, when the
@@ -24,6 +25,7 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "co2": (250.0, 10_000.0),
     "supply_temp": (-40.0, 80.0),
     "oa_temp": (-60.0, 60.0),
+    "oa_rh": (0.0, 100.0),
     "cooling_kwh": (0.0, 1e12), "heating_kwh": (0.0, 1e12),
     "reheat_kwh": (0.0, 1e12), "fan_kwh": (0.0, 1e12),
 }
@@ -129,6 +131,7 @@ class Points(Strict):
     supply_temp: Point | None = None
     fan_status: Point | None = None
     oa_temp: Point | None = None  # outdoor air at the unit's intake: free cooling
+    oa_rh: Point | None = None  # and its humidity: a public group's dew point
     cooling_kwh: Point | None = None
     heating_kwh: Point | None = None
     reheat_kwh: Point | None = None
