@@ -65,7 +65,8 @@ class History:
 # A value as the point can mean it: a float32 register's 31.399999618530273 is 31.4. By what
 # the point measures, as zones.yaml gives no resolution: tenths of a degree, of a per cent, of a
 # kWh; whole ppm.
-RESOLUTION = {"setpoint": 1, "zone_temp": 1, "supply_temp": 1, "oa_temp": 1, "zone_rh": 1, "oa_rh": 1,
+RESOLUTION = {"setpoint": 1, "zone_temp": 1, "supply_temp": 1, "oa_temp": 1, "zone_rh": 1,
+              "oa_rh": 1,
               "oa_damper_min": 1, "fan_speed_max": 1, "co2": 0, "cooling_kwh": 1,
               "heating_kwh": 1, "reheat_kwh": 1, "fan_kwh": 1}
 
