@@ -29,12 +29,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from hvac_ctl.model.calendar import Event, GetInEvent, ShowEvent, TourEvent
+from hvac_ctl.model.site import HallType
 from hvac_ctl.model.venue import ZoneKind
 from hvac_ctl.planner.context import Context
 from hvac_ctl.planner.egress import steps as egress_steps
 from hvac_ctl.planner.inputs import PlanInputs
 from hvac_ctl.planner.outputs import DayPlan, Segment, ShowTimes
 from hvac_ctl.planner.post_show import egress
+from hvac_ctl.planner.public_phase import opening_hours
 from hvac_ctl.planner.show import settle_instants
 
 _NAMING = frozenset({"id", "date", "title", "source"})  # what names an event, not its plan
@@ -48,7 +50,8 @@ def applies(inputs: PlanInputs) -> bool:
     """Nothing known that belongs to one date: only the outdoor temperatures, which are in
     the shape."""
     return not (inputs.occupancy or inputs.overrides or inputs.measurements or inputs.history
-                or inputs.co2_at_doors or inputs.modes or inputs.deviations)
+                or inputs.co2_at_doors or inputs.modes or inputs.deviations or inputs.groups
+                or inputs.run_hours)
 
 
 def _last(ctx: Context, e: Event) -> datetime:
@@ -64,12 +67,26 @@ def _last(ctx: Context, e: Event) -> datetime:
 
 
 def _claims(ctx: Context, zone: str, e: Event) -> bool:
-    """Whether `e` can claim `zone` (`claims.lay`, less its season's say: more is safe)."""
+    """Whether `e` can claim `zone` (`claims.lay`, less its season's say: more is safe),
+    or a zone planned together with it: a fused hall's zones, a public group's."""
+    venue = ctx.venue
+    together = _together(ctx, zone)
     if isinstance(e, TourEvent):
-        return zone in e.route
+        return bool(together.intersection(e.route))
     if isinstance(e, GetInEvent):
-        return ctx.venue.zones[zone].kind == ZoneKind.stage
+        return any(venue.zones[z].kind == ZoneKind.stage for z in together)
     return True
+
+
+def _together(ctx: Context, zone: str) -> set[str]:
+    venue = ctx.venue
+    z = venue.zones[zone]
+    if z.group is not None:
+        return set(venue.zones_of_group(z.group))
+    hall = venue.hall_of(zone)
+    if hall is not None and venue.is_site and venue.hall(hall).type == HallType.fused:
+        return set(venue.zones_of_hall(hall))
+    return {zone}
 
 
 def _event_shape(ctx: Context, e: Event, day: date, start: datetime) -> tuple[Any, ...]:
@@ -84,8 +101,11 @@ def _event_shape(ctx: Context, e: Event, day: date, start: datetime) -> tuple[An
 def _day_shape(ctx: Context, day: date, start: datetime, end: datetime) -> tuple[Any, ...]:
     offsets = tuple(datetime.combine(day + timedelta(days=n), time(0), tzinfo=ctx.tz
                                      ).utcoffset() for n in (-1, 0, 1, 2))
+    # the public areas' opening hours are the day's own (a site's, from its calendar)
+    public = tuple((a - start, b - start) for d in (day - timedelta(days=1), day)
+                   for a, b in opening_hours(ctx, d)) if ctx.venue.groups else ()
     return (end - start, offsets, ctx.season_name(day), ctx.inputs.outdoor_temp_c,
-            ctx.inputs.outdoor_air_c)
+            ctx.inputs.outdoor_air_c, ctx.inputs.outdoor_rh_pct, public)
 
 
 def _in_word(c: str) -> bool:

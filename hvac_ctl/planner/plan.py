@@ -5,7 +5,8 @@ the caller passes in keeps what is worth keeping between calls). `plan_at` answe
 instant; `timeline.plan_day` evaluates the same function at every instant where anything can
 change, so the day's timeline and the live control loop can never disagree. The sequences
 themselves are modules of their own: `claims` decides each zone's phase, `zone` composes the
-rest, `idle` holds an unclaimed zone's band, `unit_points` drives the units.
+rest, `idle` holds an unclaimed zone's band, `fused` makes a fused hall's zones one group,
+`public` runs a public area's group by the weather, `unit_points` drives the units.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from types import MappingProxyType
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import Event, ShowEvent
 from hvac_ctl.model.seasons import ZoneSeason
+from hvac_ctl.model.site import HallType
 from hvac_ctl.model.venue import Zone
-from hvac_ctl.planner import idle, post_show, precool
+from hvac_ctl.planner import fused, idle, post_show, precool, public, public_phase
 from hvac_ctl.planner.claims import CLAIMS_AFTER_END, Claims, Precooled, event_start, lay
 from hvac_ctl.planner.context import Context, PlanCache
 from hvac_ctl.planner.inputs import PlanInputs, PointValue
-from hvac_ctl.planner.outputs import PlanState, ZoneState
+from hvac_ctl.planner.outputs import GroupState, PlanState, ZoneState
+from hvac_ctl.planner.public_phase import Window
 from hvac_ctl.planner.unit_points import Decision, safe
 from hvac_ctl.planner.zone import zone_at
 
@@ -60,9 +63,24 @@ class Planner:
         events = self.ctx.events_between(first - timedelta(days=1), last + timedelta(days=1))
         if within is not None:
             events = in_reach(config, events, *within)
+        self.events = events
+        self.days = [first + timedelta(days=n) for n in range(-1, (last - first).days + 2)]
         self.claims: Claims = lay(self.ctx, events, _precooled, post_show.end)
         self.shows = dict(self.claims.shows)
         self._opening: dict[tuple[str, str], datetime | None] = {}
+        venue = config.venue
+        # a fused hall's zones are decided together, and a public group's
+        self._together = {z: venue.zones_of_hall(h) for h in venue.halls
+                          if venue.hall(h).type == HallType.fused for z in venue.zones_of_hall(h)}
+        self._fused = [h for h in venue.halls if venue.hall(h).type == HallType.fused]
+        self._windows: dict[str, list[Window]] = {}
+
+    def windows(self, group: str) -> list[Window]:
+        """When the group is open or crowded, over the planner's days."""
+        if group not in self._windows:
+            self._windows[group] = public_phase.windows(
+                self.ctx, group, self.ctx.venue.groups[group], self.events, self.days)
+        return self._windows[group]
 
     def opening(self, event_id: str, zone: str) -> datetime | None:
         """When outdoor air opens for a show in a zone; the CO2 search runs only if asked."""
@@ -92,16 +110,35 @@ class Planner:
                ctx.held(zone, "idle"))
         return ctx.cache.remember(key, lambda: idle.decide(ctx, zone, z, at))
 
+    def decide(self, zone: str, at: datetime) -> Decision:
+        """A hall zone's own decision: its winning claim's sequences, or idle."""
+        claim = self.claims.active(zone, at)
+        if claim is None:
+            return self.idle(zone, at)
+        return zone_at(self.ctx, claim, self.shows, self.opening, at)
+
     def state_at(self, at: datetime, only: Iterable[str] | None = None) -> PlanState:
         """Every zone's state and its units' points at `at`; `only`: just those zones (the
         others' units are then absent, and so are overrides of them)."""
         venue = self.ctx.venue
+        wanted = list(venue.zones) if only is None else list(only)
+        decisions: dict[str, Decision] = {}
+        for zone in dict.fromkeys(z for w in wanted for z in self._together.get(w, (w,))):
+            if venue.zones[zone].group is None:
+                decisions[zone] = self.decide(zone, at)
+        for hall in self._fused:
+            together = {z: decisions[z] for z in venue.zones_of_hall(hall) if z in decisions}
+            if len(together) > 1:
+                decisions.update(fused.coordinate(venue, hall, together))
+        groups: dict[str, GroupState] = {}
+        for gid in dict.fromkeys(g for w in wanted if (g := venue.zones[w].group) is not None):
+            groups[gid], decided = public.decide(self.ctx, gid, venue.groups[gid],
+                                                 self.windows(gid), at)
+            decisions.update(decided)
         zones: dict[str, ZoneState] = {}
         units: dict[str, Mapping[str, PointValue]] = {}
-        for zone in venue.zones if only is None else only:
-            claim = self.claims.active(zone, at)
-            d = self.idle(zone, at) if claim is None else (
-                zone_at(self.ctx, claim, self.shows, self.opening, at))
+        for zone in wanted:
+            d = decisions[zone]
             zones[zone] = d.state
             units.update(self.ctx.unit_points(zone, d.state, d.drive))
         overridden: dict[tuple[str, str], str] = {}
@@ -116,7 +153,8 @@ class Planner:
                 {**units[o.unit], o.point: safe(venue, o.unit, o.point, o.value)})
             overridden[(o.unit, o.point)] = o.id
         return PlanState(at, MappingProxyType(zones), MappingProxyType(units),
-                         MappingProxyType(overridden), MappingProxyType(planned))
+                         MappingProxyType(overridden), MappingProxyType(planned),
+                         MappingProxyType(groups))
 
 
 def require_aware(at: datetime) -> None:

@@ -79,6 +79,11 @@ def breakpoints(planner: Planner, start: datetime, end: datetime) -> set[datetim
     ts.update(h.since + dwell for h in inputs.modes.values() if h.since is not None)
     after = timedelta(minutes=venue.recovery.after_min)
     ts.update(d.since + after for d in inputs.deviations.values())
+    for gid, group in ctx.venue.groups.items():  # public areas open, crowd and close
+        ts.update(t for w in planner.windows(gid) for t in (w.start, w.end))
+        held = inputs.groups.get(gid)
+        if held is not None and held.since is not None:
+            ts.add(held.since + timedelta(minutes=group.min_dwell_min))
     return ts
 
 

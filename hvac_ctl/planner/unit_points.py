@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from hvac_ctl.model.venue import UnitKind, Venue, Zone
 from hvac_ctl.planner.inputs import Mode, PointValue
@@ -18,6 +19,8 @@ from hvac_ctl.planner.outputs import ZoneState
 from hvac_ctl.planner.tempering import UnitMode
 
 VENT: UnitMode = "vent"  # a unit's mode with the coil off: fans and dampers only
+# what a unit may be driven in: a public group's `dehumidify` is cooling, then reheat
+DriveMode = UnitMode | Literal["dehumidify"]
 UnitValues = dict[str, dict[str, PointValue]]
 
 
@@ -28,7 +31,8 @@ class Drive:
     running: tuple[str, ...]
     fan_cap_pct: float
     allow_exhaust: bool = False  # an exhaust runs only in a get-in
-    unit_mode: UnitMode | None = None  # "vent": the units that can run with the coil off
+    # "vent": the units that can run with the coil off; "dehumidify": those that can reheat
+    unit_mode: DriveMode | None = None
     exhaust_fan_pct: float | None = None  # an exhaust's own speed (None: the fan cap)
 
 
@@ -86,8 +90,9 @@ def points_of(venue: Venue, zone: str, mode: Mode, setpoint_c: float, oa_lps: fl
     setpoint and outdoor air (a year of instants asks for a few hundred distinct answers, so
     the planner keeps them: `Context.unit_points`).
 
-    `drive.unit_mode` "vent" runs the units that can with the coil off (fan and dampers);
-    the others keep the zone's mode."""
+    `drive.unit_mode` "vent" runs the units that can with the coil off (fan and dampers),
+    "dehumidify" those that have the state with cooling and reheat; the others keep the
+    zone's mode."""
     wanted = drive.unit_mode or mode
     supply = supply_lps(venue, drive.running, drive.fan_cap_pct)
     oa_pct = 100.0 * oa_lps / supply if supply > 0 else 0.0
@@ -102,8 +107,9 @@ def points_of(venue: Venue, zone: str, mode: Mode, setpoint_c: float, oa_lps: fl
             "oa_damper_min": round(oa_pct if on else 0.0, 1),
             "fan_speed_max": float(drive.exhaust_fan_pct if exhaust and (
                 drive.exhaust_fan_pct is not None) else drive.fan_cap_pct),
-            "mode": wanted if wanted != VENT or (unit.points.mode is not None and VENT in (
-                unit.points.mode.states or {})) else mode,
+            "mode": wanted if wanted in ("cool", "heat") or (
+                unit.points.mode is not None and wanted in (unit.points.mode.states or {}))
+            else mode,
         }
         out[name] = {
             p: safe(venue, name, p, v) for p, v in values.items() if p in unit.points.names()

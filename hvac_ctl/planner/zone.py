@@ -22,7 +22,7 @@ from datetime import datetime
 from hvac_ctl.model.calendar import ShowEvent
 from hvac_ctl.model.seasons import RelaxedSettings
 from hvac_ctl.model.venue import UnitKind
-from hvac_ctl.planner import precool, relaxed, show
+from hvac_ctl.planner import precool, relaxed, show, supply
 from hvac_ctl.planner.claims import Claim, ShowPlan
 from hvac_ctl.planner.context import Context
 from hvac_ctl.planner.economiser import ABOVE_K, PRECOOL_ABOVE_K, free_cooling
@@ -102,6 +102,10 @@ def zone_at(ctx: Context, claim: Claim, shows: dict[str, ShowPlan], opening: Ope
     # heat or cool, by the measured need
     preferred: Mode = season.mode
     setpoint = clamp(z, d.setpoint_c)
+    comfort_k = supply.offset_k(ctx, zone, claim.season)
+    if comfort_k:
+        setpoint = clamp(z, d.setpoint_c + comfort_k)
+        d = replace(d, reason=d.reason + supply.why(ctx, zone, comfort_k))
     measured = m.temp_c if m is not None else None
     held = ctx.held(zone, claim.phase)
     modes = ctx.venue.venue.modes
