@@ -1,13 +1,17 @@
-"""Bigger venues for the benchmarks: the default venue on free loopback ports, plus replicas.
+"""Bigger venues for the benchmarks: the single hall on free loopback ports, plus replicas.
 
-`replicated_venue(dest, n)` writes a configuration folder (zones.yaml + a copy of schedules/)
-in which `ahu-aud-1` (BACnet) and `ahu-stage-main` (Modbus) each have n − 1 copies (with
-`modbus_n`, the Modbus template has modbus_n − 1 instead: one simulator process serves a few
-hundred Modbus units far more cheaply than as many BACnet devices): the BACnet
-copies in zone auditorium, each its own device on its own free UDP port with its own device
-id; the Modbus copies in zone stage, up to `per_server` device ids (1…) per Modbus TCP server,
-each server on a free TCP port. The other default units stay (the seasons name them), moved to
-free ports too, so nothing here ever collides with a running simulator or another test.
+`SINGLE_HALL` is the venue the benchmarks run on: the one-hall opera house of
+`examples/single-hall` (zones.yaml + schedules/), not the repository root's configuration.
+
+`replicated_venue(dest, n)` writes a configuration folder (the single hall's zones.yaml + a
+copy of its schedules/) in which `ahu-aud-1` (BACnet) and `ahu-stage-main` (Modbus) each have
+n − 1 copies (with `modbus_n`, the Modbus template has modbus_n − 1 instead: one simulator
+process serves a few hundred Modbus units far more cheaply than as many BACnet devices): the
+BACnet copies in zone auditorium, each its own device on its own free UDP port with its own
+device id; the Modbus copies in zone stage, up to `per_server` device ids (1…) per Modbus TCP
+server, each server on a free TCP port. The single hall's other units stay (the seasons name
+them), moved to free ports too, so nothing here ever collides with a running simulator or
+another test.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SINGLE_HALL = ROOT / "examples" / "single-hall"
 BACNET_TEMPLATE = "ahu-aud-1"
 MODBUS_TEMPLATE = "ahu-stage-main"
 FIRST_COPY_DEVICE_ID = 20_001
@@ -72,8 +77,8 @@ def replicated_venue(dest: Path, n: int, per_server: int = 50, clients: int = 2,
     """A config folder with n BACnet and n (or modbus_n) Modbus units of the templates' layout."""
     m = n if modbus_n is None else modbus_n
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(ROOT / "schedules", dest / "schedules", dirs_exist_ok=True)
-    head, blocks = _unit_blocks((ROOT / "zones.yaml").read_text(encoding="utf-8"))
+    shutil.copytree(SINGLE_HALL / "schedules", dest / "schedules", dirs_exist_ok=True)
+    head, blocks = _unit_blocks((SINGLE_HALL / "zones.yaml").read_text(encoding="utf-8"))
     address = {u: re.search(r"^    address: \{(.*)\}", b, re.M) for u, b in blocks.items()}
     bacnet_units = [u for u, b in blocks.items() if "protocol: bacnet" in b]
     modbus_units = [u for u, b in blocks.items() if "protocol: modbus" in b]

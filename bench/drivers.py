@@ -3,7 +3,7 @@
     python3 bench/drivers.py              # the tables, about one minute
     python3 bench/drivers.py --profile    # then, on 1 unit, where the driver's time goes
 
-For venues of 1, 10 and 100 units per protocol (the default venue on free loopback ports, plus
+For venues of 1, 10 and 100 units per protocol (the single hall on free loopback ports, plus
 replicas of ahu-aud-1 and ahu-stage-main: see bench/_venues.py), the simulator serves every
 unit over real loopback sockets in this process and event loop. The same work is done through
 the driver and through the raw library, interleaved so that both see the same machine:

@@ -2,9 +2,10 @@
 
     python3 bench/plan_year.py
 
-Plans every day of a year with `plan_day` for two calendars — the shipped one (a winter
-season, idle the rest of the year) and a generated busy year (evening shows six days a week,
-weekend matinees, weekday tours, monthly get-ins) — and times `plan_at` at random instants.
+Plans every day of a year with `plan_day` for two calendars — the single hall's
+(examples/single-hall: a winter season, idle the rest of the year) and a generated busy year
+(evening shows six days a week, weekend matinees, weekday tours, monthly get-ins), on the
+single hall's zones and seasons — and times `plan_at` at random instants.
 Prints a table; nothing is asserted.
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._venues import SINGLE_HALL  # noqa: E402
 from hvac_ctl.config import config_files, load_config, parse_config  # noqa: E402
 from hvac_ctl.model import Config  # noqa: E402
 from hvac_ctl.planner import (  # noqa: E402
@@ -47,7 +49,8 @@ get_ins:
 
 
 def busy_config() -> Config:
-    texts = {k: v for k, v in config_files(ROOT).items() if not k.startswith("schedules/cal")}
+    texts = {k: v for k, v in config_files(SINGLE_HALL).items()
+             if not k.startswith("schedules/cal")}
     first_mondays = [next(date(2027, m, d) for d in range(1, 8) if date(2027, m, d).weekday() == 0)
                      for m in range(1, 13)]
     get_ins = "".join(
@@ -89,7 +92,7 @@ def instants(config: Config, first: date, n: int = 2000) -> list[float]:
 def main() -> None:
     rows = []
     for name, config, first in (
-        ("shipped calendar", load_config(ROOT), date(2026, 11, 1)),
+        ("shipped calendar", load_config(SINGLE_HALL), date(2026, 11, 1)),
         ("busy year (generated)", busy_config(), date(2027, 1, 1)),
     ):
         days, secs, segs = year(config, first)

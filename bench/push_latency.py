@@ -5,7 +5,7 @@
                                                # self time by part and the top functions
 
 One asyncio loop holds everything, as tests/test_service.py does: the simulator serving the
-default venue over real loopback sockets (a copy of the configuration on free ports, see
+single hall over real loopback sockets (a copy of examples/single-hall on free ports, see
 bench/_venues.py), the service (`Runtime` with a `ManualClock` at 2026-12-05 19:45, Tosca on,
 expected 2100; the FastAPI app on uvicorn) and an httpx client. A boxoffice token POSTs
 /api/v1/occupancy with counts alternating 1200 / 2000 (each a re-adjustment, > 15 % off the
@@ -132,7 +132,7 @@ class Service:
 
 @asynccontextmanager
 async def service(tmp: Path) -> AsyncIterator[Service]:
-    venue = replicated_venue(tmp / "config", 1, clients=2)  # the default venue, free ports
+    venue = replicated_venue(tmp / "config", 1, clients=2)  # the single hall, free ports
     config = load_config(venue.folder)
     tz = config.venue.venue.tz
     start = datetime.fromisoformat(START).replace(tzinfo=tz)

@@ -4,7 +4,7 @@
     python3 bench/push_process.py --pushes 200
 
 Three processes on loopback, each with its own event loop, as in a building: the building
-(the simulator serving the default venue, on a clock at show time), the service (`hvac-ctl
+(the simulator serving the single hall's venue, on a clock at show time), the service (`hvac-ctl
 serve`, the same clock), and this one — the box office's HTTP client, and the floors. The
 building's process prints a line for every command a unit takes, stamped with the system's
 monotonic clock (`time.monotonic_ns`, CLOCK_MONOTONIC, the same in every process), so that

@@ -2,9 +2,9 @@
 
     python3 bench/sim_day.py
 
-Three cases on the default venue (7 units): every unit off (free float), every unit on with
-its local loop, and every unit on with the setpoint changed each hour (so the exact
-integrator's cached propagators are rebuilt). Prints a table; nothing is asserted.
+Three cases on the single hall (examples/single-hall, 7 units): every unit off (free float),
+every unit on with its local loop, and every unit on with the setpoint changed each hour (so
+the exact integrator's cached propagators are rebuilt). Prints a table; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._venues import SINGLE_HALL  # noqa: E402
 from hvac_ctl.config import load_config  # noqa: E402
 from hvac_ctl.simulation import building_spec, calendar_scenario  # noqa: E402
 from simulator.engine import Building  # noqa: E402
@@ -27,7 +28,7 @@ DAY = date(2026, 12, 5)  # Tosca, a tour and a morning get-in
 
 
 def run(case: str) -> float:
-    config = load_config(ROOT)
+    config = load_config(SINGLE_HALL)
     tz = config.venue.venue.tz
     spec = building_spec(config)
     b = Building(spec, calendar_scenario(config, DAY - timedelta(days=1), DAY + timedelta(days=1)),

@@ -1,4 +1,5 @@
-"""Shared fixtures: the default venue, and venues built from the defaults with another calendar."""
+"""Shared fixtures: the single-hall venue (examples/single-hall), and venues built from it with
+another calendar."""
 
 from __future__ import annotations
 
@@ -13,20 +14,20 @@ import pytest
 from hvac_ctl.config import load_config, parse_config
 from hvac_ctl.config.loader import SEASONS, ZONES
 from hvac_ctl.model import Config
-from tests.harness import ROOT, MakeConfig
+from tests.harness import SINGLE_HALL, MakeConfig
 
 
 @pytest.fixture(scope="session")
 def config() -> Config:
-    return load_config(ROOT)
+    return load_config(SINGLE_HALL)
 
 
 @pytest.fixture(scope="session")
 def make_config() -> MakeConfig:
-    """The default zones and seasons with a calendar of your own (and optionally a timezone)."""
+    """The single-hall zones and seasons with a calendar of your own (and optionally a timezone)."""
 
-    zones = (ROOT / ZONES).read_text()
-    seasons = (ROOT / SEASONS).read_text()
+    zones = (SINGLE_HALL / ZONES).read_text()
+    seasons = (SINGLE_HALL / SEASONS).read_text()
 
     def make(calendar: str, timezone: str | None = None, seasons_text: str | None = None) -> Config:
         z = zones if timezone is None else zones.replace(
@@ -39,11 +40,11 @@ def make_config() -> MakeConfig:
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    """A copy of the default configuration folder, free to edit."""
+    """A copy of the single-hall configuration folder, free to edit."""
     cfg = tmp_path / "config"
     cfg.mkdir()
-    shutil.copy2(ROOT / ZONES, cfg / ZONES)
-    shutil.copytree(ROOT / "schedules", cfg / "schedules")
+    shutil.copy2(SINGLE_HALL / ZONES, cfg / ZONES)
+    shutil.copytree(SINGLE_HALL / "schedules", cfg / "schedules")
     return cfg
 
 

@@ -1,7 +1,8 @@
-"""What tests share: the repository's root, the venue's timezone, instants at the venue, the
-planner tests' show days, the default configuration on free loopback ports, and the running
-service (built by `build_service`, served by uvicorn, the simulator over real sockets). Tests
-import from here (or use fixtures), never from each other.
+"""What tests share: the repository's root, the single-hall example venue the tests run on
+(`SINGLE_HALL`), the venue's timezone, instants at the venue, the planner tests' show days, the
+single-hall configuration on free loopback ports, and the running service (built by
+`build_service`, served by uvicorn, the simulator over real sockets). Tests import from here
+(or use fixtures), never from each other.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ from simulator.runner import SimulatedBuilding
 from simulator.weather import DesignDay
 
 ROOT = Path(__file__).resolve().parent.parent
+# the one-hall opera house (zones.yaml + schedules/) the tests run on; the root's configuration
+# is the default venue, which need not be a single hall
+SINGLE_HALL = ROOT / "examples" / "single-hall"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 MakeConfig = Callable[..., Config]
@@ -91,7 +95,7 @@ performances:
 """
 
 
-# --- the default configuration on free loopback ports ----------------------------------------
+# --- the single-hall configuration on free loopback ports -------------------------------------
 
 BACNET_UNITS = {"ahu-aud-1": 47811, "ahu-aud-2": 47812, "ahu-aud-3": 47813}
 MODBUS_PORTS = (5020, 5021)
@@ -121,8 +125,8 @@ class Ports:
 
 def config_on_free_ports(folder: Path) -> Ports:
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "zones.yaml", folder / "zones.yaml")
-    shutil.copytree(ROOT / "schedules", folder / "schedules", dirs_exist_ok=True)
+    shutil.copy(SINGLE_HALL / "zones.yaml", folder / "zones.yaml")
+    shutil.copytree(SINGLE_HALL / "schedules", folder / "schedules", dirs_exist_ok=True)
     text = (folder / "zones.yaml").read_text()
     bacnet = {}
     # distinct, and none of the shipped ports (47811… lies in the ephemeral range: a unit
@@ -307,8 +311,8 @@ class InProcess:
 async def in_process(tmp: Path, at: str = "2026-12-05 19:40") -> InProcess:
     folder = tmp / "config"
     folder.mkdir()
-    shutil.copy(ROOT / "zones.yaml", folder / "zones.yaml")
-    shutil.copytree(ROOT / "schedules", folder / "schedules")
+    shutil.copy(SINGLE_HALL / "zones.yaml", folder / "zones.yaml")
+    shutil.copytree(SINGLE_HALL / "schedules", folder / "schedules")
     store = Store(f"sqlite:///{tmp / 'store.db'}")
     store.migrate()
     token = store.create_token("operator-api", "operator")

@@ -50,7 +50,7 @@ from hvac_ctl.service.build import build_service
 from hvac_ctl.service.runtime import Runtime
 from hvac_ctl.service.settings import ServiceSettings
 from hvac_ctl.store import Store, hash_token
-from tests.harness import ROOT, config_on_free_ports, free_port, hvac_process, local
+from tests.harness import ROOT, SINGLE_HALL, config_on_free_ports, free_port, hvac_process, local
 
 pytestmark = pytest.mark.e2e
 
@@ -115,8 +115,8 @@ async def build(tmp: Path) -> World:
     """The service as `hvac-ctl serve` builds it, minus the sockets and the scheduler."""
     folder = tmp / "config"
     folder.mkdir(parents=True)
-    shutil.copy(ROOT / "zones.yaml", folder / "zones.yaml")
-    shutil.copytree(ROOT / "schedules", folder / "schedules")
+    shutil.copy(SINGLE_HALL / "zones.yaml", folder / "zones.yaml")
+    shutil.copytree(SINGLE_HALL / "schedules", folder / "schedules")
     config = load_config(folder)
     drivers = memory_drivers(config)
     db = tmp / "store.db"

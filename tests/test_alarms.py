@@ -207,12 +207,12 @@ def test_a_co2_alarm_clears_only_50_ppm_under_the_limit(make_config) -> None:
 def test_the_venue_sets_the_co2_delay_and_deadband(make_config) -> None:
     from hvac_ctl.config import parse_config
     from hvac_ctl.config.loader import SEASONS, ZONES
-    from tests.harness import ROOT, SUMMER_SHOW
+    from tests.harness import SINGLE_HALL, SUMMER_SHOW
 
-    zones = (ROOT / ZONES).read_text().replace(
+    zones = (SINGLE_HALL / ZONES).read_text().replace(
         "  egress_min: 20", "  alarms: {co2_after_min: 0, co2_clear_ppm: 0}\n  egress_min: 20")
     assert "co2_after_min" in zones
-    cfg = parse_config({ZONES: zones, SEASONS: (ROOT / SEASONS).read_text(),
+    cfg = parse_config({ZONES: zones, SEASONS: (SINGLE_HALL / SEASONS).read_text(),
                         "schedules/calendar/test.yaml": SUMMER_SHOW % {
                             "n": 2000, "live": "true", "lights": "false"}})
     t0 = local("2027-07-10 20:00")

@@ -26,7 +26,7 @@ from hvac_ctl.devices import memory_drivers
 from hvac_ctl.service.build import build_service
 from hvac_ctl.service.settings import ServiceSettings
 from hvac_ctl.store import Store
-from tests.harness import ROOT, local
+from tests.harness import SINGLE_HALL, local
 
 # what each operation may answer beyond 401, 403, 422 and 503 (which every one documents)
 EXTRA: dict[tuple[str, str], set[int]] = {
@@ -46,8 +46,8 @@ EXTRA: dict[tuple[str, str], set[int]] = {
 def _app(tmp: Path) -> Any:
     folder = tmp / "config"
     folder.mkdir(parents=True)
-    shutil.copy(ROOT / "zones.yaml", folder / "zones.yaml")
-    shutil.copytree(ROOT / "schedules", folder / "schedules")
+    shutil.copy(SINGLE_HALL / "zones.yaml", folder / "zones.yaml")
+    shutil.copytree(SINGLE_HALL / "schedules", folder / "schedules")
     store = Store(f"sqlite:///{tmp / 'store.db'}")
     store.migrate()
     built = build_service(ServiceSettings(config_dir=folder), ManualClock(

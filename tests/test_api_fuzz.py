@@ -31,7 +31,7 @@ from schemathesis.checks import not_a_server_error
 from hvac_ctl.config import load_config
 from hvac_ctl.model.venue import COMMAND_POINTS
 from hvac_ctl.service.limits import MAX_BODY_BYTES, json_depth
-from tests.harness import ROOT, SHOW, service
+from tests.harness import SHOW, SINGLE_HALL, service
 
 pytestmark = pytest.mark.e2e
 
@@ -96,7 +96,7 @@ def dictionaries() -> dict[str, list[str | int | float]]:
     broke that code before (year 1 and 9999 with far offsets, periods pandas cannot bin by,
     durations no timedelta holds, file names no file system takes).
     """
-    config = load_config(ROOT)
+    config = load_config(SINGLE_HALL)
     span = config.calendar.date_range()
     assert span is not None
     events = config.calendar.events_between(span[0], span[1], config.venue.venue.tz)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hvac_ctl.config import parse_config_with_warnings
-from tests.harness import ROOT, run, service
+from tests.harness import SINGLE_HALL, run, service
 
 ZONES, SEASONS, CAL = "zones.yaml", "schedules/seasons.yaml", "schedules/calendar/test.yaml"
 WEEKLY = """\
@@ -32,7 +32,8 @@ SATURDAY = date(2027, 7, 10)
 def load(mode: str) -> tuple[list[str], list[str]]:
     text = WEEKLY % mode
     config, warnings = parse_config_with_warnings({
-        ZONES: (ROOT / ZONES).read_text(), SEASONS: (ROOT / SEASONS).read_text(), CAL: text})
+        ZONES: (SINGLE_HALL / ZONES).read_text(), SEASONS: (SINGLE_HALL / SEASONS).read_text(),
+        CAL: text})
     ids = [e.id for e in config.calendar.events_on(SATURDAY, config.venue.venue.tz)]
     return ids, [str(w) for w in warnings]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import ROOT
+from tests.harness import ROOT, SINGLE_HALL
 
 pytestmark = pytest.mark.e2e
 
@@ -21,7 +21,7 @@ def hvac(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 
 def test_plan_json_on_a_show_day() -> None:
-    r = hvac("plan", "--date", "2026-11-29", "--json")
+    r = hvac("plan", "--config", str(SINGLE_HALL), "--date", "2026-11-29", "--json")
     assert r.returncode == 0, r.stderr
     segments = json.loads(r.stdout)
     assert isinstance(segments, list)
@@ -42,7 +42,7 @@ def test_plan_json_on_a_show_day() -> None:
 
 def test_plan_table_and_plot(tmp_path: Path) -> None:
     png = tmp_path / "day.png"
-    r = hvac("plan", "--date", "2026-12-05", "--plot", str(png))
+    r = hvac("plan", "--config", str(SINGLE_HALL), "--date", "2026-12-05", "--plot", str(png))
     assert r.returncode == 0, r.stderr
     assert "Tosca [tosca-2026-12-05]" in r.stdout
     assert "precool from" in r.stdout and "outdoor air opens" in r.stdout
@@ -52,9 +52,9 @@ def test_plan_table_and_plot(tmp_path: Path) -> None:
 
 
 def test_config_dir_flag_and_bad_date(tmp_path: Path) -> None:
-    r = hvac("validate", "--config", str(ROOT), cwd=tmp_path)
+    r = hvac("validate", "--config", str(SINGLE_HALL), cwd=tmp_path)
     assert r.returncode == 0 and "configuration is valid" in r.stdout
-    r = hvac("plan", "--date", "05/12/2026")
+    r = hvac("plan", "--config", str(SINGLE_HALL), "--date", "05/12/2026")
     assert r.returncode == 2 and "is not a date like" in r.stderr
 
 

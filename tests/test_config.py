@@ -1,8 +1,9 @@
 """Configuration loading: the defaults pass, and every broken case names file:line: key.
 
-Each test copies the repository's `zones.yaml` and `schedules/` into a temporary folder, edits
-one file by exact text replacement (failing loudly if the default text has changed), and looks
-for the error at the line where the edited text now stands. No mocks: real files, the real CLI.
+Each test copies the single-hall example's `zones.yaml` and `schedules/` (`examples/single-hall`)
+into a temporary folder, edits one file by exact text replacement (failing loudly if the default
+text has changed), and looks for the error at the line where the edited text now stands. No
+mocks: real files, the real CLI.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 
 from hvac_ctl.config import ConfigError, ConfigIssue, config_files, load_config, parse_config
 from hvac_ctl.model.calendar import ShowEvent
-from tests.harness import ROOT, run_validate
+from tests.harness import ROOT, SINGLE_HALL, run_validate
 
 ZONES = "zones.yaml"
 SEASONS = "schedules/seasons.yaml"
@@ -110,7 +111,7 @@ def assert_cli_error(root: Path, rel: str, line: int, key: str, *fragments: str)
 
 
 def test_defaults_load() -> None:
-    config = load_config(ROOT)
+    config = load_config(SINGLE_HALL)
     assert set(config.venue.zones) == {"auditorium", "stage", "pit"}
     assert len(config.venue.units) == 7
     assert set(config.seasons.seasons) == {"summer", "winter", "shoulder"}
@@ -118,12 +119,15 @@ def test_defaults_load() -> None:
 
 
 def test_defaults_copy_loads(root: Path) -> None:
-    assert config_files(root) == config_files(ROOT)
+    assert config_files(root) == config_files(SINGLE_HALL)
     load_config(root)
 
 
-def test_defaults_validate_cli() -> None:
-    proc = run_cli(ROOT)
+@pytest.mark.parametrize("folder", [ROOT, SINGLE_HALL], ids=["root", "single-hall"])
+def test_defaults_validate_cli(folder: Path) -> None:
+    """The shipped configuration (the repository root's, the default `--config .` of a
+    checkout) and the single-hall example both validate."""
+    proc = run_cli(folder)
     assert proc.returncode == 0, proc.stderr
     assert "configuration is valid" in proc.stdout
     assert proc.stderr == ""
@@ -481,7 +485,7 @@ def test_a_text_parsed_before_is_not_parsed_again_and_each_caller_owns_its_copy(
     what one caller got cannot change what the next one gets."""
     from hvac_ctl.config.source import _parsed, parse_yaml
 
-    text = (ROOT / ZONES).read_text(encoding="utf-8")
+    text = (SINGLE_HALL / ZONES).read_text(encoding="utf-8")
     first = parse_yaml("a.yaml", text)
     hits = _parsed.cache_info().hits
     second = parse_yaml("b.yaml", text)
@@ -503,4 +507,4 @@ def test_the_parse_cache_keeps_a_text_as_one_bytes_object() -> None:
     from hvac_ctl.config.source import _parsed
 
     for name in (ZONES, "schedules/seasons.yaml"):
-        assert isinstance(_parsed((ROOT / name).read_text(encoding="utf-8")), bytes)
+        assert isinstance(_parsed((SINGLE_HALL / name).read_text(encoding="utf-8")), bytes)

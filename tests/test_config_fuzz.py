@@ -1,10 +1,11 @@
 """Broken configuration files get a ConfigError naming file:line, never another traceback.
 
-The shipped zones.yaml and schedules are mutated — keys deleted, values of other types and
-ranges, garbage text, broken YAML syntax, truncation, unicode — and fed to `parse_config`, the
-parser the service runs on every file it reads and every schedule PUT. An engineer editing
-these files by hand makes exactly such mistakes; the answer must always be the list of
-`file:line: key: message` issues the README promises, or a configuration that validates.
+The single-hall example's zones.yaml and schedules (`examples/single-hall`) are mutated — keys
+deleted, values of other types and ranges, garbage text, broken YAML syntax, truncation,
+unicode — and fed to `parse_config`, the parser the service runs on every file it reads and
+every schedule PUT. An engineer editing these files by hand makes exactly such mistakes; the
+answer must always be the list of `file:line: key: message` issues the README promises, or a
+configuration that validates.
 
 Each example parses the whole configuration (about 0.3 s of ruamel on this machine), so the
 budgets are small and derandomized, a net for regressions more than a search; the search is
@@ -27,9 +28,9 @@ from ruamel.yaml import YAML
 from hvac_ctl.config import ConfigError, config_files, parse_config
 from hvac_ctl.config.loader import CALENDAR_DIR, ZONES
 from hvac_ctl.config.source import parse_yaml
-from tests.harness import ROOT
+from tests.harness import SINGLE_HALL
 
-SHIPPED = config_files(ROOT)
+SHIPPED = config_files(SINGLE_HALL)
 FILES = sorted(SHIPPED)
 # CI runs the same few examples every time; HVAC_FUZZ_EXAMPLES=400 explores afresh (the
 # bugs pinned at the end of this file were found that way). No shrinking: at 0.3 s an example

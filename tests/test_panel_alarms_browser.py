@@ -29,7 +29,7 @@ from hvac_ctl.model.points import COMMAND_POINTS
 from hvac_ctl.service.build import Service, build_service
 from hvac_ctl.service.settings import ServiceSettings
 from hvac_ctl.store import Store
-from tests.harness import ROOT, free_port, local
+from tests.harness import SINGLE_HALL, free_port, local
 
 pytestmark = pytest.mark.browser
 T = TypeVar("T")
@@ -44,8 +44,8 @@ class Hall:
     def __init__(self, tmp: Path) -> None:
         folder = tmp / "config"
         folder.mkdir()
-        shutil.copy(ROOT / "zones.yaml", folder / "zones.yaml")
-        shutil.copytree(ROOT / "schedules", folder / "schedules")
+        shutil.copy(SINGLE_HALL / "zones.yaml", folder / "zones.yaml")
+        shutil.copytree(SINGLE_HALL / "schedules", folder / "schedules")
         config = load_config(folder)
         self.store = Store(f"sqlite:///{tmp / 'store.db'}")
         self.store.migrate()

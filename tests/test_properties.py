@@ -37,7 +37,7 @@ from hvac_ctl.planner.inputs import Deviation, HeldMode
 from hvac_ctl.service.build import build_service
 from hvac_ctl.service.settings import ServiceSettings
 from hvac_ctl.store import Store
-from tests.harness import ROOT, local
+from tests.harness import SINGLE_HALL, local
 
 FIRST, LAST = date(2026, 11, 1), date(2027, 3, 1)
 SLOW = settings(max_examples=60, deadline=None,
@@ -133,11 +133,11 @@ def _dst_config() -> Config:
     from hvac_ctl.config import parse_config
     from hvac_ctl.config.loader import SEASONS, ZONES
 
-    zones = (ROOT / ZONES).read_text().replace("timezone: Asia/Shanghai",
-                                                "timezone: America/New_York")
-    cal = "\n".join((ROOT / "schedules/calendar" / f).read_text()
+    zones = (SINGLE_HALL / ZONES).read_text().replace("timezone: Asia/Shanghai",
+                                                       "timezone: America/New_York")
+    cal = "\n".join((SINGLE_HALL / "schedules/calendar" / f).read_text()
                     for f in ("2026-27-season.yaml",))
-    return parse_config({ZONES: zones, SEASONS: (ROOT / SEASONS).read_text(),
+    return parse_config({ZONES: zones, SEASONS: (SINGLE_HALL / SEASONS).read_text(),
                          "schedules/calendar/season.yaml": cal})
 
 
@@ -173,9 +173,9 @@ def test_new_york_falls_back_on_the_first_of_november() -> None:
 
 @functools.cache
 def _sources() -> tuple[Source, Source]:
-    """The default files' sources, for the checks' line numbers (parsed once: YAML is slow)."""
-    return (parse_yaml(ZONES, (ROOT / ZONES).read_text()),
-            parse_yaml(SEASONS, (ROOT / SEASONS).read_text()))
+    """The single hall's files' sources, for the checks' line numbers (parsed once)."""
+    return (parse_yaml(ZONES, (SINGLE_HALL / ZONES).read_text()),
+            parse_yaml(SEASONS, (SINGLE_HALL / SEASONS).read_text()))
 
 
 PER_MILLE = st.integers(0, 1000)  # one strategy drawn many times: building one per draw is slow
@@ -339,7 +339,7 @@ def test_override_values_are_refused_outside_the_limits_and_never_reach_a_unit(
     drivers = memory_drivers(config)
     driver = drivers["bacnet"]
     assert isinstance(driver, MemoryDriver)
-    built = build_service(ServiceSettings(config_dir=ROOT), clock, store, drivers)
+    built = build_service(ServiceSettings(config_dir=SINGLE_HALL), clock, store, drivers)
     rt = built.runtime
     http = httpx.AsyncClient(transport=httpx.ASGITransport(built.app),
                              base_url="http://hvac.test",

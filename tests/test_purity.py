@@ -18,7 +18,7 @@ import pytest
 
 from hvac_ctl.config import load_config
 from hvac_ctl.planner import PlanCache, PlanInputs, plan_day
-from tests.harness import ROOT
+from tests.harness import ROOT, SINGLE_HALL
 
 PURE_PACKAGES = ("hvac_ctl/planner", "hvac_ctl/model")
 # What pure code may import: data types and arithmetic. zoneinfo is allowed in the model only,
@@ -129,8 +129,8 @@ z.limits = None                         # not reached from the configuration by 
 def test_a_year_of_planning_leaves_the_configuration_as_it_was() -> None:
     """Nothing the planner does writes into its configuration: a year planned from it, with
     and without a cache, leaves it equal to a fresh load, and it has no place for a memo."""
-    config = load_config(ROOT)
-    fresh = load_config(ROOT)
+    config = load_config(SINGLE_HALL)
+    fresh = load_config(SINGLE_HALL)
     cache = PlanCache(config)
     day = date(2026, 9, 1)
     while day < date(2027, 9, 1):

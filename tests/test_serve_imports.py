@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.harness import ROOT, free_port
+from tests.harness import ROOT, SINGLE_HALL, free_port
 
 # run in the child: `hvac-ctl serve ARGS…`, stopped where uvicorn would start serving
 CHILD = """
@@ -36,7 +36,7 @@ NEVER = ("pandas", "numpy", "matplotlib", "scipy", "BAC0", "alembic", "mako", "p
 
 
 def serve_modules(tmp: Path, *extra: str) -> set[str]:
-    args = ["serve", "--config", str(ROOT), "--db", f"sqlite:///{tmp / 'store.db'}",
+    args = ["serve", "--config", str(SINGLE_HALL), "--db", f"sqlite:///{tmp / 'store.db'}",
             "--host", "127.0.0.1", "--port", str(free_port(socket.SOCK_STREAM)),
             "--bacnet-local", f"127.0.0.1/24:{free_port(socket.SOCK_DGRAM)}", *extra]
     done = subprocess.run([sys.executable, "-c", CHILD, *args], cwd=ROOT, capture_output=True,

@@ -22,7 +22,7 @@ from hvac_ctl.panel.session import COOKIE
 from hvac_ctl.service.build import Service, build_service
 from hvac_ctl.service.settings import ServiceSettings
 from hvac_ctl.store import Store
-from tests.harness import ROOT, local, run
+from tests.harness import SINGLE_HALL, local, run
 
 PASSWORD = "pw-viewer-Hq2mX9rL"
 
@@ -31,8 +31,8 @@ def build(tmp: Path, clock: ManualClock) -> Service:
     folder = tmp / "config"
     if not folder.exists():
         folder.mkdir()
-        shutil.copy(ROOT / "zones.yaml", folder / "zones.yaml")
-        shutil.copytree(ROOT / "schedules", folder / "schedules")
+        shutil.copy(SINGLE_HALL / "zones.yaml", folder / "zones.yaml")
+        shutil.copytree(SINGLE_HALL / "schedules", folder / "schedules")
     store = Store(f"sqlite:///{tmp / 'store.db'}")
     store.migrate()
     return build_service(ServiceSettings(config_dir=folder), clock, store,

@@ -1,7 +1,8 @@
 """Validation messages that lead to the fix (issue 15, item 3): the root cause first and once,
 what follows from it grouped under it, every error at its real line and key, in sentences.
 
-Each case edits a copy of the shipped folder by exact text and runs the real loader and CLI.
+Each case edits a copy of the single-hall example's folder (`examples/single-hall`) by exact
+text and runs the real loader and CLI.
 """
 
 from __future__ import annotations

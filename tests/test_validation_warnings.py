@@ -12,22 +12,22 @@ from pathlib import Path
 
 from hvac_ctl.config import ConfigWarning, parse_config_with_warnings
 from hvac_ctl.planner import PlanInputs, plan_at
-from tests.harness import ROOT, SUMMER_SHOW, local, run_validate
+from tests.harness import SINGLE_HALL, SUMMER_SHOW, local, run_validate
 
 ZONES, SEASONS, CAL = "zones.yaml", "schedules/seasons.yaml", "schedules/calendar/test.yaml"
-AUD4 = ROOT.joinpath(ZONES).read_text().split("  ahu-aud-3:\n", 1)[1].split("  ahu-stage-main:")[0]
+AUD4 = (SINGLE_HALL / ZONES).read_text().split("  ahu-aud-3:\n", 1)[1].split("  ahu-stage-main:")[0]
 NEW_UNIT = "  ahu-aud-4:\n" + AUD4.replace('"127.0.0.1:47813", device_id: 1103',
                                           '"127.0.0.1:47814", device_id: 1104')
 
 
 def texts(zones: str | None = None, seasons: str | None = None) -> dict[str, str]:
-    return {ZONES: zones or (ROOT / ZONES).read_text(),
-            SEASONS: seasons or (ROOT / SEASONS).read_text(),
+    return {ZONES: zones or (SINGLE_HALL / ZONES).read_text(),
+            SEASONS: seasons or (SINGLE_HALL / SEASONS).read_text(),
             CAL: SUMMER_SHOW % {"n": 2000, "live": "true", "lights": "false"}}
 
 
 def with_fourth_ahu() -> str:
-    zones = (ROOT / ZONES).read_text()
+    zones = (SINGLE_HALL / ZONES).read_text()
     assert "  ahu-stage-main:\n" in zones and "device_id: 1104" not in zones
     return zones.replace("  ahu-stage-main:\n", NEW_UNIT + "  ahu-stage-main:\n", 1)
 
@@ -46,7 +46,7 @@ def test_a_new_ahu_that_no_phase_lists_is_a_warning_naming_where_to_add_it() -> 
     [w] = [w for w in warnings if "ahu-aud-4" in w.message]
     assert (w.file, w.line, w.key) == (ZONES, line_of(zones, "  ahu-aud-4:"), "units.ahu-aud-4")
     assert w.message.startswith("unit 'ahu-aud-4' runs in no phase of any season")
-    seasons = (ROOT / SEASONS).read_text()
+    seasons = (SINGLE_HALL / SEASONS).read_text()
     # the show's list of each season, by file:line and key
     for n, season in enumerate(("summer", "winter", "shoulder")):
         line = line_of(seasons, "show:      {setpoint_c:", nth=3 * n)
@@ -57,7 +57,7 @@ def test_a_new_ahu_that_no_phase_lists_is_a_warning_naming_where_to_add_it() -> 
 def test_a_phase_without_a_units_list_runs_all_of_its_zones_units() -> None:
     """The common case needs no second edit: the summer show lists no units, so the new
     ahu-aud-4 runs in it, with the other three; a list still restricts (idle: one unit)."""
-    seasons = (ROOT / SEASONS).read_text()
+    seasons = (SINGLE_HALL / SEASONS).read_text()
     old = ("show:      {setpoint_c: 24.0, units: [ahu-aud-1, ahu-aud-2, ahu-aud-3], "
            "oa: occupancy,")
     assert seasons.count(old) == 1
@@ -74,7 +74,7 @@ def test_a_phase_without_a_units_list_runs_all_of_its_zones_units() -> None:
 
 
 def test_a_get_in_without_a_units_list_runs_the_exhaust_and_a_show_never_does() -> None:
-    seasons = (ROOT / SEASONS).read_text()
+    seasons = (SINGLE_HALL / SEASONS).read_text()
     for old, new in (("units: [ahu-stage-main, ahu-stage-side, exh-stage], oa: closed,",
                       "oa: closed,"),
                      ("show:      {setpoint_c: 24.0, units: [ahu-stage-main, ahu-stage-side], ",
@@ -89,10 +89,10 @@ def test_a_get_in_without_a_units_list_runs_the_exhaust_and_a_show_never_does() 
 
 def test_a_zone_without_a_sensor_the_planner_reads_is_a_warning() -> None:
     """The pit served only by an exhaust: nothing measures its temperature, humidity or CO2."""
-    zones = (ROOT / ZONES).read_text()
+    zones = (SINGLE_HALL / ZONES).read_text()
     zones = zones.replace("  exh-stage:\n    zone: stage\n", "  exh-stage:\n    zone: pit\n")
     zones = zones.replace("  ahu-pit:\n    zone: pit\n", "  ahu-pit:\n    zone: stage\n")
-    seasons = (ROOT / SEASONS).read_text().replace("units: [ahu-pit]", "units: []")
+    seasons = (SINGLE_HALL / SEASONS).read_text().replace("units: [ahu-pit]", "units: []")
     seasons = seasons.replace("ahu-stage-side, exh-stage]", "ahu-stage-side]")
     _, warnings = parse_config_with_warnings(texts(zones, seasons))
     pit = [w for w in warnings if w.key == "zones.pit"]

@@ -1,8 +1,8 @@
 """Every show day of a year, in process: nobody sits in a hall below 20 °C or above 27 °C.
 
-The shipped calendar (September 2026 to August 2027, 279 shows) on the normals weather, the
-service's loop driving the simulated hall as `bench/evaluate` does (`bench/evaluate/year.py`
-prints the same run's worst shows). About a minute and a half.
+The single-hall example's calendar (September 2026 to August 2027, 279 shows) on the normals
+weather, the service's loop driving the simulated hall as `bench/evaluate` does
+(`bench/evaluate/year.py` prints the same run's worst shows). About a minute and a half.
 """
 
 from __future__ import annotations

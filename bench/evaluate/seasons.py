@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from bench._venues import SINGLE_HALL
 from bench.evaluate.weather import NormalsWeather
 from hvac_ctl.config.loader import CALENDAR_DIR, config_files, parse_config
 from hvac_ctl.model import Config
 from simulator.weather import CsvWeather, DesignDay, Weather
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 CALENDAR = Path(__file__).resolve().parent / "calendar.yaml"
 
 
@@ -35,8 +35,9 @@ DESIGN = {"summer": DesignDay.summer, "winter": DesignDay.winter,
           "spring": DesignDay.spring_warm, "autumn": DesignDay.autumn_cold}
 
 
-def evaluation_config(root: Path = ROOT) -> Config:
-    """The shipped venue and seasons with the evaluation's calendar, validated as usual."""
+def evaluation_config(root: Path = SINGLE_HALL) -> Config:
+    """The single hall's venue and seasons (examples/single-hall) with the evaluation's
+    calendar, validated as usual."""
     texts = {k: v for k, v in config_files(root).items() if not k.startswith(CALENDAR_DIR)}
     texts[f"{CALENDAR_DIR}/evaluation.yaml"] = CALENDAR.read_text(encoding="utf-8")
     return parse_config(texts, display_root=root)

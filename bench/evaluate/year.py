@@ -1,12 +1,12 @@
-"""A year of shows: every show day of the shipped calendar, on the normals weather.
+"""A year of shows: every show day of the single hall's calendar, on the normals weather.
 
-    python3 bench/evaluate/year.py        # the shipped calendar's whole span, ~1.5 min
+    python3 bench/evaluate/year.py        # the single hall's calendar's whole span, ~1.5 min
 
 The service's own loop drives the simulated hall in process through the whole span of
-`schedules/` (September to August), as `bench/evaluate` does a season, and every show is
-judged by what its audience, performers and musicians sat in: the longest stretch any
-occupied zone spent below 20 °C or above 27 °C (the acceptance: never more than 10 min),
-and its coldest and warmest minute. Prints the worst shows and writes
+`examples/single-hall/schedules/` (September to August), as `bench/evaluate` does a season,
+and every show is judged by what its audience, performers and musicians sat in: the longest
+stretch any occupied zone spent below 20 °C or above 27 °C (the acceptance: never more than
+10 min), and its coldest and warmest minute. Prints the worst shows and writes
 `artifacts/evaluate/year.csv`; exits 1 if any show failed.
 """
 
@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench._venues import SINGLE_HALL  # noqa: E402
 from bench.evaluate.closed_loop import Result, Trace, run  # noqa: E402
 from bench.evaluate.strategies import STRATEGIES  # noqa: E402
 from bench.evaluate.weather import NormalsWeather  # noqa: E402
@@ -83,7 +84,7 @@ def year_of_shows(config: Config, first: date, last: date) -> list[ZoneInShow]:
 
 
 def main() -> int:
-    config = load_config(ROOT)
+    config = load_config(SINGLE_HALL)
     span = config.calendar.date_range()
     assert span is not None
     started = time.perf_counter()

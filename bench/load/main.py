@@ -47,7 +47,7 @@ from pathlib import Path
 
 import httpx
 
-from bench._venues import replicated_venue
+from bench._venues import SINGLE_HALL, replicated_venue
 from bench.load.pushes import TIMEOUT_S, Load, Push, headers, push_load, read_clock
 from bench.perf.common import ROOT, pct, table
 from bench.perf.main import interruptibly
@@ -119,13 +119,13 @@ def parser() -> argparse.ArgumentParser:
 
 def the_show() -> tuple[ShowEvent, datetime]:
     """The show of bench/perf/memory.py's evening, and when the run starts (venue time, naive
-    as the CLI reads it). From the default calendar, which every generated venue copies."""
-    config = load_config(ROOT)
+    as the CLI reads it). From the single hall's calendar, which every generated venue copies."""
+    config = load_config(SINGLE_HALL)
     tz = config.venue.venue.tz
     shows = [e for e in config.calendar.events_between(START.date(), START.date(), tz)
              if isinstance(e, ShowEvent)]
     if not shows:
-        raise RuntimeError(f"no show on {START:%Y-%m-%d} in the default calendar")
+        raise RuntimeError(f"no show on {START:%Y-%m-%d} in the single hall's calendar")
     show = shows[0]
     return show, (show.doors_open + AFTER_DOORS).astimezone(tz).replace(tzinfo=None)
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import statistics
 from datetime import date
 
-from bench.perf.common import ROOT, TICK_S, Figure, Output, Source, ms, percent, table
+from bench._venues import SINGLE_HALL
+from bench.perf.common import TICK_S, Figure, Output, Source, ms, percent, table
 from bench.perf.compare import Compare
 from bench.plan_year import busy_config, instants, year
 from hvac_ctl.config import load_config
@@ -27,7 +28,7 @@ def run(quick: bool) -> Output:
     rows = []
     year_s: dict[str, float] = {}
     for name, config, first in (
-        ("shipped calendar", load_config(ROOT), date(2026, 11, 1)),
+        ("shipped calendar", load_config(SINGLE_HALL), date(2026, 11, 1)),
         ("busy year (generated)", busy_config(), date(2027, 1, 1)),
     ):
         planned, secs, segments = year(config, first, days)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import statistics
 
-from bench.perf.common import ROOT, table
+from bench._venues import SINGLE_HALL
+from bench.perf.common import table
 from bench.perf.compare import Compare
 from bench.sim_day import run as run_day
 from hvac_ctl.config import load_config
@@ -21,7 +22,7 @@ COMPARE = {"case": Compare(1, {"steps/s": False, "simulated days/s": False})}
 
 def run(quick: bool) -> str:
     repeats = QUICK_REPEATS if quick else REPEATS
-    units = len(load_config(ROOT).venue.units)
+    units = len(load_config(SINGLE_HALL).venue.units)
     rows = []
     for case in CASES:
         secs = statistics.median(run_day(case) for _ in range(repeats))

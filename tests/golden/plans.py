@@ -8,10 +8,12 @@ which plans and why:
 
 Each day is planned with a pinned outdoor temperature (the `--outdoor-temp` of the preview:
 it picks the shoulder's season by weather and is the air the units temper), from the shipped
-calendar or the evaluation's (`bench/evaluate/calendar.yaml`). A preview knows no
-measurement, so a few days are also planned instant by instant with deterministic
-measurements, counts, held modes and deviations (`states-*.json`): the sequences that act on
-what is measured are frozen as well.
+calendar (the single-hall example's, `examples/single-hall`: the "shipped" days were frozen
+when it was the repository root's) or the evaluation's (`bench/evaluate/calendar.yaml`, with
+the single hall's zones and seasons). A preview knows no measurement, so a few days are also
+planned instant by instant with deterministic measurements, counts, held modes and deviations
+(`states-*.json`), on the single hall too: the sequences that act on what is measured are
+frozen as well.
 """
 
 from __future__ import annotations
@@ -41,8 +43,8 @@ from hvac_ctl.planner import (
     local_midnight,
     plan_at,
 )
+from tests.harness import ROOT, SINGLE_HALL
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 HERE = Path(__file__).resolve().parent
 
 
@@ -150,7 +152,7 @@ def _state(state: Any, tz: Any) -> dict[str, Any]:
 
 
 def render_states(m: Measured) -> str:
-    config = load_config(ROOT)
+    config = load_config(SINGLE_HALL)
     day = date.fromisoformat(m.date)
     states = [_state(plan_at(config, local_midnight(day, config.venue.venue.tz)
                              + timedelta(minutes=10 * k), _inputs(config, day, k, m.outdoor_c)),
@@ -161,11 +163,11 @@ def render_states(m: Measured) -> str:
 def config_dir(calendar: str, into: Path) -> Path:
     """The folder `hvac-ctl plan --config` reads for a calendar."""
     if calendar == "shipped":
-        return ROOT
+        return SINGLE_HALL
     into.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "zones.yaml", into / "zones.yaml")
+    shutil.copy(SINGLE_HALL / "zones.yaml", into / "zones.yaml")
     (into / "schedules" / "calendar").mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "schedules" / "seasons.yaml", into / "schedules" / "seasons.yaml")
+    shutil.copy(SINGLE_HALL / "schedules" / "seasons.yaml", into / "schedules" / "seasons.yaml")
     shutil.copy(ROOT / "bench" / "evaluate" / "calendar.yaml",
                 into / "schedules" / "calendar" / "evaluation.yaml")
     return into

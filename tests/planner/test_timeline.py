@@ -21,7 +21,7 @@ from hvac_ctl.planner import (
 )
 from hvac_ctl.planner.plan import Planner
 from hvac_ctl.planner.timeline import breakpoints
-from tests.harness import DST_CALENDAR, ROOT, local, phases
+from tests.harness import DST_CALENDAR, SINGLE_HALL, local, phases
 
 
 def test_a_show_ending_after_midnight_continues_into_the_next_day(config: Config) -> None:
@@ -111,9 +111,9 @@ def test_a_day_lays_only_the_events_that_reach_it(make_config, short_lead: bool)
     its target ending long before it, too."""
     cfg = make_config(LATE_SHOWS)
     if short_lead:
-        zones = (ROOT / ZONES).read_text().replace(
+        zones = (SINGLE_HALL / ZONES).read_text().replace(
             "max_lead_min: 180", "max_lead_min: 15\n    past_until_min: 120")
-        cfg = parse_config({ZONES: zones, SEASONS: (ROOT / SEASONS).read_text(),
+        cfg = parse_config({ZONES: zones, SEASONS: (SINGLE_HALL / SEASONS).read_text(),
                             "schedules/calendar/test.yaml": LATE_SHOWS})
     left_out = 0
     for day in (date(2027, 7, 9) + timedelta(days=i) for i in range(4)):
