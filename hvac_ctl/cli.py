@@ -226,6 +226,15 @@ def cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    config = _load(args)
+    if config is None:
+        return 1
+    from hvac_ctl import report_command
+
+    return report_command.public(args, config)
+
+
 def _instant(text: str, tz: tzinfo) -> datetime:
     t = datetime.fromisoformat(text)
     return t.replace(tzinfo=tz) if t.tzinfo is None else t
@@ -338,6 +347,17 @@ def parser() -> argparse.ArgumentParser:
     tr.add_argument("--db", metavar="URL")
     tr.add_argument("--config", default=".", metavar="DIR")
     tr.set_defaults(func=cmd_token)
+    rp = sub.add_parser("report", help="reports over the recorded operation (the store)")
+    rp_pub = with_config(rp.add_subparsers(dest="report_command", required=True).add_parser(
+        "public", help="the public groups: hours per mode, switches, band, thresholds"))
+    rp_pub.add_argument("--from", dest="from_", type=_date, required=True, metavar="YYYY-MM-DD")
+    rp_pub.add_argument("--to", type=_date, required=True, metavar="YYYY-MM-DD",
+                        help="the last day, included (venue time)")
+    rp_pub.add_argument("--db", metavar="URL", help="SQLAlchemy URL (default: sqlite in DIR/data)")
+    rp_pub.add_argument("--json", action="store_true", help="the statistics as JSON")
+    rp_pub.add_argument("--plot", metavar="FILE.png",
+                        help="draw mode bands, zone temperatures, band and outdoor per group")
+    rp_pub.set_defaults(func=cmd_report)
     us = sub.add_parser("user", help="people who sign in to the panel")
     us_sub = us.add_subparsers(dest="user_command", required=True)
     uc = us_sub.add_parser("create", help="create a user; the password is stored hashed")
