@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from hvac_ctl.public_report import MODES, PublicReport
+from hvac_ctl.public_report import PublicReport
 from hvac_ctl.public_timeline import STEP, Timeline
 from hvac_ctl.report import _pyplot
 
@@ -19,6 +19,7 @@ MODE_COLOURS = {
     "dehumidify": "#bcbddc",
     "off": "#f0f0f0",
     "mixed": "#de2d26",
+    "unknown": "#969696",  # running, no `mode` reading
 }
 
 
@@ -62,7 +63,7 @@ def public_figure(report: PublicReport) -> Any:
         ax.set_ylabel(f"{g.group}\n°C")
         ax.grid(alpha=0.3)
         ax.legend(loc="upper right", fontsize=7, ncol=4)
-    handles = [Patch(color=c, label=m) for m, c in MODE_COLOURS.items() if m in MODES]
+    handles = [Patch(color=c, label=m) for m, c in MODE_COLOURS.items()]
     fig.legend(handles=handles, ncol=len(handles), loc="lower center", fontsize=8)
     last = axes[-1, 0]
     last.xaxis.set_major_formatter(

@@ -34,7 +34,7 @@ from typing import Any
 from hvac_ctl.model import Config
 from hvac_ctl.model.venue import ZoneKind
 from hvac_ctl.psychro import dew_point_c
-from hvac_ctl.public_timeline import STEP, ReportError, Timeline, has_data, timeline
+from hvac_ctl.public_timeline import STEP, UNKNOWN, ReportError, Timeline, has_data, timeline
 from hvac_ctl.store import Store
 
 __all__ = ["MODES", "GroupReport", "PublicReport", "ReportError", "public_report"]
@@ -143,7 +143,9 @@ def _group_text(g: GroupReport, tz: tzinfo) -> list[str]:
     busiest = max(g.per_day.items(), key=lambda kv: kv[1]) if g.per_day else None
     lines = [f"{g.group} ({g.name}): zones {', '.join(g.zones)}; units {', '.join(g.units)}; "
              f"{g.data_h:.1f} h with data",
-             "  hours: " + ", ".join(f"{m} {g.hours[m]:.1f}" for m in MODES),
+             "  hours: " + ", ".join(f"{m} {g.hours[m]:.1f}" for m in MODES)
+             + (f"; running in an unknown mode {g.hours[UNKNOWN]:.1f} (no `mode` trend)"
+                if g.hours[UNKNOWN] else ""),
              f"  switches: {len(g.switches)} ({len(g.switches) / max(days, 1):.2f} a day"
              + (f"; most {busiest[1]} on {busiest[0]})" if busiest else ")")
              + (f"; the last {SWITCHES_SHOWN}:" if len(g.switches) > SWITCHES_SHOWN else "")]
@@ -278,7 +280,7 @@ def group_report(store: Store, config: Config, group: str, first: date, last: da
     n = int((b - a) / STEP)
     tl = timeline(store, config, group, [a + i * STEP for i in range(n)], a, b)
     counts = Counter(m for m in tl.mode if m is not None)
-    hours = {m: round(counts[m] * STEP / timedelta(hours=1), 2) for m in MODES}
+    hours = {m: round(counts[m] * STEP / timedelta(hours=1), 2) for m in (*MODES, UNKNOWN)}
     switches, last_mode = [], None
     for i, m in enumerate(tl.mode):
         if m not in RUNNING_MODES:

@@ -8,7 +8,8 @@ or the unit was away, and that minute counts as no data rather than as the last 
 group's mode at a minute is the `mode` point of its running units (running: `fan_status`,
 else `enable`, true; the mode's number read through the unit's `states`); `off` when none
 runs; `mixed` when running units disagree (our planner gives a group one mode, a baseline may
-not); None (no data) when nothing is known. Zone readings are the mean of the zone's units'
+not); `unknown` when units ran but no `mode` reading says how; None (no data) when nothing is
+known. Zone readings are the mean of the zone's units'
 (`show_report`'s rule); occupied means the calendar's public hours.
 """
 
@@ -25,6 +26,7 @@ from hvac_ctl.store import Store
 
 STEP = timedelta(minutes=1)
 MAX_AGE = timedelta(minutes=15)
+UNKNOWN = "unknown"  # units ran, but no `mode` reading says in what
 PUBLIC_STATES = {1: "cool", 2: "heat", 3: "vent", 4: "dehumidify"}  # a public unit's `mode`
 
 
@@ -71,7 +73,7 @@ def group_mode(units: list[tuple[float | None, str | None]]) -> str | None:
         return "off"
     known = modes - {None}
     if not known:
-        return None
+        return UNKNOWN
     return known.pop() if len(known) == 1 else "mixed"
 
 

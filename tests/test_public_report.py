@@ -20,6 +20,7 @@ from hvac_ctl.cli import main
 from hvac_ctl.config import load_config
 from hvac_ctl.model import Config
 from hvac_ctl.psychro import dew_point_c
+from hvac_ctl.public_plot import public_plot
 from hvac_ctl.public_report import ReportError, _stump, public_report
 from hvac_ctl.store import Store
 from tests.harness import ROOT, local
@@ -147,7 +148,7 @@ def test_hours_in_each_mode_and_the_mixed_hour(filled: tuple[Config, Store, Path
     assert g.group == "foyer" and g.units == FOYER_UNITS
     # vent 6 + 2 h, then 12 h; cool 3 h; the disagreeing hour; off 12 h a day
     assert g.hours == {"cool": 3.0, "heat": 0.0, "vent": 20.0, "dehumidify": 0.0,
-                       "off": 24.0, "mixed": 1.0}
+                       "off": 24.0, "mixed": 1.0, "unknown": 0.0}
     assert g.data_h == 48.0
 
 
@@ -201,6 +202,23 @@ def test_the_dehumidify_suggestion_reads_the_dew_point(site: Path, tmp_path: Pat
     assert dehum.key == "dehumidify_dew_point_c" and dehum.current == 17.0
     assert dehum.suggested is not None and abs(dehum.suggested - 18.0) <= 0.3
     assert dehum.misfit == 0 and dehum.lost > 0
+
+
+def test_running_units_without_a_mode_trend_are_counted_as_unknown(
+        site: Path, tmp_path: Path) -> None:
+    """What today's service records: `fan_status` is polled, `mode` is not."""
+    store = Store(f"sqlite:///{tmp_path / 'no-mode.db'}")
+    store.migrate()
+    day = date(2026, 7, 8)
+    fill(store, day, _day3)
+    store.engine.dispose()
+    with store.engine.begin() as c:
+        c.exec_driver_sql("DELETE FROM trends WHERE point = 'mode'")
+    report = public_report(store, load_config(site), day, day)
+    assert report.groups[0].hours["unknown"] == 12.0 and report.groups[0].hours["vent"] == 0
+    assert "running in an unknown mode 12.0 (no `mode` trend)" in report.text()
+    public_plot(report, tmp_path / "unknown.png")  # a colour for it too
+    assert (tmp_path / "unknown.png").stat().st_size > 10_000
 
 
 def test_the_stump_takes_the_split_with_fewest_on_the_wrong_side() -> None:
