@@ -33,7 +33,7 @@ from typing import Any
 
 from hvac_ctl.model import Config
 from hvac_ctl.model.venue import ZoneKind
-from hvac_ctl.psychro import dew_point_c
+from hvac_ctl.planner.psychro import dew_point_c
 from hvac_ctl.public_timeline import STEP, UNKNOWN, ReportError, Timeline, has_data, timeline
 from hvac_ctl.store import Store
 

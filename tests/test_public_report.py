@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 from hvac_ctl.cli import main
 from hvac_ctl.config import load_config
 from hvac_ctl.model import Config
-from hvac_ctl.psychro import dew_point_c
+from hvac_ctl.planner.psychro import dew_point_c
 from hvac_ctl.public_plot import public_plot
 from hvac_ctl.public_report import ReportError, _stump, public_report
 from hvac_ctl.store import Store

@@ -25,7 +25,6 @@ Output: the mode, since when, and why, in words.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -34,14 +33,6 @@ from hvac_ctl.planner.inputs import HeldGroup
 from hvac_ctl.planner.outputs import GroupMode
 
 WEATHER_MODES: tuple[GroupMode, ...] = ("cool", "heat", "vent", "dehumidify")
-
-
-def dew_point_c(temp_c: float, rh_pct: float) -> float:
-    """The dew point of air at `temp_c` and `rh_pct` (Magnus, Alduchov & Eskridge 1996
-    coefficients: within 0.1 K from −40 to 50 °C)."""
-    a, b = 17.625, 243.04
-    gamma = math.log(max(rh_pct, 0.1) / 100.0) + a * temp_c / (b + temp_c)
-    return b * gamma / (a - gamma)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from hvac_ctl.planner import group_mode, staging
 from hvac_ctl.planner.context import Context
 from hvac_ctl.planner.inputs import Mode
 from hvac_ctl.planner.outputs import GroupMode, GroupState, Phase, ZoneState
+from hvac_ctl.planner.psychro import dew_point_c
 from hvac_ctl.planner.public_phase import Window, phase_at
 from hvac_ctl.planner.unit_points import Decision, Drive, capped_lps, clamp
 from hvac_ctl.planner.ventilation import voz_lps
@@ -65,7 +66,7 @@ def decide(ctx: Context, gid: str, g: PublicGroup, found: Iterable[Window], at: 
     band = s.band_c if phase != "idle" else s.idle_band_c
     outdoor = ctx.outdoor_c()
     rh = ctx.inputs.outdoor_rh_pct
-    dew = group_mode.dew_point_c(outdoor, rh) if outdoor is not None and rh is not None else None
+    dew = dew_point_c(outdoor, rh) if outdoor is not None and rh is not None else None
     held = ctx.inputs.groups.get(gid)
     choice = group_mode.choose(held, outdoor, dew, s, timedelta(minutes=g.min_dwell_min),
                                season.mode, at, ctx.tz)

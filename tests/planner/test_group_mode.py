@@ -7,20 +7,13 @@ from datetime import timedelta
 import pytest
 
 from hvac_ctl.model.seasons import PublicSettings
-from hvac_ctl.planner.group_mode import by_weather, choose, dew_point_c
+from hvac_ctl.planner.group_mode import by_weather, choose
 from hvac_ctl.planner.inputs import HeldGroup
 from tests.harness import SHANGHAI, local
 
 S = PublicSettings()  # cool ≥ 24, heat ≤ 14, dehumidify at a dew point ≥ 17, hysteresis 1 K
 DWELL = timedelta(hours=2)
 AT = local("2027-04-13 12:00")
-
-
-def test_dew_point_matches_the_tables() -> None:
-    # 30 °C at 50 % → 18.4 °C; 20 °C at 100 % → 20 °C; 0 °C at 50 % → −9.2 °C (WMO tables)
-    assert dew_point_c(30, 50) == pytest.approx(18.4, abs=0.1)
-    assert dew_point_c(20, 100) == pytest.approx(20.0, abs=0.05)
-    assert dew_point_c(0, 50) == pytest.approx(-9.2, abs=0.15)
 
 
 @pytest.mark.parametrize(("outdoor", "dew", "current", "mode"), [
