@@ -17,8 +17,9 @@ from pathlib import Path
 from hvac_ctl import logs
 from hvac_ctl.config import ConfigError, load_config
 from hvac_ctl.model import Config
+from hvac_ctl.model.site import PUBLIC
 from hvac_ctl.planner import PlanInputs, plan_day
-from hvac_ctl.report import day_plot, day_table, summary
+from hvac_ctl.report import day_plot, day_table, sections, summary
 
 
 def _today(config: Config) -> date:
@@ -72,7 +73,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
             print(f"hvac-ctl plan: {problem}", file=sys.stderr)
             return 2
     day = args.date or _today(config)
+    if args.hall is not None and args.hall not in (*config.venue.hall_ids, PUBLIC):
+        print(f"hvac-ctl plan: --hall: unknown hall '{args.hall}' (halls: "
+              f"{', '.join(config.venue.hall_ids)}; or {PUBLIC} for the public areas)",
+              file=sys.stderr)
+        return 2
     plan = plan_day(config, day, PlanInputs(outdoor_temp_c=args.outdoor_temp))
+    if args.hall is not None:
+        zones = {z for _, zs in sections(config.venue, args.hall) for z in zs}
+        plan = plan.only(zones, args.hall)
     if args.json:
         print(json.dumps(plan.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -278,6 +287,9 @@ def parser() -> argparse.ArgumentParser:
     pl = with_config(sub.add_parser("plan", help="print a day's plan per zone"))
     pl.add_argument("--date", type=_date, help="YYYY-MM-DD (default: today at the venue)")
     pl.add_argument("--json", action="store_true", help="segments as JSON")
+    pl.add_argument("--hall", metavar="HALL",
+                    help="one hall's zones (a hall id, or 'public' for the public areas); "
+                         "default: every hall and group")
     pl.add_argument("--plot", metavar="FILE.png",
                     help="draw the day: phases and setpoints (png, svg, pdf, … by the suffix)")
     pl.add_argument("--outdoor-temp", type=float, metavar="C",

@@ -7,8 +7,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from hvac_ctl.model import Config
+from hvac_ctl.model import Config, Venue
 from hvac_ctl.model.calendar import GetInEvent, ShowEvent, TourEvent
+from hvac_ctl.model.site import PUBLIC
 from hvac_ctl.planner import DayPlan, Segment
 
 PHASE_COLOURS = {
@@ -18,7 +19,25 @@ PHASE_COLOURS = {
     "precool": "#74c476",
     "show": "#de2d26",
     "post_show": "#bcbddc",
+    "open": "#c7e9c0",
+    "crowd": "#fd8d3c",
 }
+
+
+def sections(venue: Venue, hall: str | None = None) -> list[tuple[str, list[str]]]:
+    """The zones to show, each under its hall's or public group's title, in `zones.yaml`
+    order: one untitled section for a one-hall venue; `hall` keeps one hall's, or `public`
+    the public groups'."""
+    if not venue.is_site:
+        return [("", list(venue.zones))]
+    out: list[tuple[str, list[str]]] = []
+    if hall in (None, *venue.hall_ids):
+        out += [(f"{venue.hall(h).name} [{h}, {venue.hall(h).type}]",
+                 list(venue.zones_of_hall(h))) for h in venue.hall_ids if hall in (None, h)]
+    if hall in (None, PUBLIC):
+        out += [(f"Public: {g.name} [{gid}]", list(venue.zones_of_group(gid)))
+                for gid, g in venue.groups.items()]
+    return out
 
 
 def summary(config: Config, today: date) -> str:
@@ -84,7 +103,18 @@ def day_table(plan: DayPlan, config: Config) -> str:
             oa_text = f"; outdoor air opens {oa.astimezone(plan.tz):%H:%M}" if oa else ""
             lines.append(f"  {zone}: precool from {start.astimezone(plan.tz):%H:%M} to "
                          f"{s.precool_target_c[zone]:.1f} °C{oa_text}")
-    for zone in config.venue.zones:
+    shown = {z for s in plan.segments for z in (s.zone,)}
+    for title, zones in sections(config.venue):
+        zones = [z for z in zones if z in shown]
+        if title and zones:
+            lines.append(f"\n== {title}")
+        lines += _zone_lines(plan, config, zones)
+    return "\n".join(lines)
+
+
+def _zone_lines(plan: DayPlan, config: Config, zones: list[str]) -> list[str]:
+    lines: list[str] = []
+    for zone in zones:
         lines.append(f"\n{zone}")
         lo, hi = config.venue.zones[zone].limits.idle_band_c
         for seg in plan.for_zone(zone):
@@ -93,7 +123,7 @@ def day_table(plan: DayPlan, config: Config) -> str:
             target = f"{lo:g}–{hi:g} °C" if idle else f"{seg.setpoint_c:>5.1f} °C"
             lines.append(f"  {_hm(seg.start, plan)}–{_hm(seg.end, plan)}  {seg.phase:<9} "
                          f"{target:>8}  {seg.mode:<4}  {_units_text(seg)}")
-    return "\n".join(lines)
+    return lines
 
 
 def _pyplot() -> Any:
@@ -143,10 +173,12 @@ def day_figure(plan: DayPlan, config: Config) -> Any:
     import matplotlib.dates as mdates
     from matplotlib.patches import Patch
 
-    zones = list(config.venue.zones)
+    shown = {s.zone for s in plan.segments}
+    rows = [(title, z) for title, zs in sections(config.venue) for z in zs if z in shown]
+    zones = [z for _, z in rows]
     fig, axes = plt.subplots(len(zones), 1, figsize=(12, 2.4 * len(zones)), sharex=True)
     axes = [axes] if len(zones) == 1 else list(axes)
-    for ax, zone in zip(axes, zones, strict=True):
+    for ax, (title, zone) in zip(axes, rows, strict=True):
         segs = plan.for_zone(zone)
         for seg in segs:
             ax.axvspan(seg.start, seg.end, color=PHASE_COLOURS[seg.phase], alpha=0.6, lw=0)
@@ -157,7 +189,11 @@ def day_figure(plan: DayPlan, config: Config) -> Any:
         ax.plot(xs, ys, color="black", lw=1.6, label="setpoint")
         lim = config.venue.zones[zone].limits
         ax.set_ylim(lim.setpoint_min_c - 0.5, lim.setpoint_max_c + 0.5)
-        ax.set_ylabel(f"{zone}\n°C")
+        group = title.split(" [")[0]  # one band row per zone, grouped by hall
+        if group:
+            ax.set_ylabel(f"{group}\n{zone}\n°C", fontsize=8)
+        else:
+            ax.set_ylabel(f"{zone}\n°C")
         ax.grid(alpha=0.3)
     midnight = datetime.combine(plan.day, time(0), plan.tz)
     axes[-1].set_xlim(midnight, datetime.combine(plan.day + timedelta(days=1), time(0), plan.tz))

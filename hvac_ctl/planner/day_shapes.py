@@ -185,7 +185,8 @@ def _moved_times(t: ShowTimes, by: timedelta, e: ShowEvent) -> ShowTimes:
         return t
     return ShowTimes.of(e.id, e.title, t.doors_open + by, t.curtain + by, t.end + by,
                         t.expected_attendance, {z: at + by for z, at in t.precool_start.items()},
-                        t.precool_target_c, {z: at + by for z, at in t.oa_open.items()})
+                        t.precool_target_c, {z: at + by for z, at in t.oa_open.items()},
+                        t.hall)
 
 
 def plan_by_shape(ctx: Context, day: date, start: datetime, end: datetime,

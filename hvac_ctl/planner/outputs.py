@@ -6,7 +6,7 @@ a plan handed to the control loop, the panel and the audit cannot be edited on t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from types import MappingProxyType
@@ -134,15 +134,17 @@ class ShowTimes:
     precool_start: Mapping[str, datetime]
     precool_target_c: Mapping[str, float]
     oa_open: Mapping[str, datetime]
+    hall: str | None = None  # the show's hall (None: not said)
 
     @classmethod
     def of(cls, event_id: str, title: str, doors_open: datetime, curtain: datetime,
            end: datetime, expected_attendance: int, precool_start: Mapping[str, datetime],
-           precool_target_c: Mapping[str, float], oa_open: Mapping[str, datetime]
-           ) -> ShowTimes:
+           precool_target_c: Mapping[str, float], oa_open: Mapping[str, datetime],
+           hall: str | None = None) -> ShowTimes:
         return cls(event_id, title, doors_open, curtain, end, expected_attendance,
                    MappingProxyType(dict(precool_start)),
-                   MappingProxyType(dict(precool_target_c)), MappingProxyType(dict(oa_open)))
+                   MappingProxyType(dict(precool_target_c)), MappingProxyType(dict(oa_open)),
+                   hall)
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,11 @@ class DayPlan:
 
     def for_zone(self, zone: str) -> list[Segment]:
         return [s for s in self.segments if s.zone == zone]
+
+    def only(self, zones: Collection[str], hall: str | None) -> DayPlan:
+        """The plan of some zones (a hall's), with the shows of `hall`."""
+        return replace(self, segments=tuple(s for s in self.segments if s.zone in zones),
+                       shows=tuple(s for s in self.shows if s.hall == hall))
 
     def to_json(self) -> list[dict[str, Any]]:
         return [s.to_json(self.tz) for s in self.segments]

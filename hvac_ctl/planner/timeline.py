@@ -51,7 +51,8 @@ def show_times(planner: Planner, start: datetime, end: datetime) -> list[ShowTim
         out.append(ShowTimes.of(e.id, e.title, e.doors_open, e.curtain, e.end,
                                 e.expected_attendance,
                                 {z: p.start for z, p in show.precooled.items()},
-                                {z: p.target_c for z, p in show.precooled.items()}, opens))
+                                {z: p.target_c for z, p in show.precooled.items()}, opens,
+                                e.hall))
     return sorted(out, key=lambda s: s.doors_open)
 
 

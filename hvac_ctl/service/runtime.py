@@ -31,7 +31,7 @@ from hvac_ctl.devices import wire_drivers
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import ShowEvent
 from hvac_ctl.model.venue import SENSOR_POINTS
-from hvac_ctl.planner import Override, PlanInputs, plan_day
+from hvac_ctl.planner import Override, PlanInputs, PlanState, plan_day
 from hvac_ctl.planner.occupancy import PUSH_HORIZON
 from hvac_ctl.service.alarm_keeping import AlarmKeeper
 from hvac_ctl.service.config_watch import ConfigWatch, Removal
@@ -45,6 +45,26 @@ from hvac_ctl.store.store import AuditEntry
 from hvac_ctl.store.writer import WriteBehind
 
 log = logging.getLogger(__name__)
+
+
+def commanded_modes(config: Config, state: PlanState, now: datetime
+                    ) -> list[tuple[str, str, datetime, float | None, bool]]:
+    """The public units' commanded mode (its state number) and enable, as trends: the
+    poller reads sensors, not commands, and `report public` judges each group's modes from
+    its units' (the mode the plan ran them in, which under our control is the group's)."""
+    venue = config.venue
+    rows: list[tuple[str, str, datetime, float | None, bool]] = []
+    for gid in venue.groups:
+        for zone in venue.zones_of_group(gid):
+            for unit in venue.units_of(zone):
+                points = state.units.get(unit, {})
+                mode_point = venue.units[unit].points.mode
+                states = mode_point.states if mode_point is not None else None
+                if "enable" in points:
+                    rows.append((unit, "enable", now, float(bool(points["enable"])), True))
+                if states and points.get("mode") in states:
+                    rows.append((unit, "mode", now, float(states[str(points["mode"])]), True))
+    return rows
 T = TypeVar("T")
 
 
@@ -225,6 +245,7 @@ class Runtime:
                     row for zone, zs in state.zones.items()
                     for row in ((f"zone:{zone}", "target_c", now, zs.setpoint_c, True),
                                 (f"zone:{zone}", "people", now, float(zs.people), True)))
+                self.writer.trends(commanded_modes(self.config, state, now))
                 measured = self.poller.zone_measurements(now, self.settings.measurement_max_age)
                 self.learner.observe(state, measured, now)
                 self.tracker.observe(state, measured, now)
