@@ -278,3 +278,29 @@ def test_an_override_set_in_a_show_for_the_warning_window_is_not_announced_at_on
         r, _ = book.update(t, conditions(cfg, t, state, {}, {}, {}, [longer], Watch(), SETTINGS))
         raised += r
     assert [a.kind for a in raised] == ["override_expiring"]
+
+
+def test_a_fused_halls_stage_out_of_band_with_its_audience_in_is_a_named_conflict() -> None:
+    from tests.site_venue import site_config
+
+    site = site_config()
+    t0 = local("2027-04-13 20:00")  # the concert: the audience leads, the stage follows
+
+    def found(watch: Watch, at, stage_c: float, audience_c: float) -> list[str]:
+        state = plan_at(site, at, PlanInputs(outdoor_air_c=20.0))
+        aud = state.zones["concert-auditorium"].setpoint_c
+        m = {"concert-stage": ZoneMeasurement(at, stage_c, 50.0, 600.0, True),
+             "concert-auditorium": ZoneMeasurement(at, aud + audience_c, 50.0, 600.0, True)}
+        return [c.message for c in conditions(site, at, state, m, {}, {}, [], watch, SETTINGS)
+                if c.kind == "fused_conflict"]
+
+    watch = Watch()
+    assert found(watch, t0, 30.0, 0.0) == []  # not yet: the out-of-band delay
+    (msg,) = found(watch, t0 + timedelta(minutes=15), 30.0, 0.0)
+    assert msg.startswith("Concert hall: concert-stage at 30.0 °C is outside its band")
+    assert "while concert-auditorium" in msg and "share one air volume" in msg
+    # both out of band: no conflict between them (each zone alarms on its own)
+    both = Watch()
+    assert found(both, t0, 30.0, 4.0) == []
+    assert found(both, t0 + timedelta(minutes=20), 30.0, 4.0) == []
+    assert found(watch, t0 + timedelta(minutes=21), 24.0, 0.0) == []  # the stage is back

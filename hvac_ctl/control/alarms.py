@@ -22,6 +22,8 @@ from typing import Literal
 
 from drivers.base import State
 from hvac_ctl.model import Config
+from hvac_ctl.model.site import HallType
+from hvac_ctl.model.venue import ZoneKind
 from hvac_ctl.planner import Override, PlanState, ZoneMeasurement
 from hvac_ctl.planner.outputs import OCCUPIED_PHASES, ZoneState
 
@@ -154,6 +156,7 @@ def conditions(
             out.append(Condition(band_key, "zone_out_of_band", "major", zone,
                                  f"{zone}: {m.temp_c:.1f} °C, outside {lo:.1f} … {hi:.1f} °C "
                                  f"since {since.astimezone(tz):%H:%M} ({zs.phase})"))
+    out += fused_conflicts(config, now, state, measurements, watch, settings)
     in_show = any(zs.phase == "show" for zs in state.zones.values())
     for o in overrides:
         # one set for no longer than the warning would be announced the minute it is set:
@@ -164,6 +167,43 @@ def conditions(
             out.append(Condition(f"override_expiring:{o.id}", "override_expiring", "minor",
                                  o.unit, f"override {o.id} on {o.unit}.{o.point} ends in "
                                  f"{left} min, during a show; extend it or let it go"))
+    return out
+
+
+def fused_conflicts(config: Config, now: datetime, state: PlanState,
+                    measurements: Mapping[str, ZoneMeasurement], watch: Watch,
+                    settings: AlarmSettings) -> list[Condition]:
+    """A fused hall whose stage is out of its band while its audience is in its own: one air
+    volume cannot hold both (`planner.fused`), and the operator is told so, by name, rather
+    than left to find units fighting. It alarms after the out-of-band delay, as a zone does."""
+    venue = config.venue
+    out: list[Condition] = []
+    for hall in venue.halls:
+        if venue.hall(hall).type != HallType.fused:
+            continue
+        zones = [z for z in venue.zones_of_hall(hall) if z in state.zones]
+        audience = [z for z in zones if venue.zones[z].kind == ZoneKind.auditorium]
+        for stage in (z for z in zones if venue.zones[z].kind == ZoneKind.stage):
+            key = f"fused_conflict:{hall}:{stage}"
+            judged = [(z, b, m.temp_c) for z in (stage, *audience)
+                      if (b := zone_band(config, settings, z, state.zones[z])) is not None
+                      and (m := measurements.get(z)) is not None and m.temp_c is not None]
+            if len(judged) < 2 or judged[0][0] != stage:
+                watch.forget(key)
+                continue
+            (_, (lo, hi), t), rest = judged[0], judged[1:]
+            inside = [(z, v) for z, (a, b), v in rest if a <= v <= b]
+            since = watch.held(key, now=now, past=not lo <= t <= hi and bool(inside),
+                               cleared=lo <= t <= hi or not inside,
+                               after=settings.out_of_band_after)
+            if since is not None:
+                z, v = inside[0]
+                out.append(Condition(
+                    key, "fused_conflict", "major", stage,
+                    f"{venue.hall(hall).name}: {stage} at {t:.1f} °C is outside its band "
+                    f"{lo:.1f} … {hi:.1f} °C while {z} at {v:.1f} °C is inside its own; stage "
+                    f"and audience share one air volume, and the audience's setpoint leads "
+                    f"(the stage within {venue.hall(hall).stage_offset_k:g} K of it)"))
     return out
 
 
