@@ -303,4 +303,4 @@ def test_a_fused_halls_stage_out_of_band_with_its_audience_in_is_a_named_conflic
     both = Watch()
     assert found(both, t0, 30.0, 4.0) == []
     assert found(both, t0 + timedelta(minutes=20), 30.0, 4.0) == []
-    assert found(watch, t0 + timedelta(minutes=21), 24.0, 0.0) == []  # the stage is back
+    assert found(watch, t0 + timedelta(minutes=21), 22.0, 0.0) == []  # the stage is back
