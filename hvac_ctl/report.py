@@ -44,10 +44,11 @@ def summary(config: Config, today: date) -> str:
     """One screen: what the configuration describes, so an engineer sees it was read right."""
     v = config.venue
     lines = [f"{v.venue.name} ({v.venue.timezone}): configuration is valid", "", "zones:"]
+    width = max(11, *(len(n) for n in v.zones))  # a site's ids (concert-auditorium) are longer
     for name, z in v.zones.items():
         who = f"{z.seats} seats" if z.seats else f"capacity {z.capacity}"
         units = ", ".join(v.units_of(name))
-        lines.append(f"  {name:<11} {z.kind:<10} {who:<14} {z.area_m2:>6.0f} m² "
+        lines.append(f"  {name:<{width}} {z.kind:<10} {who:<14} {z.area_m2:>6.0f} m² "
                      f"{z.volume_m3:>7.0f} m³  setpoints {z.limits.setpoint_min_c:g}–"
                      f"{z.limits.setpoint_max_c:g} °C  units: {units}")
     by_protocol = Counter(u.protocol for u in v.units.values())

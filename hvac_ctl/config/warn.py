@@ -15,7 +15,7 @@ from hvac_ctl.config.source import Path_, Source, dotted
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import Event, ShowEvent, TourEvent
 from hvac_ctl.model.seasons import PHASES
-from hvac_ctl.model.venue import UnitKind
+from hvac_ctl.model.venue import UnitKind, ZoneKind
 
 # what the planner reads of a zone (through its units' sensors), and what it lacks without it
 ZONE_SENSORS = {
@@ -70,10 +70,14 @@ def replaced_occurrences(config: Config, srcs: dict[str, Source]) -> list[Config
 
 def units_never_run(config: Config, seasons_src: Source, zones_src: Source
                     ) -> list[ConfigWarning]:
-    """Each unit that no phase of any season runs, with the lists that would include it."""
+    """Each unit that no phase of any season runs, with the lists that would include it.
+    A public zone's units are none of these: its group stages them (`groups:` staging), and
+    seasons.yaml has no phases for it."""
     venue, seasons = config.venue, config.seasons.seasons
     out: list[ConfigWarning] = []
     for uname, unit in venue.units.items():
+        if venue.zones[unit.zone].kind == ZoneKind.public:
+            continue
         runs = any(uname in getattr(zs, phase).units
                    for s in seasons.values() if (zs := s.zones.get(unit.zone)) is not None
                    for phase in PHASES if getattr(zs, phase) is not None)
