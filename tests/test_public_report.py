@@ -23,7 +23,7 @@ from hvac_ctl.planner.psychro import dew_point_c
 from hvac_ctl.public_plot import public_plot
 from hvac_ctl.public_report import ReportError, _stump, public_report
 from hvac_ctl.store import Store
-from tests.harness import ROOT, local
+from tests.harness import SINGLE_HALL, local
 
 FOYER_UNITS = [f"ahu-foyer-{i}" for i in range(1, 5)]
 DAY1, DAY2 = date(2026, 7, 6), date(2026, 7, 7)  # summer: band 20–26 °C by default
@@ -56,9 +56,9 @@ def site(tmp_path: Path) -> Path:
     """The root's zones.yaml and schedules, with a foyer group open 09:00–21:00 daily."""
     folder = tmp_path / "config"
     folder.mkdir()
-    shutil.copytree(ROOT / "schedules", folder / "schedules")
+    shutil.copytree(SINGLE_HALL / "schedules", folder / "schedules")
     yaml = YAML()
-    doc = yaml.load((ROOT / "zones.yaml").read_text())
+    doc = yaml.load((SINGLE_HALL / "zones.yaml").read_text())
     doc["groups"] = {"foyer": {"name": "Main foyer"}}
     doc["zones"]["foyer"] = {
         "kind": "public", "group": "foyer", "capacity": 800, "area_m2": 2000,
@@ -271,7 +271,7 @@ def test_clear_errors(filled: tuple[Config, Store, Path], site: Path, tmp_path: 
     code, _, err = cli("--config", str(site), "--db", url, "--from", "2026-07-07",
                        "--to", "2026-07-06")
     assert code == 2 and "--to 2026-07-06 is before --from 2026-07-07" in err
-    code, _, err = cli("--config", str(ROOT), "--db", url, "--from", "2026-07-06",
+    code, _, err = cli("--config", str(SINGLE_HALL), "--db", url, "--from", "2026-07-06",
                        "--to", "2026-07-07")
     assert code == 1 and "this venue has no public groups" in err
     code, _, err = cli("--config", str(site), "--db", url, "--from", "2026-08-01",
