@@ -211,11 +211,15 @@ def _token(store: Store, role: str) -> str:
 
 @asynccontextmanager
 async def service(tmp_path: Path, at: str = "2026-12-05 19:40", db: Path | None = None,
-                  speed: float | None = None) -> AsyncIterator[Running]:
+                  speed: float | None = None,
+                  configure: Callable[[Path], None] | None = None) -> AsyncIterator[Running]:
     """On a manual clock stepped by `Running.step`; with `speed`, on the simulator's clock
     running that many times faster than the wall, the building following it and the service's
-    own jobs (tick, poll, expiry) on their schedule."""
+    own jobs (tick, poll, expiry) on their schedule. `configure` edits the configuration
+    folder (its ports already free) before anything reads it: another venue (tests/site.py)."""
     ports = config_on_free_ports(tmp_path / "config")
+    if configure is not None:
+        configure(ports.folder)
     config = load_config(ports.folder)
     tz = config.venue.venue.tz
     start = local(at, tz)

@@ -8,10 +8,12 @@ start that was."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from hvac_ctl.application.errors import NotFound, StoreBusy
+from hvac_ctl.application.site import zones_of
 from hvac_ctl.application.views import iso, zone_view
 from hvac_ctl.planner import DayPlan, plan_day
 from hvac_ctl.service.runtime import Runtime
@@ -23,8 +25,9 @@ class Hall:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
 
-    def zones(self) -> list[dict[str, Any]]:
-        return [zone_view(self.rt, z) for z in self.rt.config.venue.zones]
+    def zones(self, hall: str | None = None) -> list[dict[str, Any]]:
+        """Every zone, or a hall's (`site.zones_of`: an unknown hall is refused)."""
+        return [zone_view(self.rt, z) for z in zones_of(self.rt.config.venue, hall)]
 
     def zone(self, zone: str) -> dict[str, Any]:
         if zone not in self.rt.config.venue.zones:
@@ -53,11 +56,17 @@ class Hall:
     def today(self) -> date:
         return self.rt.clock.now().astimezone(self.rt.config.venue.venue.tz).date()
 
-    def plan(self, day: date | None = None) -> DayPlan:
-        """The plan of a local day (today by default)."""
+    def plan(self, day: date | None = None, hall: str | None = None) -> DayPlan:
+        """The plan of a local day (today by default); with `hall`, its zones' segments and
+        its shows only."""
         rt = self.rt
         now = rt.clock.now()
-        return plan_day(rt.config, day or self.today(), rt.inputs(now), rt.loop.plans)
+        whole = plan_day(rt.config, day or self.today(), rt.inputs(now), rt.loop.plans)
+        if hall is None:
+            return whole
+        zones = set(zones_of(rt.config.venue, hall))
+        return replace(whole, segments=tuple(s for s in whole.segments if s.zone in zones),
+                       shows=tuple(s for s in whole.shows if zones & set(s.precool_start)))
 
     async def precool_starts(self, plan: DayPlan) -> dict[str, dict[str, tuple[Told, datetime]]]:
         """Per show and zone: ("started", when) once a start is on record; ("planned", when)

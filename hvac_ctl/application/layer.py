@@ -9,6 +9,7 @@ from hvac_ctl.application.history import History
 from hvac_ctl.application.occupancy import Occupancy
 from hvac_ctl.application.overrides import Overrides
 from hvac_ctl.application.schedules import Schedules
+from hvac_ctl.application.site import Site
 from hvac_ctl.service.runtime import Runtime
 
 
@@ -20,5 +21,6 @@ class Application:
         self.alarms = Alarms(rt)
         self.schedules = Schedules(rt)
         self.hall = Hall(rt)
+        self.site = Site(rt)
         self.history = History(rt)
         self.tokens = rt.tokens

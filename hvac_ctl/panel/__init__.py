@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from hvac_ctl.panel.routes import router
+from hvac_ctl.panel.routes import landing, router
 from hvac_ctl.panel.session import SignIn
 from hvac_ctl.panel.throttle import SignInThrottle
 
@@ -21,6 +21,11 @@ def mount_panel(app: FastAPI) -> None:
     app.state.sign_in_throttle = SignInThrottle()  # one per app: its counts are its own
     app.mount("/panel/static", StaticFiles(directory=str(Path(__file__).parent / "static")),
               name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def root(request: Request) -> RedirectResponse:
+        """The address alone opens the panel where it lands (`routes.landing`)."""
+        return RedirectResponse(landing(request.app.state.application), status_code=303)
 
     @app.exception_handler(SignIn)
     async def to_sign_in(request: Request, exc: SignIn) -> Response:

@@ -1,4 +1,5 @@
-"""The panel's pages: the hall, tonight's timeline, trends, overrides, alarms and the audit.
+"""The panel's pages: the site, the hall, tonight's timeline, trends, overrides, alarms and the
+audit.
 
 Server-rendered, a little JavaScript, no build step. Every rule is the application layer's, as
 for the API: a page only reads forms and shows what the use case answered.
@@ -58,6 +59,7 @@ def page(request: Request, name: str, who: SessionRow | None, status: int = 200,
     now = rt.clock.now().astimezone(rt.config.venue.venue.tz)
     out = templates.TemplateResponse(request, name, {
         "who": who, "now": now, "venue": rt.config.venue.venue.name,
+        "is_site": rt.config.venue.is_site,
         "alarm_summary": alarm_summary(rt) if who is not None else None,
         "can_override": who is not None and may(who.role, "override units"), **ctx})
     out.status_code = status
@@ -80,7 +82,7 @@ async def login(request: Request, name: Annotated[str, Form()],
         if got.retry_after is not None:
             out.headers["Retry-After"] = got.retry_after
         return out
-    out = RedirectResponse("/panel", status_code=303)
+    out = RedirectResponse(landing(application(request)), status_code=303)
     out.set_cookie(COOKIE, got.token, httponly=True, samesite="strict", path="/panel",
                    max_age=SESSION_HOURS * 3600, secure=request.url.scheme == "https")
     return out
@@ -95,9 +97,30 @@ async def logout(request: Request, who: Who, csrf: Annotated[str, Form()]) -> Re
     return out
 
 
+def landing(app: Application) -> str:
+    """Where the panel opens: a site's overview; a one-hall venue's hall, as it always did
+    (its site page, one hall, is at /panel/site all the same)."""
+    return "/panel/site" if app.runtime.config.venue.is_site else "/panel"
+
+
 @router.get("", response_class=HTMLResponse)
-async def hall(request: Request, who: Who) -> HTMLResponse:
-    return page(request, "hall.html", who, zones=application(request).hall.zones())
+async def hall(request: Request, who: Who, hall: str | None = None) -> HTMLResponse:
+    """Every zone, or one hall's (`?hall=`, as the site page links it)."""
+    app = application(request)
+    try:
+        zones = app.hall.zones(hall)
+    except Problem as e:
+        raise HTTPException(_status(e), e.message) from None
+    return page(request, "hall.html", who, zones=zones, hall=hall,
+                hall_name=None if hall is None else app.site.hall_name(hall))
+
+
+@router.get("/site", response_class=HTMLResponse)
+async def site(request: Request, who: Who) -> HTMLResponse:
+    """Every hall and every public group on one screen, each hall linked to its hall page."""
+    app = application(request)
+    return page(request, "site.html", who, site=app.site.view(),
+                tz=app.runtime.config.venue.venue.tz)
 
 
 @router.get("/units/{unit}/why")

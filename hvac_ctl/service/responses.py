@@ -147,6 +147,70 @@ class SavedFile(BaseModel):
                                 "but perhaps not what was meant (a pattern's show replaced)")
 
 
+
+class HallPhase(BaseModel):
+    phase: str = Field(description="the most advanced of the zones' phases: show > precool > "
+                       "get_in > tour > post_show > idle")
+    zones: dict[str, str | None] = Field(description="each zone of the hall → its phase now")
+
+
+class NextChange(BaseModel):
+    at: str = Field(description="ISO-8601 with the venue's offset")
+    phase: str = Field(description="the phase the zone enters")
+    zone: str
+    event: str | None = Field(description="the event the phase is for, if any")
+
+
+class HallOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str = Field(description="`main` for a venue without halls")
+    name: str
+    type: str = Field(description="separated or fused")
+    phase_now: HallPhase
+    next: NextChange | None = Field(description="the hall's next change of phase in the next "
+                                    "24 h, from the plan (null: none)")
+    alarms: int = Field(description="active alarms of the hall's zones and their units")
+    zones: list[str]
+
+
+class Outdoor(BaseModel):
+    temp_c: float | None
+    rh_pct: float | None
+    dew_point_c: float | None
+
+
+class GroupOut(BaseModel):
+    """A public-area group; the state's fields are null while the plan has no state of it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    name: str
+    zones: list[str]
+    phase: str | None = Field(description="idle, open or crowd")
+    mode: str | None = Field(description="what its units do: cool, heat, vent, dehumidify, off")
+    weather_mode: str | None = Field(description="the mode the weather chose and the dwell holds")
+    since: str | None = Field(description="since when the weather mode holds (ISO-8601)")
+    why: str | None
+    setpoint_c: float | None
+    running: list[str] = Field(description="the group's units running now")
+    outdoor: Outdoor
+
+
+class UnitHealth(BaseModel):
+    total: int
+    healthy: int = Field(description="answering (online)")
+    stale: int = Field(description="answered once, but not for a while")
+    offline: int
+
+
+class SiteOut(BaseModel):
+    halls: list[HallOut]
+    groups: list[GroupOut] = Field(description="the public-area groups (none: empty)")
+    units: UnitHealth
+
+
 PUSH_EXAMPLES: dict[str, Any] = {
     "scan": {"summary": "a box office's push at doors open",
              "value": {"event": "tosca-2026-12-05", "count": 1840,

@@ -8,8 +8,9 @@ from hvac_ctl.service.routers import (
     occupancy,
     overrides,
     schedules,
+    site,
     zones,
 )
 
 ROUTERS = [health.router, occupancy.router, zones.router, overrides.router, schedules.router,
-           alarms.router, history.router, events.router]
+           alarms.router, history.router, events.router, site.router]

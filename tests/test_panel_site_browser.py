@@ -1,0 +1,122 @@
+"""The site page in a real headless chromium: a two-hall site with a public lobby
+(tests/site.py) served by the harness's service on the simulator's clock at ×10, the
+simulator over real sockets. Signing in (and the bare address) lands on the site; it shows
+every hall and the lobby's group, and each hall's link opens the hall page with that hall's
+zones only. A screenshot goes to artifacts/panel-site.png."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.harness import ROOT, Running, service
+from tests.site import CONCERT_ZONE, make_site
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "curtain-up-2026"
+HALLS = {"opera": ("Opera House", ["auditorium", "stage", "pit"]),
+         "concert": ("Concert Hall", [CONCERT_ZONE])}
+
+
+class Live:
+    """The site's service in a thread of its own (the browser's sync API owns the test's)."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.ready = threading.Event()
+        self.stop = threading.Event()
+        self.url = ""
+        self.running: Running | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as e:  # shown by the fixture
+            self.error = e
+            self.ready.set()
+
+    async def _main(self) -> None:
+        async with service(self.tmp, at="2026-12-05 19:35", speed=10,
+                           configure=make_site) as s:
+            self.running = s
+            s.runtime.store.create_user("opera", "operator", PASSWORD)
+            self.url = str(s.http.base_url).rstrip("/")
+            self.ready.set()
+            while not self.stop.is_set():
+                await asyncio.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    service_ = Live(tmp_path_factory.mktemp("site"))
+    service_.thread.start()
+    assert service_.ready.wait(90), "the service did not start"
+    if service_.error is not None:
+        raise service_.error
+    yield service_
+    service_.stop.set()
+    service_.thread.join(30)
+
+
+def signed_in(browser: Any, live: Live, width: int = 1366, height: int = 900) -> Any:
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.goto(f"{live.url}/")  # the bare address: the sign-in, then the site
+    page.wait_for_url(f"{live.url}/panel/login")
+    page.fill("#name", "opera")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live.url}/panel/site")
+    return page
+
+
+def test_the_site_shows_every_hall_and_group_and_links_to_each_hall(browser: Any,
+                                                                     live: Live) -> None:
+    page = signed_in(browser, live)
+    assert page.locator("nav a.here").inner_text() == "Site"
+    cards = page.locator("section[data-hall]")
+    assert [c.get_attribute("data-hall") for c in cards.all()] == list(HALLS)
+    for hid, (name, zones) in HALLS.items():
+        card = page.locator(f"section[data-hall={hid}]")
+        assert card.locator("h2 a").inner_text() == name
+        phase = card.locator("[data-f=phase]").inner_text()
+        assert phase in ("idle", "tour", "get_in", "precool", "show", "post_show")
+        assert card.locator("[data-f=alarms]").inner_text().endswith(("alarm", "alarms"))
+        assert card.locator("[data-f=next]").inner_text().startswith("Next: ")
+        shown = [r.get_attribute("data-zone-phase")
+                 for r in card.locator("tr[data-zone-phase]").all()]
+        assert shown == zones
+    assert page.locator("section[data-hall=opera] [data-f=phase]").inner_text() == "show"
+    group = page.locator("section[data-group=lobby]")
+    assert group.locator("h2").inner_text().startswith("North lobby")
+    assert group.locator("[data-f=mode]").count() == 1
+    assert "Outdoor" in group.locator("[data-f=outdoor]").inner_text()
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "artifacts" / "panel-site.png"), full_page=True)
+
+    for hid, (name, zones) in HALLS.items():
+        page.goto(f"{live.url}/panel/site")
+        page.locator(f"section[data-hall={hid}] h2 a").click()
+        page.wait_for_url(f"{live.url}/panel?hall={hid}")
+        assert page.locator("h1").inner_text().startswith(name)
+        assert [c.get_attribute("data-zone") for c in page.locator(
+            "section.card[data-zone]").all()] == zones
+        # the hall's live updates still reach its cards
+        page.wait_for_function("document.getElementById('live').textContent.includes(':')")
+    assert page.request.get(f"{live.url}/panel?hall=ballroom").status == 422
+    page.context.close()
+
+
+def test_the_site_fits_a_phone(browser: Any, live: Live) -> None:
+    page = signed_in(browser, live, 390, 844)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the site page is {width} px wide on a 390 px phone"
+    assert page.locator("section[data-hall]").count() == 2
+    page.context.close()
