@@ -67,12 +67,5 @@ def make_site(folder: Path) -> None:
             if isinstance(phase, dict) and "units" in phase:
                 phase["units"] = [CONCERT_UNIT] if phase["units"] else []
         season["zones"][CONCERT_ZONE] = zs
-        # until the public-group sequence plans public zones, the lobby runs as a zone does
-        lobby_season = copy.deepcopy(season["zones"]["stage"])
-        lobby_season.pop("get_in", None)
-        for phase in lobby_season.values():
-            if isinstance(phase, dict) and "units" in phase:
-                phase["units"] = [LOBBY_UNITS[0]] if phase["units"] else []
-        season["zones"][LOBBY_ZONE] = lobby_season
     seasons_path.write_text(yaml.safe_dump(seasons, sort_keys=False))
     (folder / "schedules" / "calendar" / "concert.yaml").write_text(CONCERT)
