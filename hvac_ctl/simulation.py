@@ -15,8 +15,8 @@ from pathlib import Path
 from hvac_ctl.in_use import Need, Proto
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import GetInEvent, ShowEvent, TourEvent
-from hvac_ctl.model.venue import COMMAND_POINTS, BacnetUnit
-from simulator.building import BuildingSpec, PointSpec, UnitSpec, ZoneSpec
+from hvac_ctl.model.venue import COMMAND_POINTS, BacnetUnit, Exposure
+from simulator.building import BuildingSpec, ExposureSpec, PointSpec, UnitSpec, ZoneSpec
 from simulator.scenario import Period, Scenario, ScenarioFile, Show, Tour
 from simulator.weather import CsvWeather, DesignDay, Weather
 
@@ -33,6 +33,8 @@ def building_spec(config: Config) -> BuildingSpec:
             mass_surroundings_w_per_k=z.thermal.mass_surroundings_kw_per_k * 1e3,
             exchange_with=z.thermal.exchange_with,
             exchange_m3_per_s=z.thermal.exchange_m3_per_s,
+            group=z.group,
+            exposure=ExposureSpec(**z.exposure.model_dump()) if z.exposure != Exposure() else None,
         )
         for name, z in v.zones.items()
     }

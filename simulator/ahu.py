@@ -4,7 +4,8 @@ It tracks its `setpoint` by modulating the supply temperature (PI on the zone te
 within its coil capacity and the supply limits; `mode` allows cooling or heating only (so
 neighbours never fight); `oa_damper_min` mixes outdoor air in; `fan_speed_max` sets the fan
 (power ∝ speed³; the fan's heat warms the supply). Above 60 % RH in cooling it dehumidifies:
-the coil goes down to 12 °C and the air is reheated — the study's summer reheat.
+the coil goes down to 12 °C and the air is reheated — the study's summer reheat. A public
+unit's `dehumidify` mode does that whatever the humidity (while the coil can dry the air).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class Commands:
     setpoint: float = 22.0
     oa_damper_min: float = 0.0
     fan_speed_max: float = 100.0
-    mode: str = "cool"  # cool | heat | vent
+    mode: str = "cool"  # cool | heat | vent | dehumidify (a public unit's)
     written: ClassVar[int] = 0
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -84,7 +85,8 @@ class AhuState:
         return None if air is None else Stream(*air)
 
     def run(self, h: float, zone_c: float, zone_w: float, out_c: float, out_w: float,
-            zone_rh: float | None = None) -> Air | None:
+            zone_rh: float | None = None, sensed_c: float | None = None,
+            own_mode: str | None = None) -> Air | None:
         """`step`, the air as a plain tuple (flow, temperature, moisture, outdoor fraction):
         the building adds it into the zone's sums (`hall.ZoneSums`) without a `Stream`.
 
@@ -92,11 +94,17 @@ class AhuState:
         it once per zone for all its units); else it is computed here when needed. The body
         is written with conditional expressions rather than `min`/`max` calls and psychro's
         helpers inlined: it runs for every unit at every minute of a season, and each is the
-        same arithmetic, in the same order, as the named functions."""
+        same arithmetic, in the same order, as the named functions.
+
+        A public unit's loop reads its own sensor, `sensed_c` (the zone's temperature plus
+        where the unit sits: `simulator.public`), and a unit left to its own thermostat runs
+        in `own_mode`, not its commanded mode; the air it mixes is the zone's either way."""
         if self._constants[0] != Commands.written:
             self._constants = self._work_out()
         (_, enable, setpoint, mode, flow, capacity, f, stay, fan_rise, supply_min_c,
          supply_max_c, cool_drop, heat_rise, rho_flow, fan_kw) = self._constants
+        if own_mode is not None:
+            mode = own_mode
         self.running = enable
         if not enable:
             self.supply_temp = zone_c
@@ -105,13 +113,13 @@ class AhuState:
         mix_c = f * out_c + stay * zone_c
         mix_w = f * out_w + stay * zone_w
 
-        error = zone_c - setpoint
+        error = (zone_c if sensed_c is None else sensed_c) - setpoint
         wanted = setpoint - KP * error - self.integral
         wanted = wanted if wanted > supply_min_c else supply_min_c
         wanted = wanted if wanted < supply_max_c else supply_max_c
         coil_target = wanted - fan_rise
         cool_floor = mix_c - cool_drop
-        if mode == "cool":
+        if mode == "cool" or mode == "dehumidify":
             coil_c = coil_target if coil_target > cool_floor else cool_floor
             coil_c = coil_c if coil_c < mix_c else mix_c
         elif mode == "heat":
@@ -128,9 +136,9 @@ class AhuState:
             self.integral = integral if integral > -20.0 else -20.0
 
         reheat_c = coil_c
-        if mode == "cool" and mix_w > _DEHUMIDIFY_COIL_W and (
+        if (mode == "cool" and mix_w > _DEHUMIDIFY_COIL_W and (
                 zone_rh if zone_rh is not None else relative_humidity(zone_c, zone_w)
-        ) > DEHUMIDIFY_ABOVE_RH:
+        ) > DEHUMIDIFY_ABOVE_RH) or (mode == "dehumidify" and mix_w > _DEHUMIDIFY_COIL_W):
             coil_c = DEHUMIDIFY_COIL_C if cool_floor < DEHUMIDIFY_COIL_C else cool_floor
             ceiling = coil_c + heat_rise
             reheat_c = coil_target if coil_target > coil_c else coil_c

@@ -16,9 +16,33 @@ RHO_CP = RHO_AIR * CP_AIR  # J/(m³·K)
 
 
 @dataclass(frozen=True)
+class ExposureSpec:
+    """What a public zone under the shell's glass, or under the lake, exchanges with the
+    weather (`simulator.exposure` has the physics; the halls, in heavy concrete, have none).
+
+    `ground` names what `ground_w_per_k` couples the zone to: "lake" is the lake water, whose
+    temperature follows the season (`exposure.lake_c`)."""
+
+    glass_m2: float = 0.0
+    solar_gain_factor: float = 0.3  # g-value × shading
+    glass_u_w_per_m2k: float = 1.8
+    infiltration_m3_per_s: float = 0.0  # outdoor air through the entrances
+    ground_w_per_k: float = 0.0  # walls and floor under the lake
+    ground: str = "lake"
+
+    @property
+    def glass_w_per_k(self) -> float:
+        return self.glass_m2 * self.glass_u_w_per_m2k
+
+    @property
+    def any(self) -> bool:
+        return bool(self.glass_m2 or self.infiltration_m3_per_s or self.ground_w_per_k)
+
+
+@dataclass(frozen=True)
 class ZoneSpec:
     name: str
-    kind: Literal["auditorium", "stage", "pit"]
+    kind: Literal["auditorium", "stage", "pit", "public"]
     area_m2: float
     volume_m3: float
     occupants_max: int
@@ -32,6 +56,12 @@ class ZoneSpec:
     # structure to the mass node. Half to each (reference-data.md sends all of it to the mass;
     # then 2,000 people sitting down warm the hall 0.37 K in 10 min, under the 0.4–1.5 K band).
     radiant_to_mass: float = 0.5
+    group: str | None = None  # a public zone's group: the units switched together
+    exposure: ExposureSpec | None = None  # None: no weather reaches it but by its units
+
+    @property
+    def exposed(self) -> bool:
+        return self.exposure is not None and self.exposure.any
 
     @property
     def has_mass(self) -> bool:
@@ -82,6 +112,9 @@ class BuildingSpec:
     co2_per_person_lps: float = 0.00414
     outdoor_co2_ppm: float = 420.0
     surroundings_c: float = 22.0  # the space under the shell, not the outdoors
+    # where the sun is, for the exposed zones' glass (Beijing: the NCPA, 39.9° N 116.4° E)
+    latitude_deg: float = 39.9
+    longitude_deg: float = 116.4
 
     def units_of(self, zone: str) -> list[UnitSpec]:
         return [u for u in self.units.values() if u.zone == zone]

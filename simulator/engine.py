@@ -20,10 +20,12 @@ from typing import Any
 
 from simulator.ahu import AhuState, Commands, Energy
 from simulator.building import BuildingSpec, PointSpec, UnitSpec
+from simulator.exposure import lake_c
 from simulator.faults import Faults
 from simulator.hall import Hall, ZoneSums
 from simulator.loads import Activity, ZoneLoads, loading_door_open, utc_us, zone_loads
 from simulator.psychro import humidity_ratio, relative_humidity
+from simulator.public import PublicSite
 from simulator.scenario import Scenario
 from simulator.weather import Weather
 
@@ -74,7 +76,8 @@ class Building:
     def __init__(self, spec: BuildingSpec, scenario: Scenario, weather: Weather,
                  start: datetime, max_step: timedelta = timedelta(seconds=60),
                  initial_c: float = 22.0, initial_rh: float = 45.0,
-                 quiet_steps: bool = True, ledger: bool = True) -> None:
+                 quiet_steps: bool = True, ledger: bool = True,
+                 independent_thermostats: bool = False) -> None:
         if start.tzinfo is None:
             raise ValueError("the simulation needs a timezone-aware start")
         self.spec = spec
@@ -89,6 +92,10 @@ class Building:
             self.hall.set_state(zone, initial_c, humidity_ratio(initial_c, initial_rh),
                                 spec.outdoor_co2_ppm)
         self.ahus = {n: AhuState(u, supply_temp=initial_c) for n, u in spec.units.items()}
+        # the public zones' units (their own sensors, thermostats and record) and the exposed
+        # zones' weather; None for a building of halls only, which steps exactly as before
+        site = PublicSite(spec, self.ahus, independent_thermostats)
+        self.site: PublicSite | None = site if site.zones else None
         self.loads: dict[str, ZoneLoads] = {z: ZoneLoads() for z in spec.zones}
         self._no_loads = zone_loads(spec, Scenario(), start)  # nothing acting: all zero
         self._co2_per_person = spec.co2_per_person_lps / 1000.0  # m³/s
@@ -99,7 +106,8 @@ class Building:
         # hall's nodes of its air temperature and moisture
         self._zone_rows = [(name, z.kind == "stage", z.radiant_to_mass,
                             _units_alike(spec.units_of(name), self.ahus),
-                            self.hall.index[name]["t"], self.hall.index[name]["w"])
+                            self.hall.index[name]["t"], self.hall.index[name]["w"],
+                            site.zones.get(name))
                            for name, z in spec.zones.items()]
         self._no_gains = self._gains(self._no_loads)
         self._half = (0.0, timedelta(0))  # the last step's length, s, and half of it
@@ -118,7 +126,9 @@ class Building:
         if self._all_off[0] != Commands.written:  # (asked again after a write only)
             self._all_off = (Commands.written,
                              not any(a.commands.enable for a in self.ahus.values()))
-        quiet = self.quiet_steps and self._all_off[1]
+        # the weather reaches an exposed zone directly: no quiet stretch is constant then
+        quiet = self.quiet_steps and self._all_off[1] and not (
+            self.site is not None and self.site.weathered)
         if dt == self.max_step and not quiet:  # one whole step: a closed loop's minute
             self._step(dt.total_seconds())
             self.now = end
@@ -173,7 +183,7 @@ class Building:
         with what it must share with the unit before it to take that unit's step (None:
         none), and whether any of those cools (the only mode that reads the humidity)."""
         plan = []
-        for _, stage, _, units, t, w in self._zone_rows:
+        for _, stage, _, units, t, w, public in self._zone_rows:
             exchange = 0.0
             fans: list[tuple[AhuState, float]] = []
             off: list[AhuState] = []
@@ -191,7 +201,7 @@ class Building:
                     on.append((ahu, None if size is None else (
                         size, cmd.setpoint, cmd.oa_damper_min, cmd.fan_speed_max, cmd.mode)))
             cooling = any(ahu.commands.mode == "cool" for ahu, _ in on)
-            plan.append((stage, t, w, exchange, fans, off, on, cooling))
+            plan.append((stage, t, w, exchange, fans, off, on, cooling, public))
         self._planned = Commands.written
         return plan
 
@@ -235,16 +245,26 @@ class Building:
         if self._planned != Commands.written:
             self._units_plan = self._plan()
         x = self.hall._x  # the state moves only in `step_sums`, below
+        site = self.site
+        if site is not None:
+            site.prepare(mid)
         sums: list[ZoneSums] = []
-        for (stage, t, w, exchange, fans, off, on, cooling), (fast, mass, latent, co2) in zip(
-                self._units_plan, gains, strict=True):
+        for (stage, t, w, exchange, fans, off, on, cooling, public), (
+                fast, mass, latent, co2) in zip(self._units_plan, gains, strict=True):
             zone_c, zone_w = x[t], x[w]
             for ahu, fan_kw in fans:
                 ahu.energy.fan_kwh += fan_kw * h / 3600
             for ahu in off:
                 ahu.run(h, zone_c, zone_w, out_c, out_w)  # off: no air
             flow = flow_temp = flow_w = outdoor = 0.0
-            if on:
+            if public is not None:  # its units on their own sensors; the weather's inputs
+                if on:
+                    flow, flow_temp, flow_w, outdoor = public.run(h, on, zone_c, zone_w,
+                                                                  out_c, out_w)
+                fast += public.solar_fast_w
+                mass += public.solar_mass_w
+                exchange += public.infiltration_m3_per_s
+            elif on:
                 # (only a unit cooling reads it)
                 zone_rh = relative_humidity(zone_c, zone_w) if cooling else None
                 lead: tuple[tuple[Any, ...], AhuState] | None = None  # last unit stepped
@@ -269,7 +289,11 @@ class Building:
             if door and stage:
                 exchange += door_exchange_m3_per_s(zone_c, out_c)
             sums.append((fast, mass, latent, co2, flow, flow_temp, flow_w, outdoor, exchange))
-        self.hall.step_sums(h, sums, out_c, out_w, self._outdoor_co2)
+        if site is None:
+            self.hall.step_sums(h, sums, out_c, out_w, self._outdoor_co2)
+        else:
+            self.hall.step_sums(h, sums, out_c, out_w, self._outdoor_co2, lake_c(mid))
+            site.record(self.now, h)
         self.steps += 1
 
     # --- points -------------------------------------------------------------------------
@@ -289,7 +313,9 @@ class Building:
             return fault.values[point]
         ahu = self.ahus[unit]
         zone = ahu.spec.zone
-        if point == "zone_temp":
+        if point == "zone_temp":  # a public unit's own sensor: where it sits (`public`)
+            if self.site is not None and unit in self.site.bias:
+                return self.hall.temp(zone) + self.site.bias[unit]
             return self.hall.temp(zone)
         if point == "zone_rh":
             return relative_humidity(self.hall.temp(zone), self.hall.w(zone))
@@ -318,6 +344,11 @@ class Building:
         if point == "enable":
             return
         if point == "mode":
+            if spec.states and "dehumidify" in spec.states:  # a public unit's four modes
+                if value not in spec.states:
+                    raise PointRefused(f"{unit}.mode: '{value}' is not one of "
+                                       f"{', '.join(spec.states)}")
+                return
             if value not in ("cool", "heat", "vent"):
                 raise PointRefused(f"{unit}.mode: '{value}' is not cool, heat or vent")
             return

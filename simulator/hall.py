@@ -67,11 +67,12 @@ class Ledger:
     neighbours: float = 0.0
     surroundings: float = 0.0
     stored: float = 0.0
+    envelope: float = 0.0  # an exposed zone's glass and ground (`simulator.exposure`)
 
     @property
     def imbalance(self) -> float:
         return self.stored - (self.gains + self.supply + self.outdoor + self.neighbours
-                              + self.surroundings)
+                              + self.surroundings + self.envelope)
 
 
 class Hall:
@@ -108,6 +109,19 @@ class Hall:
         # the airflows and step of the last step, and its `_propagators`
         self._last: tuple[list[float], float, tuple[np.ndarray, np.ndarray | None]] | None = None
         self._ledger_rows = self._account_rows() if ledger else []
+        # per exposed zone: its air node, the node its ground couples to (the mass node, else
+        # the air node), the glass's and the ground's W/K, and those nodes' capacitances
+        self._envelope: list[tuple[int, int, float, float, float, float]] = []
+        for name, z in zones.items():
+            if z.exposure is not None and z.exposed:
+                i = self.index[name]
+                g = i.get("m", i["t"])
+                cg = z.mass_capacitance_j_per_k if "m" in i else z.fast_capacitance_j_per_k
+                self._envelope.append((i["t"], g, z.exposure.glass_w_per_k,
+                                       z.exposure.ground_w_per_k, z.fast_capacitance_j_per_k,
+                                       cg))
+        self._envelope_ledgers = [self.ledger[name] for name, z in zones.items()
+                                  if z.exposure is not None and z.exposed] if ledger else []
         self._capacity = np.ones(n)  # J/K of each temperature node, m³ of each other node
         for name, z in zones.items():
             i = self.index[name]
@@ -169,7 +183,7 @@ class Hall:
         return out
 
     def step_sums(self, h: float, sums: list[ZoneSums], out_c: float, out_w: float,
-                  out_co2: float) -> None:
+                  out_co2: float, ground_c: float = 0.0) -> None:
         """One exact step of `h` seconds with these inputs (`ZoneSums`, in the zones' order).
 
         x' = A·x + b with b = r/capacity, r in W for the temperature nodes and in m³/s times
@@ -178,7 +192,8 @@ class Hall:
         (node and zone couplings) never changes; its diagonal depends on the inputs only
         through the airflows (Σ flow, Σ outdoor flow, the exchange per zone), which change
         when a command does, not from one minute to the next: the matrices are looked up
-        again only when they differ from the last step's."""
+        again only when they differ from the last step's. An exposed zone's glass couples its
+        air node to `out_c`, its ground its mass node to `ground_c` (the lake's water)."""
         v = self._x.copy()  # [x(0); r]
         flows: list[float] = []
         for (fast, mass, latent, co2, flow, flow_temp, flow_w, outdoor, q), (has_mass, ms_sc) \
@@ -191,6 +206,11 @@ class Hall:
             else:
                 v += (heat + mass + ms_sc, water, air)
             flows += (flow, outdoor, q)
+        if self._envelope:
+            n = self.n
+            for t, g, glass, ground, _, _ in self._envelope:
+                v[n + t] += glass * out_c
+                v[n + g] += ground * ground_c
         last = self._last
         if last is not None and h == last[1] and flows == last[0]:
             step, integrate = last[2]
@@ -202,7 +222,8 @@ class Hall:
         x1 = step.dot(at)
         x1_list = x1.tolist()
         if integrate is not None:
-            self._account(h, sums, out_c, self._x, x1_list, integrate.dot(at).tolist())
+            self._account(h, sums, out_c, self._x, x1_list, integrate.dot(at).tolist(),
+                          ground_c)
         self.x, self._x = x1, x1_list
 
     def matrix(self, inputs: dict[str, ZoneInputs]) -> np.ndarray:
@@ -240,6 +261,9 @@ class Hall:
                     a[row["t"]] -= RHO_CP * qx / row_zone.fast_capacitance_j_per_k
                     a[row["w"]] -= qx / row_zone.volume_m3
                     a[row["c"]] -= qx / row_zone.volume_m3
+        for t, g, glass, ground, cf, cg in self._envelope:
+            a[t] -= glass / cf
+            a[g] -= ground / cg
         return a
 
     def _zone_rows(self) -> list[tuple[bool, float]]:
@@ -289,7 +313,8 @@ class Hall:
         return hit
 
     def _account(self, h: float, sums: list[ZoneSums], out_c: float,
-                 x0: list[float], x1: list[float], integral: list[float]) -> None:
+                 x0: list[float], x1: list[float], integral: list[float],
+                 ground_c: float = 0.0) -> None:
         surroundings_h = self.surroundings_c * h
         for (fast, mass, _, _, flow, flow_temp, _, _, q), (led, t, m, cf, cm, ms, neighbour) \
                 in zip(sums, self._ledger_rows, strict=True):
@@ -308,6 +333,10 @@ class Hall:
             if m >= 0:
                 stored += cm * (x1[m] - x0[m])
             led.stored += stored
+        for (t, g, glass, ground, _, _), led in zip(self._envelope, self._envelope_ledgers,
+                                                     strict=True):
+            led.envelope += glass * (out_c * h - integral[t]) + ground * (
+                ground_c * h - integral[g])
 
     def _account_rows(self) -> list[tuple[Any, ...]]:
         """Per zone, what `_account` needs of it, in the zones' order: its ledger, its nodes

@@ -6,7 +6,7 @@ import csv
 import math
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Protocol
 
@@ -93,3 +93,20 @@ class CsvWeather:
         (t0, a0, w0), (t1, a1, w1) = self._rows[i - 1], self._rows[i]
         f = (x - t0) / (t1 - t0)
         return Outdoor(a0 + f * (a1 - a0), w0 + f * (w1 - w0))
+
+
+@dataclass(frozen=True)
+class Ripple:
+    """Another weather plus a fast swing: `amplitude_k` × sin(2π·t / `period`), t from the
+    epoch. A spring day's passing clouds and breezes move the air a few kelvin within an hour
+    or two; on a day whose afternoon sits near a threshold (24 °C, a public area's cooling)
+    the air crosses it several times a day: what a group's mode must not follow."""
+
+    base: Weather
+    amplitude_k: float
+    period: timedelta
+
+    def at(self, t: datetime) -> Outdoor:
+        out = self.base.at(t)
+        phase = 2 * math.pi * t.timestamp() / self.period.total_seconds()
+        return Outdoor(out.temp_c + self.amplitude_k * math.sin(phase), out.w)
