@@ -11,7 +11,7 @@ appended `copies` times (groups `opera-public-k`, `corridors-k`):
   entrance's 3 m³/s of outdoor air; three AHUs of 5 m³/s — the same group as the public
   hall (the study tunes them together);
 - `corridor-k`: an underwater corridor (~80 m × 20 m), 8,000 m³, no glass, its walls and
-  floor coupled to the lake at 30 kW/K (~4,000 m² of wet concrete at ~7.5 W/m²K), 0.5 m³/s
+  floor coupled to the lake at 8 kW/K (~4,000 m² of wall and floor at ~2 W/m²K), 0.5 m³/s
   at its ends; three AHUs of 3.3 m³/s, a group of their own.
 
 The capacitances follow reference-data.md's rule (fast node ~5 × the air, mass 9.1 W/m²K ×
@@ -52,7 +52,7 @@ ZONES = (
      "fast_mass_kw_per_k: 27, mass_surroundings_kw_per_k: 3}",
      [(18000, 120, 90, 9)] * 3),
     ("corridor", "corridors", 1600, 8000, 500,
-     "{ground_w_per_k: 30000, ground: lake, infiltration_m3_per_s: 0.5}",
+     "{ground_w_per_k: 8000, ground: lake, infiltration_m3_per_s: 0.5}",
      "{fast_capacitance_mj_per_k: 48, mass_capacitance_mj_per_k: 800, "
      "fast_mass_kw_per_k: 30}",
      [(12000, 60, 45, 6)] * 3),
