@@ -17,11 +17,14 @@ appended `copies` times (groups `opera-public-k`, `corridors-k`):
 The capacitances follow reference-data.md's rule (fast node ~5 × the air, mass 9.1 W/m²K ×
 the surfaces). Two public-hall AHUs of each copy are BACnet devices, every other public AHU a
 device id on one Modbus TCP server (many ids on one port). The mode points have the public
-units' four states. Nothing here depends on the real site's zones.yaml (written elsewhere).
+units' four states. The root's zones become the hall `main` (`halls:`), whose shows' audiences
+crowd the opera's public areas (not the corridors). Nothing here depends on the real site's
+zones.yaml (written elsewhere).
 """
 
 from __future__ import annotations
 
+import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +121,7 @@ def site_venue(dest: Path, copies: int = 1) -> Site:
     device = 0
     for k in range(1, copies + 1):
         groups += (f"  opera-public-{k}:\n    name: Opera public hall and Olive Hall {k}\n"
+                   "    halls: [main]\n"
                    f"  corridors-{k}:\n    name: Underwater corridors {k}\n")
         group_names += [f"opera-public-{k}", f"corridors-{k}"]
         for name, group, area, volume, capacity, exposure, thermal, ahus in ZONES:
@@ -145,7 +149,11 @@ def site_venue(dest: Path, copies: int = 1) -> Site:
                                   f"port: {modbus_port}, device_id: {device}, word_order: big}}\n"
                                   + _modbus_points())
     assert device <= 247, "one Modbus server holds at most 247 device ids"
-    out = (f"{before}\ngroups:\n{groups}\nzones:\n{zones}\n{zone_text}\nunits:\n"
+    # the root's zones are the hall `main` (its shows crowd the opera's public areas)
+    zones = re.sub(r"^(    kind: (?:auditorium|stage|pit))$", r"\1\n    hall: main", zones,
+                   flags=re.M)
+    out = (f"{before}\nhalls:\n  main:\n    name: Opera House\n"
+           f"\ngroups:\n{groups}\nzones:\n{zones}\n{zone_text}\nunits:\n"
            f"{units.rstrip()}\n{unit_text}")
     (dest / "zones.yaml").write_text(out, encoding="utf-8")
     return Site(dest, public_units, group_names, zone_names, modbus_port)

@@ -35,6 +35,7 @@ def building_spec(config: Config) -> BuildingSpec:
             exchange_m3_per_s=z.thermal.exchange_m3_per_s,
             group=z.group,
             exposure=ExposureSpec(**z.exposure.model_dump()) if z.exposure != Exposure() else None,
+            crowds=_crowds(config, name),
         )
         for name, z in v.zones.items()
     }
@@ -69,6 +70,22 @@ def building_spec(config: Config) -> BuildingSpec:
                         outdoor_co2_ppm=occ.outdoor_co2_ppm)
 
 
+def _crowds(config: Config, zone: str) -> tuple[tuple[str, float], ...]:
+    """A public zone's share of each hall's audience in the public areas: by floor area among
+    the public zones whose groups serve that hall (the group's `halls`)."""
+    v = config.venue
+    group = v.zones[zone].group
+    if group is None or group not in v.groups:
+        return ()
+    out = []
+    for hall in v.groups[group].halls:
+        serving = [n for g, pg in v.groups.items() if hall in pg.halls
+                   for n in v.zones_of_group(g)]
+        total = sum(v.zones[n].area_m2 for n in serving)
+        out.append((hall, v.zones[zone].area_m2 / total))
+    return tuple(out)
+
+
 def simulator_ports(spec: BuildingSpec, offset: int = 0) -> list[Need]:
     """The ports the simulator listens on (moved by `offset`): one per BACnet unit (UDP), one
     per Modbus server (TCP), named by the units they serve."""
@@ -88,7 +105,7 @@ def calendar_scenario(config: Config, first: date, last: date) -> Scenario:
     for e in config.calendar.events_between(first, last, tz):
         if isinstance(e, ShowEvent):
             shows.append(Show(e.id, e.doors_open, e.curtain, e.end, e.expected_attendance,
-                              e.live_orchestra, e.house_lights))
+                              e.live_orchestra, e.house_lights, hall=e.hall))
         elif isinstance(e, TourEvent):
             tours.append(Tour(e.start, e.end, e.route, e.group_size or group))
         elif isinstance(e, GetInEvent):

@@ -58,6 +58,15 @@ class ZoneSpec:
     radiant_to_mass: float = 0.5
     group: str | None = None  # a public zone's group: the units switched together
     exposure: ExposureSpec | None = None  # None: no weather reaches it but by its units
+    # a public zone's share of the crowd of each hall its group serves (`simulator.crowds`)
+    crowds: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def crowd_halls(self) -> tuple[str, ...]:
+        return tuple(h for h, _ in self.crowds)
+
+    def crowd_share(self, hall: str | None) -> float:
+        return next((share for h, share in self.crowds if h == hall), 0.0)
 
     @property
     def exposed(self) -> bool:

@@ -263,7 +263,7 @@ class Building:
                                                                   out_c, out_w)
                 fast += public.solar_fast_w
                 mass += public.solar_mass_w
-                exchange += public.infiltration_m3_per_s
+                exchange += public.infiltration(self.loads[public.spec.name].people)
             elif on:
                 # (only a unit cooling reads it)
                 zone_rh = relative_humidity(zone_c, zone_w) if cooling else None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from simulator.building import BuildingSpec, ZoneSpec
+from simulator.crowds import foyer_people
 from simulator.scenario import Period, Scenario, Show, Tour
 
 SEATED = (70.0, 35.0)
@@ -173,6 +174,10 @@ def _zone(loads: ZoneLoads, zone: ZoneSpec, scenario: Scenario, t: datetime) -> 
                 st.pit_from <= t < show.end):
             loads.add_people(zone.occupants_max, MUSICIAN)
             loads.add_heat(STAND_LIGHTS_W)
+        elif zone.kind == "public" and show.hall in zone.crowd_halls:
+            loads.add_people(zone.crowd_share(show.hall) * foyer_people(
+                show.attendance, show.doors_open, show.curtain, st.middle, st.middle_end,
+                show.end, st.egress, _arrived(show, st, t), t), WALKING)
     if zone.kind == "stage":
         for period in scenario.get_ins:
             if period.holds(t):

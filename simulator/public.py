@@ -79,6 +79,12 @@ class PublicZone:
         self.solar_fast_w, self.solar_mass_w = solar - to_mass, to_mass
         self.infiltration_m3_per_s = e.infiltration_m3_per_s
 
+    def infiltration(self, people: float) -> float:
+        """Outdoor air through the entrances, m³/s: up to twice as much with the zone full
+        (doors opening all the time) [E]."""
+        full = people / self.spec.occupants_max if self.spec.occupants_max else 0.0
+        return self.infiltration_m3_per_s * (1.0 + min(1.0, full))
+
     def bias(self, p: float, zone_c: float, out_c: float) -> float:
         """What a unit at `p` reads above the zone's air (see the module)."""
         e = self.spec.exposure

@@ -32,6 +32,7 @@ class Show:
     house_lights: bool = False
     late_fraction: float = 0.0
     late_minutes: float = 0.0
+    hall: str | None = None  # its hall, whose public areas its audience crowds (None: none)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,10 +18,11 @@ from pymodbus.client import AsyncModbusTcpClient
 from bench._site import Site, site_venue
 from bench._venues import free_ports
 from hvac_ctl.config import load_config
-from hvac_ctl.simulation import building_spec
+from hvac_ctl.simulation import building_spec, calendar_scenario
 from simulator.building import BuildingSpec
 from simulator.engine import Building, PointRefused
 from simulator.exposure import glass_irradiance, lake_c, sun_altitude_deg
+from simulator.loads import zone_loads
 from simulator.psychro import humidity_ratio
 from simulator.public import MODE_NAMES, opposition
 from simulator.runner import SimulatedBuilding
@@ -196,3 +197,35 @@ def test_the_site_is_served_many_modbus_ids_on_one_port_and_bacnet_devices(
 
 def _free_udp() -> int:
     return free_ports(socket.SOCK_DGRAM, 1)[0]
+
+
+def test_an_audience_crowds_its_halls_public_areas_before_doors_at_the_interval_and_after(
+        site: tuple[Site, BuildingSpec]) -> None:
+    s, spec = site
+    config = load_config(s.folder)
+    day = date(2026, 12, 5)  # Tosca: doors 19:00, curtain 19:30, end 22:30
+    plot = calendar_scenario(config, day, day + timedelta(days=1))
+    (show,) = [x for x in plot.shows if x.id == "tosca-2026-12-05"]
+    assert show.hall == "main"
+
+    def foyers(t: datetime) -> dict[str, float]:
+        loads = zone_loads(spec, plot, t)
+        return {z: loads[z].people for z in s.public_zones}
+
+    middle = show.curtain + (show.end - show.curtain) / 2
+    before = foyers(show.doors_open - timedelta(minutes=5))
+    during = foyers(show.curtain + timedelta(minutes=30))
+    interval = foyers(middle + timedelta(minutes=10))
+    leaving = foyers(show.end + timedelta(minutes=10))
+    afternoon = foyers(show.doors_open - timedelta(hours=3))
+    assert before["public-hall-1"] > 100 and leaving["public-hall-1"] > 100
+    assert sum(interval.values()) == pytest.approx(show.attendance * 0.5)
+    assert interval["public-hall-1"] == pytest.approx(4 * interval["olive-hall-1"])  # by area
+    assert sum(during.values()) == 0 and sum(afternoon.values()) == 0
+    assert before["corridor-1"] == 0  # its group serves no hall
+    b = Building(spec, plot, DesignDay.winter(TZ), middle)
+    b.advance(timedelta(minutes=10))
+    assert b.site is not None
+    pz = b.site.zones["olive-hall-1"]
+    crowded = pz.infiltration(b.reading("olive-hall-1").people)
+    assert pz.infiltration_m3_per_s < crowded <= 2 * pz.infiltration_m3_per_s
