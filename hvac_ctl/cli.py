@@ -122,7 +122,8 @@ def cmd_sim(args: argparse.Namespace) -> int:
     try:
         return run_simulator(config, start, until, speed=args.speed, weather=args.weather,
                              scenario=Path(args.scenario) if args.scenario else None,
-                             status_every=args.status_every)
+                             status_every=args.status_every,
+                             independent_thermostats=args.independent_thermostats)
     except (ValueError, OSError) as e:
         print(f"hvac-ctl sim: {e}", file=sys.stderr)
         return 1
@@ -323,6 +324,9 @@ def parser() -> argparse.ArgumentParser:
                     help="design day or a CSV of time,temp_c,rh_pct (default: by season)")
     sm.add_argument("--status-every", type=float, default=5.0, metavar="SECONDS",
                     help="real seconds between status lines (default 5)")
+    sm.add_argument("--independent-thermostats", action="store_true",
+                    help="public units ignore their mode command and pick heat or cool from "
+                         "their own sensors (the baseline of units that fight)")
     _with_logging(sm).set_defaults(func=cmd_sim)
     sv = with_config(sub.add_parser("serve", help="run the service: API, scheduler, control"))
     sv.add_argument("--db", metavar="URL", help="SQLAlchemy URL (default: sqlite in DIR/data)")

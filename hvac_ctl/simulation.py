@@ -128,7 +128,7 @@ def weather_for(choice: str, start: datetime) -> Weather:
 
 def run_simulator(config: Config, start: datetime, until: datetime | None, speed: float,
                   weather: str = "auto", scenario: Path | None = None,
-                  status_every: float = 5.0) -> int:
+                  status_every: float = 5.0, independent_thermostats: bool = False) -> int:
     """`hvac-ctl sim`: serve the building until `until` or a signal, then close every socket."""
     # the protocol servers load here, not on import: the in-process evaluation needs none
     from hvac_ctl.in_use import problem
@@ -141,7 +141,8 @@ def run_simulator(config: Config, start: datetime, until: datetime | None, speed
         plot = plot.edited(ScenarioFile.load(scenario))
     spec = building_spec(config)
     sim = SimulatedBuilding(spec, plot, weather_for(weather, start), start,
-                            step=timedelta(seconds=min(60.0, max(1.0, speed))))
+                            step=timedelta(seconds=min(60.0, max(1.0, speed))),
+                            independent_thermostats=independent_thermostats)
     taken = problem(simulator_ports(spec))  # before any server starts: one line, no traceback
     if taken is not None:
         print(f"hvac-ctl sim: {taken}; the simulator serves the units' addresses in zones.yaml "

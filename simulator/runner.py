@@ -29,9 +29,11 @@ class SimulatedBuilding:
     """The building and its protocol servers, started and closed together."""
 
     def __init__(self, spec: BuildingSpec, scenario: Scenario, weather: Weather,
-                 start: datetime, step: timedelta = timedelta(seconds=60)) -> None:
+                 start: datetime, step: timedelta = timedelta(seconds=60),
+                 independent_thermostats: bool = False) -> None:
         require_loopback(spec)
-        self.building = Building(spec, scenario, weather, start, max_step=step)
+        self.building = Building(spec, scenario, weather, start, max_step=step,
+                                 independent_thermostats=independent_thermostats)
         units = list(spec.units.values())
         self.modbus = ModbusUnits(self.building, [u for u in units if u.protocol == "modbus"])
         self.bacnet = BacnetUnits(self.building, [u for u in units if u.protocol == "bacnet"])
