@@ -106,6 +106,19 @@ def _bacnet_points() -> str:
 """
 
 
+# the public areas open every day, as the spring week's units run (bench/public_week.py)
+PUBLIC_HOURS = """public_hours:
+  weekly:
+    - {days: [mon, tue, wed, thu, fri, sat, sun], open: "09:00", close: "17:30"}
+"""
+
+
+# The lake keeps the corridors cool: in spring they need heat whenever the air outdoors is
+# under 25 °C, and cooling only above 29 °C (what `hvac-ctl report public` suggests from a
+# week run on the defaults, where vent let them fall to 18 °C)
+CORRIDORS_SPRING = "{heat_below_c: 25, cool_above_c: 29}"
+
+
 def site_venue(dest: Path, copies: int = 1) -> Site:
     """The root venue plus `copies` public areas (see the module), on free loopback ports."""
     replicated_venue(dest, 1)  # the root's venue, its units on free ports
@@ -121,8 +134,9 @@ def site_venue(dest: Path, copies: int = 1) -> Site:
     device = 0
     for k in range(1, copies + 1):
         groups += (f"  opera-public-{k}:\n    name: Opera public hall and Olive Hall {k}\n"
-                   "    halls: [main]\n"
-                   f"  corridors-{k}:\n    name: Underwater corridors {k}\n")
+                   "    halls: [main]\n    staging: {open: 6, crowd: 9}\n"
+                   f"  corridors-{k}:\n    name: Underwater corridors {k}\n"
+                   "    staging: {open: 2, crowd: 3}\n")
         group_names += [f"opera-public-{k}", f"corridors-{k}"]
         for name, group, area, volume, capacity, exposure, thermal, ahus in ZONES:
             zone = f"{name}-{k}"
@@ -156,4 +170,9 @@ def site_venue(dest: Path, copies: int = 1) -> Site:
            f"\ngroups:\n{groups}\nzones:\n{zones}\n{zone_text}\nunits:\n"
            f"{units.rstrip()}\n{unit_text}")
     (dest / "zones.yaml").write_text(out, encoding="utf-8")
+    (dest / "schedules" / "calendar" / "public.yaml").write_text(PUBLIC_HOURS, encoding="utf-8")
+    seasons = dest / "schedules" / "seasons.yaml"
+    tuned = "".join(f"      corridors-{k}: {CORRIDORS_SPRING}\n" for k in range(1, copies + 1))
+    seasons.write_text(seasons.read_text(encoding="utf-8").replace(
+        "\n  shoulder:\n", f"\n  shoulder:\n    public_groups:\n{tuned}", 1), encoding="utf-8")
     return Site(dest, public_units, group_names, zone_names, modbus_port)

@@ -9,20 +9,20 @@ design-day sinusoid from 17 °C (03:00) to 27 °C (15:00) with a dew point of 9 
 24 °C — a public area's cooling threshold — several times each afternoon. The sun is the
 clear-sky model's (`simulator.exposure`).
 
-**Both runs**: the public units run from 08:30 to 18:00 (the public opens 09:00–17:30) with
-20 % outdoor air; the halls' units stay off (the halls do not feel the weather).
+**Both runs** share the venue: the public areas open 09:00–17:30 (`public_hours`), with
+the halls' units off (the halls do not feel the weather).
 - (a) **baseline**: independent thermostats (`Building(independent_thermostats=True)`): every
-  unit of a group runs at 23 °C and picks heat or cool from its own sensor (±0.5 K);
-- (b) **ours**: every `DECIDE_EVERY` (5 min) each group is decided by
-  `decide(group, at, outdoor_c, outdoor_rh, held) -> (mode, setpoint_c, running_units)`
-  and every running unit of the group is commanded that one mode and setpoint; the others
-  are switched off. `held` is the planner's `HeldGroup` (the weather mode, since when, the
-  units running). The decision used here is `ours_decision`, **a placeholder to be replaced
-  by the planner's group sequence** (`hvac_ctl.planner`): pass another `decide` to `run`.
+  unit of a group runs 08:30–18:00 at 23 °C with 20 % outdoor air and picks heat or cool
+  from its own sensor (±0.5 K);
+- (b) **ours**: the planner itself. Every `DECIDE_EVERY` (5 min) `plan_at` is asked, as the
+  service asks it, with the outdoor air, the zones' measurements and the groups' held modes,
+  staging and run hours (the service's own `GroupTracker`); every public unit is commanded
+  what the plan says (enable, mode, setpoint, outdoor-air damper, fan cap).
 
 **Reported per group**: opposing-mode unit-hours (`simulator.public.Opposition`: per step,
 min(units heating, units cooling) × the step — the fewest units that would have to change to
-end the fight; "both" counts every unit taking part), unit mode changes per day, the zones'
+end the fight; "both" counts every unit taking part), unit mode changes per day, the group's
+weather-mode changes per day (ours; at most one per `min_dwell_min` after the first), the zones'
 temperature and RH percentiles (5/50/95, sampled every 5 min while open) and the group's
 coil energy (cooling + heating + reheat, kWh).
 """
@@ -33,7 +33,7 @@ import argparse
 import statistics
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -44,7 +44,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench._site import site_venue  # noqa: E402
 from hvac_ctl.config import load_config  # noqa: E402
-from hvac_ctl.planner.inputs import HeldGroup  # noqa: E402
+from hvac_ctl.control.group_tracking import GroupTracker  # noqa: E402
+from hvac_ctl.model import Config  # noqa: E402
+from hvac_ctl.planner import PlanInputs, ZoneMeasurement, plan_at  # noqa: E402
+from hvac_ctl.planner.inputs import PointValue  # noqa: E402
 from hvac_ctl.simulation import building_spec  # noqa: E402
 from simulator.building import BuildingSpec  # noqa: E402
 from simulator.engine import Building  # noqa: E402
@@ -59,20 +62,6 @@ RUN_FROM, RUN_TO = time(8, 30), time(18, 0)
 DECIDE_EVERY = timedelta(minutes=5)
 BASELINE_SETPOINT_C = 23.0
 OA_DAMPER_PCT = 20.0
-COOL_ABOVE_C = 24.0  # the placeholder's thresholds, hysteresis and dwell
-HEAT_BELOW_C = 16.0
-HYSTERESIS_K = 1.0
-DWELL = timedelta(hours=2)
-SETPOINTS = {"cool": 24.0, "heat": 21.0, "vent": 23.0, "dehumidify": 23.0}
-
-Decision = Callable[[str, datetime, float, float, HeldGroup | None],
-                    tuple[str, float, tuple[str, ...]]]
-
-# the groups' AHUs, filled by `run` from the venue before it decides (the placeholder needs
-# them; the planner's sequence knows them from its own configuration)
-GROUP_UNITS: dict[str, tuple[str, ...]] = {}
-
-
 def spring_weather() -> Weather:
     return Ripple(DesignDay(27.0, 10.0, humidity_ratio(9.0, 100.0), TZ), 2.5,
                   timedelta(hours=2))
@@ -80,25 +69,6 @@ def spring_weather() -> Weather:
 
 def is_open(at: datetime) -> bool:
     return RUN_FROM <= at.astimezone(TZ).time() < RUN_TO
-
-
-def ours_decision(group: str, at: datetime, outdoor_c: float, outdoor_rh: float,
-                  held: HeldGroup | None) -> tuple[str, float, tuple[str, ...]]:
-    """PLACEHOLDER, to be replaced by the planner's group sequence: one weather mode per
-    group (cool above 24 °C, heat below 16 °C, else vent; leaving a mode takes 1 K past its
-    threshold and at least 2 h in it), every unit of the group running while open."""
-    mode = held.mode if held is not None else "vent"
-    dwelt = held is None or held.since is None or at - held.since >= DWELL
-    if dwelt:
-        if mode != "cool" and outdoor_c > COOL_ABOVE_C + HYSTERESIS_K:
-            mode = "cool"
-        elif mode != "heat" and outdoor_c < HEAT_BELOW_C - HYSTERESIS_K:
-            mode = "heat"
-        elif (mode == "cool" and outdoor_c < COOL_ABOVE_C - HYSTERESIS_K) or (
-                mode == "heat" and outdoor_c > HEAT_BELOW_C + HYSTERESIS_K):
-            mode = "vent"
-    running = GROUP_UNITS.get(group, ()) if is_open(at) else ()
-    return mode, SETPOINTS[mode], running
 
 
 @dataclass
@@ -111,6 +81,8 @@ class GroupResult:
     temp: tuple[float, float, float]
     rh: tuple[float, float, float]
     coil_kwh: float
+    group_changes_per_day: float | None = None  # ours: the weather mode's changes
+    most_group_changes: int | None = None  # on the busiest day
 
 
 def _pcts(xs: list[float]) -> tuple[float, float, float]:
@@ -118,75 +90,104 @@ def _pcts(xs: list[float]) -> tuple[float, float, float]:
     return q[0], statistics.median(xs), q[-1]
 
 
-def run(spec: BuildingSpec, days: int, decide: Decision | None,
+def run(spec: BuildingSpec, days: int, config: Config | None,
         first: date = FIRST_DAY) -> list[GroupResult]:
-    """The span from `first` for `days`: the baseline (decide None: independent thermostats)
-    or `decide`'s groups."""
+    """The span from `first` for `days`: the baseline (`config` None: independent
+    thermostats) or the planner of `config` deciding every public unit."""
     weather = spring_weather()
     start = datetime.combine(first, time(0), tzinfo=TZ)
-    b = Building(spec, Scenario(), weather, start, independent_thermostats=decide is None)
+    b = Building(spec, Scenario(), weather, start, independent_thermostats=config is None)
     assert b.site is not None, "the venue has no public zones"
     site = b.site
     groups = sorted(set(site.group_of.values()))
-    GROUP_UNITS.clear()
-    GROUP_UNITS.update({g: tuple(u for u in site.unit_names if site.group_of[u] == g)
-                        for g in groups})
-    zones_of = {g: sorted({spec.units[u].zone for u in GROUP_UNITS[g]}) for g in groups}
-    held: dict[str, HeldGroup | None] = dict.fromkeys(groups)
+    units = {g: tuple(u for u in site.unit_names if site.group_of[u] == g) for g in groups}
+    zones_of = {g: sorted({spec.units[u].zone for u in units[g]}) for g in groups}
     temps: dict[str, list[float]] = {g: [] for g in groups}
     rhs: dict[str, list[float]] = {g: [] for g in groups}
+    tracker = GroupTracker()
+    changes: dict[str, dict[date, int]] = {g: {} for g in groups}
+    last_mode: dict[str, str] = {}
     for u in site.unit_names:
         b.write(u, "oa_damper_min", OA_DAMPER_PCT)
         b.write(u, "setpoint", BASELINE_SETPOINT_C)
     end = start + timedelta(days=days)
     while b.now < end:
         at, open_now = b.now, is_open(b.now)
-        out = weather.at(at)
-        if decide is None:
+        if config is None:
             for u in site.unit_names:
                 if b.commands(u).enable != open_now:
                     b.write(u, "enable", open_now)
         else:
-            rh_out = relative_humidity(out.temp_c, out.w)
+            state = plan_at(config, at, _inputs(b, weather, at, zones_of, tracker))
+            tracker.observe(state, at)
             for g in groups:
-                mode, setpoint, running = decide(g, at, out.temp_c, rh_out, held[g])
-                before = held[g]
-                since = at if before is None or before.mode != mode else before.since
-                held[g] = HeldGroup(mode, since, tuple(running))
-                for u in GROUP_UNITS[g]:
-                    on = u in running
-                    cmd = b.commands(u)
-                    if on and (cmd.mode != mode or cmd.setpoint != setpoint):
-                        b.write(u, "mode", mode)
-                        b.write(u, "setpoint", setpoint)
-                    if cmd.enable != on:
-                        b.write(u, "enable", on)
+                mode = state.groups[g].weather_mode
+                if g in last_mode and last_mode[g] != mode:
+                    day = at.astimezone(TZ).date()
+                    changes[g][day] = changes[g].get(day, 0) + 1
+                last_mode[g] = mode
+                for u in units[g]:
+                    _command(b, u, state.units[u])
         if open_now:
             for g in groups:
                 for z in zones_of[g]:
                     temps[g].append(b.hall.temp(z))
                     rhs[g].append(relative_humidity(b.hall.temp(z), b.hall.w(z)))
         b.advance(DECIDE_EVERY)
-    fights, changes = opposition(site), mode_changes(site)
+    fights, unit_changes = opposition(site), mode_changes(site)
     out_rows = []
     for g in groups:
         coil = sum(e.cooling_kwh + e.heating_kwh + e.reheat_kwh
-                   for e in (b.energy(u) for u in GROUP_UNITS[g]))
-        out_rows.append(GroupResult(g, len(GROUP_UNITS[g]), fights[g].minority_unit_hours,
-                                    fights[g].both_unit_hours, changes[g] / days,
-                                    _pcts(temps[g]), _pcts(rhs[g]), coil))
+                   for e in (b.energy(u) for u in units[g]))
+        per_day = changes[g]
+        out_rows.append(GroupResult(
+            g, len(units[g]), fights[g].minority_unit_hours, fights[g].both_unit_hours,
+            unit_changes[g] / days, _pcts(temps[g]), _pcts(rhs[g]), coil,
+            None if config is None else sum(per_day.values()) / days,
+            None if config is None else max(per_day.values(), default=0)))
     return out_rows
 
 
+def _inputs(b: Building, weather: Weather, at: datetime, zones_of: dict[str, list[str]],
+            tracker: GroupTracker) -> PlanInputs:
+    """What the service would know: the outdoor air at the intakes, each public zone's
+    readings (running: a unit of it runs), the groups' held modes and run hours."""
+    out = weather.at(at)
+    measured = {}
+    for zones in zones_of.values():
+        for z in zones:
+            temp = b.hall.temp(z)
+            running = any(b.commands(u).enable for u, spec in b.spec.units.items()
+                          if spec.zone == z)
+            measured[z] = ZoneMeasurement(at, temp, relative_humidity(temp, b.hall.w(z)),
+                                          b.hall.co2(z), running)
+    return PlanInputs(outdoor_air_c=out.temp_c,
+                      outdoor_rh_pct=relative_humidity(out.temp_c, out.w),
+                      measurements=measured, groups=tracker.held(),
+                      run_hours=tracker.run_hours())
+
+
+def _command(b: Building, unit: str, points: Mapping[str, PointValue]) -> None:
+    """The plan's points, written where the unit holds another value."""
+    cmd = b.commands(unit)
+    for point in ("mode", "setpoint", "oa_damper_min", "fan_speed_max", "enable"):
+        value = points.get(point)
+        if value is not None and getattr(cmd, point) != value:
+            b.write(unit, point, value)
+
+
 def table(results: dict[str, list[GroupResult]]) -> str:
-    lines = ["run | group | units | opposing unit-h (minority) | (both) | mode changes/day | "
-             "T p5/p50/p95 °C | RH p5/p50/p95 % | coil kWh",
-             "--- | --- | --- | --- | --- | --- | --- | --- | ---"]
+    lines = ["run | group | units | opposing unit-h (minority) | (both) | unit mode changes/day"
+             " | group mode changes/day (most) | T p5/p50/p95 °C | RH p5/p50/p95 % | coil kWh",
+             "--- | --- | --- | --- | --- | --- | --- | --- | --- | ---"]
     for name, rows in results.items():
         for r in rows:
+            group = ("—" if r.group_changes_per_day is None
+                     else f"{r.group_changes_per_day:.1f} ({r.most_group_changes})")
             lines.append(
                 f"{name} | {r.group} | {r.units} | {r.minority_unit_h:.1f} | {r.both_unit_h:.1f}"
-                f" | {r.changes_per_day:.1f} | {r.temp[0]:.1f}/{r.temp[1]:.1f}/{r.temp[2]:.1f}"
+                f" | {r.changes_per_day:.1f} | {group}"
+                f" | {r.temp[0]:.1f}/{r.temp[1]:.1f}/{r.temp[2]:.1f}"
                 f" | {r.rh[0]:.0f}/{r.rh[1]:.0f}/{r.rh[2]:.0f} | {r.coil_kwh:,.0f}")
     return "\n".join(lines)
 
@@ -198,9 +199,10 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         site = site_venue(Path(tmp) / "venue", args.copies)
-        spec = building_spec(load_config(site.folder))
+        config = load_config(site.folder)
+        spec = building_spec(config)
     results = {"baseline (independent thermostats)": run(spec, args.days, None),
-               "ours (PLACEHOLDER decision)": run(spec, args.days, ours_decision)}
+               "ours (the planner: one mode per group)": run(spec, args.days, config)}
     print(f"{FIRST_DAY} + {args.days} days, {len(site.public_units)} public units")
     print(table(results))
 

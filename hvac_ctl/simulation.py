@@ -34,6 +34,7 @@ def building_spec(config: Config) -> BuildingSpec:
             exchange_with=z.thermal.exchange_with,
             exchange_m3_per_s=z.thermal.exchange_m3_per_s,
             group=z.group,
+            hall=v.hall_of(name) if v.is_site else None,
             exposure=ExposureSpec(**z.exposure.model_dump()) if z.exposure != Exposure() else None,
             crowds=_crowds(config, name),
         )
@@ -109,7 +110,7 @@ def calendar_scenario(config: Config, first: date, last: date) -> Scenario:
         elif isinstance(e, TourEvent):
             tours.append(Tour(e.start, e.end, e.route, e.group_size or group))
         elif isinstance(e, GetInEvent):
-            get_ins.append(Period(e.start, e.end))
+            get_ins.append(Period(e.start, e.end, e.hall))
     return Scenario(tuple(shows), tuple(tours), tuple(get_ins))
 
 

@@ -57,6 +57,7 @@ class ZoneSpec:
     # then 2,000 people sitting down warm the hall 0.37 K in 10 min, under the 0.4–1.5 K band).
     radiant_to_mass: float = 0.5
     group: str | None = None  # a public zone's group: the units switched together
+    hall: str | None = None  # a site's hall zone: only its hall's shows and get-ins fill it
     exposure: ExposureSpec | None = None  # None: no weather reaches it but by its units
     # a public zone's share of the crowd of each hall its group serves (`simulator.crowds`)
     crowds: tuple[tuple[str, float], ...] = ()

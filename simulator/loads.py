@@ -157,6 +157,9 @@ def _zone(loads: ZoneLoads, zone: ZoneSpec, scenario: Scenario, t: datetime) -> 
         st = _times(show)
         if not (st.lead <= t < st.tail):
             continue
+        if zone.hall is not None and show.hall is not None and zone.kind != "public" and (
+                zone.hall != show.hall):
+            continue  # a site's show fills its own hall (its audience crowds the foyers)
         if zone.kind == "auditorium":
             seated, walking = _audience(show, st, t)
             loads.add_people(seated, SEATED)
@@ -180,7 +183,7 @@ def _zone(loads: ZoneLoads, zone: ZoneSpec, scenario: Scenario, t: datetime) -> 
                 show.end, st.egress, _arrived(show, st, t), t), WALKING)
     if zone.kind == "stage":
         for period in scenario.get_ins:
-            if period.holds(t):
+            if period.holds(t) and (None in (period.hall, zone.hall) or period.hall == zone.hall):
                 loads.add_people(GET_IN_CREW, STAGE_CREW)
                 loads.add_heat(MACHINERY_W)
                 loads.add_heat(STAGE_LIGHTING_W * LIGHT_TO_ZONE * WORK_LIGHT, LIGHT_RADIANT)

@@ -49,6 +49,7 @@ class Period:
 
     start: datetime
     end: datetime
+    hall: str | None = None  # a site's get-in: its hall's stage (None: every stage)
 
     def holds(self, t: datetime) -> bool:
         return self.start <= t < self.end

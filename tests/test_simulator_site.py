@@ -229,3 +229,30 @@ def test_an_audience_crowds_its_halls_public_areas_before_doors_at_the_interval_
     pz = b.site.zones["olive-hall-1"]
     crowded = pz.infiltration(b.reading("olive-hall-1").people)
     assert pz.infiltration_m3_per_s < crowded <= 2 * pz.infiltration_m3_per_s
+
+
+def test_a_sites_show_fills_its_own_hall_and_crowds_its_foyers_only() -> None:
+    """The default site on an evening: the opera's audience sits in the opera house, not in
+    the concert hall; its get-in's crew works on its own stage; its foyers fill."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from hvac_ctl.config import load_config
+    from hvac_ctl.simulation import building_spec
+    from simulator.loads import zone_loads
+    from simulator.scenario import Period, Scenario, Show
+    from tests.harness import ROOT
+
+    spec = building_spec(load_config(ROOT))
+    tz = ZoneInfo("Asia/Shanghai")
+    doors = datetime(2026, 12, 12, 18, 45, tzinfo=tz)
+    show = Show("tosca", doors, doors + timedelta(minutes=45), doors + timedelta(hours=4), 2000,
+                hall="opera-house")
+    get_in = Period(doors - timedelta(hours=8), doors - timedelta(hours=4), "drama-theatre")
+    seated = zone_loads(spec, Scenario((show,), (), (get_in,)), doors + timedelta(hours=1))
+    assert seated["auditorium"].people > 1500
+    assert seated["concert-auditorium"].people == 0 and seated["mft-auditorium"].people == 0
+    gathering = zone_loads(spec, Scenario((show,)), doors - timedelta(minutes=10))
+    assert gathering["lobby-opera"].people > 100 and gathering["lobby-concert"].people == 0
+    crew = zone_loads(spec, Scenario((), (), (get_in,)), doors - timedelta(hours=6))
+    assert crew["drama-stage"].people > 0 and crew["stage"].people == 0
