@@ -109,13 +109,17 @@ def show_reports(store: Store, config: Config, day: date) -> list[ShowReport]:
         if not isinstance(e, ShowEvent):
             continue
         zones = []
-        for zone, z in config.venue.zones.items():
-            if z.kind == ZoneKind.pit and not e.live_orchestra:
+        venue = config.venue
+        hall = venue.zones_of_hall(e.hall)  # a site's show is its hall's (one hall: every zone)
+        for zone in hall:
+            if venue.zones[zone].kind == ZoneKind.pit and not e.live_orchestra:
                 continue
             report = zone_show(store, config, zone, e.doors_open, e.end)
             if report is not None:
                 zones.append(report)
+        sources = {*hall, *(u for z in hall for u in venue.units_of(z))}
         raised = [(r.kind, r.source, r.message) for r in sorted(alarms, key=lambda r: r.id)
-                  if e.doors_open <= r.raised_at < e.end + timedelta(hours=1)]
+                  if e.doors_open <= r.raised_at < e.end + timedelta(hours=1)
+                  and (not venue.is_site or r.source in sources)]
         reports.append(ShowReport(e.id, e.title, e.doors_open, e.end, zones, raised))
     return reports

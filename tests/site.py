@@ -69,3 +69,28 @@ def make_site(folder: Path) -> None:
         season["zones"][CONCERT_ZONE] = zs
     seasons_path.write_text(yaml.safe_dump(seasons, sort_keys=False))
     (folder / "schedules" / "calendar" / "concert.yaml").write_text(CONCERT)
+
+
+def default_site(folder: Path) -> None:
+    """The shipped site (the repository's `zones.yaml` and `schedules/`) in `folder`, every
+    unit moved to a free loopback port (each BACnet device its own UDP port, each Modbus
+    server its own TCP port): what the `configure` hook of `tests.harness.service` takes."""
+    import re
+    import shutil
+    import socket
+
+    from tests.harness import ROOT, free_port
+
+    shutil.copy(ROOT / "zones.yaml", folder / "zones.yaml")
+    shutil.rmtree(folder / "schedules")
+    shutil.copytree(ROOT / "schedules", folder / "schedules")
+    text = (folder / "zones.yaml").read_text()
+    udp = sorted(set(re.findall(r'ip: "127\.0\.0\.1:(\d+)"', text)))
+    tcp = sorted(set(re.findall(r"port: (\d+),", text)))
+    taken = {int(p) for p in (*udp, *tcp)}
+    moved = {p: free_port(socket.SOCK_DGRAM, taken) for p in udp}
+    text = re.sub(r'ip: "127\.0\.0\.1:(\d+)"',
+                  lambda m: f'ip: "127.0.0.1:{moved[m.group(1)]}"', text)
+    moved_tcp = {p: free_port(socket.SOCK_STREAM, taken) for p in tcp}
+    text = re.sub(r"port: (\d+),", lambda m: f"port: {moved_tcp[m.group(1)]},", text)
+    (folder / "zones.yaml").write_text(text)
