@@ -51,6 +51,15 @@ def summary(config: Config, today: date) -> str:
         lines.append(f"  {name:<{width}} {z.kind:<10} {who:<14} {z.area_m2:>6.0f} m² "
                      f"{z.volume_m3:>7.0f} m³  setpoints {z.limits.setpoint_min_c:g}–"
                      f"{z.limits.setpoint_max_c:g} °C  units: {units}")
+    if v.is_site:  # which zones make each hall and group, and how each runs
+        lines.append("halls:")
+        lines += [f"  {h:<{width}} {v.hall(h).type:<10} {v.hall(h).name}: "
+                  f"{', '.join(v.zones_of_hall(h))}" for h in v.hall_ids]
+    if v.groups:
+        lines.append("public groups (one mode by the weather):")
+        lines += [f"  {g:<{width}} {len([u for z in v.zones_of_group(g) for u in v.units_of(z)])}"
+                  f" AHUs, dwell {pg.min_dwell_min} min, {pg.name}: "
+                  f"{', '.join(v.zones_of_group(g))}" for g, pg in v.groups.items()]
     by_protocol = Counter(u.protocol for u in v.units.values())
     lines.append(f"units: {len(v.units)} ({', '.join(f'{n} {p}' for p, n in by_protocol.items())})")
     lines.append("seasons: " + "; ".join(
