@@ -304,3 +304,18 @@ def test_a_fused_halls_stage_out_of_band_with_its_audience_in_is_a_named_conflic
     assert found(both, t0, 30.0, 4.0) == []
     assert found(both, t0 + timedelta(minutes=20), 30.0, 4.0) == []
     assert found(watch, t0 + timedelta(minutes=21), 22.0, 0.0) == []  # the stage is back
+
+
+def test_a_public_area_open_outside_its_groups_band_alarms() -> None:
+    from tests.site_venue import site_config
+
+    site = site_config()
+    watch = Watch()
+    t0 = local("2027-04-13 11:00")  # the foyer is open: its band 20–26 °C
+    for minutes, temp, expected in ((0, 27.5, False), (15, 27.5, True), (16, 23.0, False)):
+        at = t0 + timedelta(minutes=minutes)
+        state = plan_at(site, at, PlanInputs(outdoor_air_c=20.0))
+        m = {"lobby": ZoneMeasurement(at, temp, 50.0, 600.0, True)}
+        found = {c.source for c in conditions(site, at, state, m, {}, {}, [], watch, SETTINGS)
+                 if c.kind == "zone_out_of_band"}
+        assert ("lobby" in found) is expected, (minutes, temp)

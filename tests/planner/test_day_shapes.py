@@ -86,6 +86,20 @@ def test_a_year_of_the_shipped_calendar_moved_by_shape_equals_it_planned_afresh(
     assert len(_planned_zones(config, days, PlanCache(config))) < len(days) * 3 / 4
 
 
+def test_the_sites_days_moved_by_shape_equal_them_planned_afresh() -> None:
+    """The shipped site: fused halls plan their zones together, public groups by their
+    opening hours and the adjacent halls' shows; moved days must still be the same days."""
+    from hvac_ctl.config import load_config
+    from tests.harness import ROOT
+
+    site = load_config(ROOT)
+    for outdoor in (None, 26.0):
+        inputs = PlanInputs(outdoor_temp_c=outdoor)
+        cache = PlanCache(site)
+        for day in [*_days(date(2026, 12, 1), 21), *_days(date(2027, 3, 10), 14)]:
+            _same(plan_day(site, day, inputs, cache), plan_day(site, day, inputs))
+
+
 def test_days_across_the_clock_changes_move_only_onto_days_of_the_same_offsets(
         make_config) -> None:
     config = make_config(RUN, timezone="Europe/Berlin")
