@@ -21,7 +21,8 @@ LEAVE = timedelta(minutes=10)
 INTERVAL_OUT = 0.5
 
 
-def _fraction(t: datetime, a: datetime, b: datetime) -> float:
+def fraction(t: datetime, a: datetime, b: datetime) -> float:
+    """How far `t` is from `a` to `b`: 0 before, 1 after (the loads' ramps, and these)."""
     if t <= a:
         return 0.0
     if t >= b:
@@ -35,9 +36,9 @@ def foyer_people(attendance: float, doors: datetime, curtain: datetime, interval
     """How many of a show's audience are in the public areas at `t`; `inside` is how many
     of them are in the hall then (before the curtain: come in through the doors)."""
     if doors - GATHER <= t < curtain:
-        return max(0.0, attendance * _fraction(t, doors - GATHER, curtain) - inside)
+        return max(0.0, attendance * fraction(t, doors - GATHER, curtain) - inside)
     if interval <= t < interval_end:
         return attendance * INTERVAL_OUT
     if end <= t < egress + LEAVE:
-        return attendance * (_fraction(t, end, egress) - _fraction(t, end + LEAVE, egress + LEAVE))
+        return attendance * (fraction(t, end, egress) - fraction(t, end + LEAVE, egress + LEAVE))
     return 0.0

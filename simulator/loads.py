@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from simulator.building import BuildingSpec, ZoneSpec
 from simulator.crowds import foyer_people
+from simulator.crowds import fraction as _fraction
 from simulator.scenario import Period, Scenario, Show, Tour
 
 SEATED = (70.0, 35.0)
@@ -55,14 +56,6 @@ class ZoneLoads:
     def add_heat(self, watts: float, radiant_fraction: float = 0.0) -> None:
         self.convective_w += watts * (1 - radiant_fraction)
         self.radiant_w += watts * radiant_fraction
-
-
-def _fraction(t: datetime, a: datetime, b: datetime) -> float:
-    if t <= a:
-        return 0.0
-    if t >= b:
-        return 1.0
-    return (t - a) / (b - a)
 
 
 @dataclass(frozen=True)

@@ -7,25 +7,23 @@ artifacts/panel-<page>.png (and to docs/ with HVAC_UPDATE_DOCS=1)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-import threading
 from collections.abc import Iterator
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.harness import ROOT, Running, service
+from tests.harness import ROOT, Running
+from tests.live_service import PASSWORD, Live
+from tests.live_service import live as started
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "artifacts"
 SIZES = ((1366, 900), (1024, 768), (390, 844))
 PAGES = ("hall", "tonight", "trends", "overrides", "alarms", "audit")
-PASSWORD = "curtain-up-2026"
 
 # Every visible element whose right edge passes the viewport, and every button, link, form
 # field, header cell and hall value cut by a box that clips it (a card, a scroll container)
@@ -83,48 +81,15 @@ CONTRAST = """() => {
 }"""
 
 
-class Live:
-    """The harness's service on the simulator's clock at ×10, in a thread of its own (the
-    browser's sync API owns the test's thread)."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.ready = threading.Event()
-        self.stop = threading.Event()
-        self.url = ""
-        self.running: Running | None = None
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._main())
-        except BaseException as e:  # shown by the fixture
-            self.error = e
-            self.ready.set()
-
-    async def _main(self) -> None:
-        async with service(self.tmp, at="2026-12-05 19:35", speed=10) as s:
-            self.running = s
-            s.runtime.store.create_user("opera", "operator", PASSWORD)
-            self.url = str(s.http.base_url).rstrip("/")
-            # an alarm to show with its Acknowledge button
-            s.sim.building.faults.set("ahu-aud-2", values={"supply_temp": 1000.0})
-            self.ready.set()
-            while not self.stop.is_set():
-                await asyncio.sleep(0.1)
+async def _an_alarm(s: Running) -> None:
+    """An alarm to show with its Acknowledge button."""
+    s.sim.building.faults.set("ahu-aud-2", values={"supply_temp": 1000.0})
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    service_ = Live(tmp_path_factory.mktemp("layout"))
-    service_.thread.start()
-    assert service_.ready.wait(90), "the service did not start"
-    if service_.error is not None:
-        raise service_.error
-    yield service_
-    service_.stop.set()
-    service_.thread.join(30)
+    with started(tmp_path_factory.mktemp("layout"), prepare=_an_alarm) as service_:
+        yield service_
 
 
 def signed_in(browser: Any, live: Live, width: int, height: int) -> Any:

@@ -6,64 +6,26 @@ zones only. A screenshot goes to artifacts/panel-site.png."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.harness import ROOT, Running, service
+from tests.harness import ROOT
+from tests.live_service import PASSWORD, Live
+from tests.live_service import live as started
 from tests.site import CONCERT_ZONE, make_site
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "curtain-up-2026"
 HALLS = {"opera": ("Opera House", ["auditorium", "stage", "pit"]),
          "concert": ("Concert Hall", [CONCERT_ZONE])}
 
 
-class Live:
-    """The site's service in a thread of its own (the browser's sync API owns the test's)."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.ready = threading.Event()
-        self.stop = threading.Event()
-        self.url = ""
-        self.running: Running | None = None
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._main())
-        except BaseException as e:  # shown by the fixture
-            self.error = e
-            self.ready.set()
-
-    async def _main(self) -> None:
-        async with service(self.tmp, at="2026-12-05 19:35", speed=10,
-                           configure=make_site) as s:
-            self.running = s
-            s.runtime.store.create_user("opera", "operator", PASSWORD)
-            self.url = str(s.http.base_url).rstrip("/")
-            self.ready.set()
-            while not self.stop.is_set():
-                await asyncio.sleep(0.1)
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    service_ = Live(tmp_path_factory.mktemp("site"))
-    service_.thread.start()
-    assert service_.ready.wait(90), "the service did not start"
-    if service_.error is not None:
-        raise service_.error
-    yield service_
-    service_.stop.set()
-    service_.thread.join(30)
+    with started(tmp_path_factory.mktemp("site"), configure=make_site) as service_:
+        yield service_
 
 
 def signed_in(browser: Any, live: Live, width: int = 1366, height: int = 900) -> Any:
