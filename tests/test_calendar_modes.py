@@ -176,3 +176,25 @@ def test_a_restart_still_names_the_edit_that_removed_a_show(tmp_path: Path) -> N
 
     run(edit())
     run(restarted())
+
+
+def test_weekly_shows_of_one_title_in_two_halls_get_their_hall_in_the_id() -> None:
+    """Event ids are unique across a site: the box office pushes counts by id."""
+    from hvac_ctl.config import parse_config
+    from tests.site_venue import site_texts
+
+    texts = site_texts("""
+weekly:
+  - name: chamber music
+    from: 2027-04-01
+    to: 2027-04-30
+    performances:
+      - {days: [sun], title: Chamber concert, hall: opera-house, doors_open: "14:30",
+         curtain: "15:00", end: "16:30", expected_attendance: 500}
+      - {days: [sun], title: Chamber concert, hall: concert, doors_open: "19:00",
+         curtain: "19:30", end: "21:00", expected_attendance: 500}
+""")
+    site = parse_config(texts)
+    day = date(2027, 4, 11)
+    ids = sorted(e.id for e in site.calendar.events_on(day, site.venue.venue.tz))
+    assert ids == ["chamber-concert-2027-04-11-concert", "chamber-concert-2027-04-11-opera-house"]

@@ -250,6 +250,7 @@ class Calendar:
                                     for e, m in replacing)
                 else:
                     events.extend(pattern)
+        events = _unique_across_halls(events)
         events.sort(key=lambda e: (_start(e), e.id))
         return CalendarDay(day, events, replaced)
 
@@ -347,6 +348,19 @@ def _unique_ids(events: list[Event], tz: tzinfo) -> list[Event]:
         replace(e, id=f"{e.id}-{_start(e).astimezone(tz):%H%M}") if seen[e.id] > 1 else e
         for e in events
     ]
+
+
+def _unique_across_halls(events: list[Event]) -> list[Event]:
+    """Two halls' weekly shows of one title on one day (a chamber concert in the concert hall
+    and in the drama theatre) get their hall appended: event ids are unique across the site,
+    as the occupancy push finds its show by id. A one-hall day never has such a pair."""
+    seen: dict[str, set[str]] = {}
+    for e in events:
+        seen.setdefault(e.id, set()).add(e.hall)
+    if all(len(halls) == 1 for halls in seen.values()):
+        return events
+    return [replace(e, id=f"{e.id}-{e.hall}") if len(seen[e.id]) > 1 and e.source[1][:1] == (
+        "weekly",) else e for e in events]
 
 
 def _start(e: Event) -> datetime:
