@@ -97,8 +97,26 @@ def test_zones_and_plan_take_a_hall(tmp_path: Path) -> None:
             assert {seg["hall"] for seg in plan.json()} == {"concert"}
             whole = (await s.http.get("/api/v1/plan", headers=h)).json()
             assert {seg["zone"] for seg in whole} == {*OPERA, CONCERT_ZONE, LOBBY_ZONE}
-            for path in ("/api/v1/zones", "/api/v1/plan"):
-                r = await s.http.get(path, headers=h, params={"hall": "ballroom"})
+            assert await zones(hall="public") == [LOBBY_ZONE]
+            public = (await s.http.get("/api/v1/plan", headers=h,
+                                       params={"hall": "public"})).json()
+            assert {seg["hall"] for seg in public} == {"public"}
+            assert {seg["group"] for seg in public} == {"lobby"}
+
+            async def events(**params: str) -> list[tuple[str, str]]:
+                r = await s.http.get("/api/v1/events", headers=h,
+                                     params={"date": "2026-12-05", **params})
+                assert r.status_code == 200, r.text
+                return [(e["id"], e["hall"]) for e in r.json()["events"]]
+
+            every = await events()
+            assert ("quartet-2026-12-05", "concert") in every
+            assert ("tosca-2026-12-05", "opera") in every
+            assert await events(hall="concert") == [("quartet-2026-12-05", "concert")]
+            assert ("quartet-2026-12-05", "concert") not in await events(hall="opera")
+            for path in ("/api/v1/zones", "/api/v1/plan", "/api/v1/events"):
+                r = await s.http.get(path, headers=h, params={"hall": "ballroom",
+                                                              "date": "2026-12-05"})
                 assert r.status_code == 422, path
                 [problem] = r.json()["detail"]
                 assert problem["loc"] == ["query", "hall"]

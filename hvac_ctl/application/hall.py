@@ -8,7 +8,6 @@ start that was."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
@@ -64,9 +63,7 @@ class Hall:
         whole = plan_day(rt.config, day or self.today(), rt.inputs(now), rt.loop.plans)
         if hall is None:
             return whole
-        zones = set(zones_of(rt.config.venue, hall))
-        return replace(whole, segments=tuple(s for s in whole.segments if s.zone in zones),
-                       shows=tuple(s for s in whole.shows if zones & set(s.precool_start)))
+        return whole.only(set(zones_of(rt.config.venue, hall)), hall)
 
     async def precool_starts(self, plan: DayPlan) -> dict[str, dict[str, tuple[Told, datetime]]]:
         """Per show and zone: ("started", when) once a start is on record; ("planned", when)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hvac_ctl.application.errors import ConfigRejected, Invalid, NotFound
+from hvac_ctl.application.site import zones_of
 from hvac_ctl.application.views import iso
 from hvac_ctl.config import ConfigError, config_files, parse_config_with_warnings
 from hvac_ctl.config.loader import CALENDAR_DIR, SEASONS
@@ -86,11 +87,14 @@ class Schedules:
     def replace_calendar(self, name: str, text: str, actor: str) -> list[str]:
         return self.replace(calendar_file(name), text, actor)
 
-    def events(self, day: date) -> dict[str, Any]:
+    def events(self, day: date, hall: str | None = None) -> dict[str, Any]:
         """The day's effective events as they will run, each with the file:line it is written
-        at, and for a dated entry the pattern occurrences it replaced."""
+        at, and for a dated entry the pattern occurrences it replaced; a site's name their
+        hall, and `hall` keeps one hall's (with the tours through its zones)."""
         rt = self.rt
-        cd = rt.config.calendar.day(day, rt.config.venue.venue.tz)
+        venue = rt.config.venue
+        zones = None if hall is None else set(zones_of(venue, hall))
+        cd = rt.config.calendar.day(day, venue.venue.tz)
         texts = config_files(self.folder)
         lines: dict[str, Any] = {}
 
@@ -104,8 +108,13 @@ class Schedules:
         replaced = {r.dated.id: r for r in cd.replacements}
         out = []
         for e in cd.events:
+            if hall is not None and e.hall != hall and not (
+                    isinstance(e, TourEvent) and zones is not None and zones & set(e.route)):
+                continue
             item: dict[str, Any] = {"id": e.id, "kind": _kind(e), "source": where(e),
                                     "start": iso(_start(e), rt), "end": iso(e.end, rt)}
+            if venue.is_site:
+                item["hall"] = e.hall
             if isinstance(e, ShowEvent):
                 item |= {"title": e.title, "doors": iso(e.doors_open, rt),
                          "curtain": iso(e.curtain, rt),

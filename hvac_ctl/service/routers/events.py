@@ -10,11 +10,13 @@ from fastapi import APIRouter, Query
 from hvac_ctl.service.auth import App, Reader
 from hvac_ctl.service.bounds import Day
 from hvac_ctl.service.responses import errors
+from hvac_ctl.service.routers.zones import HallQuery
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
 
 
 @router.get("", responses=errors())
 async def events(app: App, _: Reader, day: Annotated[Day, Query(
-        alias="date", description="the venue's local day, YYYY-MM-DD")]) -> dict[str, Any]:
-    return app.schedules.events(day)
+        alias="date", description="the venue's local day, YYYY-MM-DD")],
+                 hall: HallQuery = None) -> dict[str, Any]:
+    return app.schedules.events(day, hall)

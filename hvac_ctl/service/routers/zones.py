@@ -15,7 +15,8 @@ router = APIRouter(prefix="/api/v1", tags=["zones"])
 
 
 HallQuery = Annotated[str | None, Query(
-    max_length=64, description="a hall's id (GET /api/v1/site lists them); none: every zone")]
+    max_length=64, description="a hall's id (GET /api/v1/site lists them), or `public` for "
+    "the public areas; none: every zone")]
 
 
 @router.get("/zones", responses=errors())
