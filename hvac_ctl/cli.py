@@ -17,9 +17,8 @@ from pathlib import Path
 from hvac_ctl import logs
 from hvac_ctl.config import ConfigError, load_config
 from hvac_ctl.model import Config
-from hvac_ctl.model.site import PUBLIC
 from hvac_ctl.planner import PlanInputs, plan_day
-from hvac_ctl.report import day_plot, day_table, sections, summary
+from hvac_ctl.report import day_plot, day_table, plot_refused, summary
 
 
 def _today(config: Config) -> date:
@@ -65,23 +64,17 @@ def cmd_plan(args: argparse.Namespace) -> int:
     config = _load(args)
     if config is None:
         return 1
-    if args.plot:
-        from hvac_ctl.report import plot_path_problem
-
-        problem = plot_path_problem(Path(args.plot))
-        if problem is not None:
-            print(f"hvac-ctl plan: {problem}", file=sys.stderr)
-            return 2
-    day = args.date or _today(config)
-    if args.hall is not None and args.hall not in (*config.venue.hall_ids, PUBLIC):
-        print(f"hvac-ctl plan: --hall: unknown hall '{args.hall}' (halls: "
-              f"{', '.join(config.venue.hall_ids)}; or {PUBLIC} for the public areas)",
-              file=sys.stderr)
+    if plot_refused(args.plot, "hvac-ctl plan"):
         return 2
-    plan = plan_day(config, day, PlanInputs(outdoor_temp_c=args.outdoor_temp))
-    if args.hall is not None:
-        zones = {z for _, zs in sections(config.venue, args.hall) for z in zs}
-        plan = plan.only(zones, args.hall)
+    try:
+        zones = None if args.hall is None else config.venue.zones_for(args.hall)
+    except ValueError as e:
+        print(f"hvac-ctl plan: --hall: {e}", file=sys.stderr)
+        return 2
+    plan = plan_day(config, args.date or _today(config), PlanInputs(
+        outdoor_temp_c=args.outdoor_temp))
+    if zones is not None:
+        plan = plan.only(set(zones), args.hall)
     if args.json:
         print(json.dumps(plan.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -288,9 +281,8 @@ def parser() -> argparse.ArgumentParser:
     pl = with_config(sub.add_parser("plan", help="print a day's plan per zone"))
     pl.add_argument("--date", type=_date, help="YYYY-MM-DD (default: today at the venue)")
     pl.add_argument("--json", action="store_true", help="segments as JSON")
-    pl.add_argument("--hall", metavar="HALL",
-                    help="one hall's zones (a hall id, or 'public' for the public areas); "
-                         "default: every hall and group")
+    pl.add_argument("--hall", help="one hall's zones (a hall id, or 'public': the public "
+                                   "areas); default: every hall and group")
     pl.add_argument("--plot", metavar="FILE.png",
                     help="draw the day: phases and setpoints (png, svg, pdf, … by the suffix)")
     pl.add_argument("--outdoor-temp", type=float, metavar="C",
@@ -358,10 +350,10 @@ def parser() -> argparse.ArgumentParser:
     tc.add_argument("--db", metavar="URL")
     tc.add_argument("--config", default=".", metavar="DIR")
     tc.set_defaults(func=cmd_token)
-    tr = tk_sub.add_parser("revoke", help="revoke a token by name; it stops working at once")
+    tr = with_config(tk_sub.add_parser(
+        "revoke", help="revoke a token by name; it stops working at once"))
     tr.add_argument("--name", required=True)
     tr.add_argument("--db", metavar="URL")
-    tr.add_argument("--config", default=".", metavar="DIR")
     tr.set_defaults(func=cmd_token)
     rp = sub.add_parser("report", help="reports over the recorded operation (the store)")
     rp_pub = with_config(rp.add_subparsers(dest="report_command", required=True).add_parser(
@@ -376,13 +368,13 @@ def parser() -> argparse.ArgumentParser:
     rp_pub.set_defaults(func=cmd_report)
     us = sub.add_parser("user", help="people who sign in to the panel")
     us_sub = us.add_subparsers(dest="user_command", required=True)
-    uc = us_sub.add_parser("create", help="create a user; the password is stored hashed")
+    uc = with_config(us_sub.add_parser(
+        "create", help="create a user; the password is stored hashed"))
     uc.add_argument("--role", required=True, choices=["viewer", "operator", "engineer", "admin"])
     uc.add_argument("--name", required=True)
     uc.add_argument("--password-stdin", action="store_true",
                     help="read the password from standard input instead of the terminal")
     uc.add_argument("--db", metavar="URL")
-    uc.add_argument("--config", default=".", metavar="DIR")
     uc.set_defaults(func=cmd_user)
     return p
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -166,6 +167,15 @@ def plot_path_problem(path: Path) -> str | None:
         return None
     what = f"'.{suffix}' is not a format it draws" if suffix else "the name has no suffix"
     return f"--plot {path}: {what}; give a file ending in one of {', '.join(formats)}"
+
+
+def plot_refused(plot: str | None, command: str) -> bool:
+    """Whether a command's `--plot` names a file it cannot draw (said on stderr, before any
+    work is done), as every command that plots checks it."""
+    problem = plot_path_problem(Path(plot)) if plot else None
+    if problem is not None:
+        print(f"{command}: {problem}", file=sys.stderr)
+    return problem is not None
 
 
 def day_plot(plan: DayPlan, config: Config, path: Path) -> None:

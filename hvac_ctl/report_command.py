@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 
 from hvac_ctl.model import Config
+from hvac_ctl.report import plot_refused
 
 
 def store_url(args: argparse.Namespace) -> tuple[str, str | None]:
@@ -39,13 +40,8 @@ def public(args: argparse.Namespace, config: Config) -> int:
     if args.to < args.from_:
         print(f"{name}: --to {args.to} is before --from {args.from_}", file=sys.stderr)
         return 2
-    if args.plot:
-        from hvac_ctl.report import plot_path_problem
-
-        problem = plot_path_problem(Path(args.plot))
-        if problem is not None:
-            print(f"{name}: {problem}", file=sys.stderr)
-            return 2
+    if plot_refused(args.plot, name):
+        return 2
     url, problem = store_url(args)
     if problem is not None:
         print(f"{name}: {problem}", file=sys.stderr)

@@ -22,7 +22,6 @@ from drivers.base import State
 from hvac_ctl.application.errors import Invalid
 from hvac_ctl.application.views import iso
 from hvac_ctl.control.alarms import Alarm
-from hvac_ctl.model.site import PUBLIC
 from hvac_ctl.model.venue import Venue
 from hvac_ctl.planner import plan_at, plan_day
 from hvac_ctl.planner.outputs import GroupState, PlanState, Segment
@@ -94,12 +93,10 @@ def zones_of(venue: Venue, hall: str | None) -> list[str]:
     halls there are."""
     if hall is None:
         return list(venue.zones)
-    if hall == PUBLIC:  # the public areas, as `hvac-ctl plan --hall public` shows them
-        return [z for g in venue.groups for z in venue.zones_of_group(g)]
-    if hall not in venue.hall_ids:
-        raise Invalid("hall", f"unknown hall '{hall}' (halls: {', '.join(venue.hall_ids)}; "
-                              f"or {PUBLIC} for the public areas)", where="query")
-    return list(venue.zones_of_hall(hall))
+    try:
+        return list(venue.zones_for(hall))
+    except ValueError as e:
+        raise Invalid("hall", str(e), where="query") from None
 
 
 class Site:

@@ -26,7 +26,12 @@ from hvac_ctl.model.points import SENSOR_POINTS as SENSOR_POINTS
 from hvac_ctl.model.points import Point as Point
 from hvac_ctl.model.points import Points as Points
 from hvac_ctl.model.points import PointType as PointType
-from hvac_ctl.model.site import DEFAULT_SUPPLY_OFFSETS, DISPLACEMENT_FLOOR_C, MAIN_HALL
+from hvac_ctl.model.site import (
+    DEFAULT_SUPPLY_OFFSETS,
+    DISPLACEMENT_FLOOR_C,
+    MAIN_HALL,
+    PUBLIC,
+)
 from hvac_ctl.model.site import Hall as Hall
 from hvac_ctl.model.site import HallType as HallType
 from hvac_ctl.model.site import PublicGroup as PublicGroup
@@ -358,6 +363,16 @@ class Venue(Strict):
 
     def zones_of_hall(self, hall: str) -> tuple[str, ...]:
         return self._zones_by_hall.get(hall, ())
+
+    def zones_for(self, hall: str) -> tuple[str, ...]:
+        """A hall's zones, or (`public`) the public areas'; an unknown hall is a ValueError
+        naming the halls there are (`plan --hall`, `?hall=`)."""
+        if hall == PUBLIC:
+            return tuple(z for g in self.groups for z in self.zones_of_group(g))
+        if hall not in self.hall_ids:
+            public = f"; or {PUBLIC} for the public areas" if self.groups else ""
+            raise ValueError(f"unknown hall '{hall}' (halls: {', '.join(self.hall_ids)}{public})")
+        return self.zones_of_hall(hall)
 
     @cached_property
     def _zones_by_group(self) -> dict[str, tuple[str, ...]]:
