@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import shutil
 import signal
 import socket
@@ -101,18 +102,29 @@ BACNET_UNITS = {"ahu-aud-1": 47811, "ahu-aud-2": 47812, "ahu-aud-3": 47813}
 MODBUS_PORTS = (5020, 5021)
 
 
+# Listening ports are taken below the kernel's ephemeral range (Linux: 32768–60999). A port
+# the kernel hands out for `bind(0)` is one it may also give an outgoing connection as its
+# source port before the test's server binds it: with a site's 42 units polled, that happened
+# (uvicorn: "address already in use").
+LISTEN_PORTS = range(20_000, 32_768)
+
+
 def free_port(kind: int, avoid: set[int] | None = None) -> int:
-    """A port free now on 127.0.0.1, none of `avoid` (which it joins): the kernel may hand the
-    same ephemeral port out twice in a row once the first socket is closed."""
+    """A port free now on 127.0.0.1, outside the ephemeral range, none of `avoid` (which it
+    joins)."""
+    pick = random.Random()
     while True:
+        port = pick.choice(LISTEN_PORTS)
+        if avoid is not None and port in avoid:
+            continue
         with socket.socket(socket.AF_INET, kind) as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        if avoid is None:
-            return port
-        if port not in avoid:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use
+        if avoid is not None:
             avoid.add(port)
-            return port
+        return port
 
 
 @dataclass(frozen=True)

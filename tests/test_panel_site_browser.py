@@ -82,3 +82,13 @@ def test_the_site_fits_a_phone(browser: Any, live: Live) -> None:
     assert width <= 390, f"the site page is {width} px wide on a 390 px phone"
     assert page.locator("section[data-hall]").count() == 2
     page.context.close()
+
+
+def test_a_sites_header_keeps_one_line_on_a_laptop(browser: Any, live: Live) -> None:
+    """The Site link is one more in the header: at 1366 px, Sign out stays on the nav's line."""
+    page = signed_in(browser, live, 1366, 900)
+    nav = page.locator("header nav").bounding_box()
+    out = page.locator("header button, header a", has_text="Sign out").first.bounding_box()
+    assert nav is not None and out is not None
+    assert abs(out["y"] + out["height"] / 2 - (nav["y"] + nav["height"] / 2)) < 10, (nav, out)
+    page.context.close()
