@@ -12,6 +12,7 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from tests.harness import Running, service
 
@@ -63,3 +64,17 @@ def live(tmp: Path, configure: Callable[[Path], None] | None = None,
     finally:
         service_.stop.set()
         service_.thread.join(30)
+
+
+def signed_in(browser: Any, live: Live, width: int, height: int, start: str = "/panel/login",
+              lands: str = "/panel") -> Any:
+    """A page at `width`×`height`, the operator signed in from `start` (the bare address
+    goes to the sign-in first), landed on `lands`."""
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.goto(f"{live.url}{start}")
+    page.wait_for_url(f"{live.url}/panel/login")
+    page.fill("#name", "opera")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live.url}{lands}")
+    return page

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.harness import ROOT, Running
-from tests.live_service import PASSWORD, Live
+from tests.live_service import Live, signed_in
 from tests.live_service import live as started
 
 pytestmark = pytest.mark.browser
@@ -90,16 +90,6 @@ async def _an_alarm(s: Running) -> None:
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     with started(tmp_path_factory.mktemp("layout"), prepare=_an_alarm) as service_:
         yield service_
-
-
-def signed_in(browser: Any, live: Live, width: int, height: int) -> Any:
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
-    page.goto(f"{live.url}/panel/login")
-    page.fill("#name", "opera")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live.url}/panel")
-    return page
 
 
 def shoot(page: Any, name: str, width: int, height: int) -> None:

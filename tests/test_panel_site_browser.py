@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from tests.harness import ROOT
-from tests.live_service import PASSWORD, Live
+from tests.live_service import Live
 from tests.live_service import live as started
+from tests.live_service import signed_in as signed_in_at
 from tests.site import CONCERT_ZONE, make_site
 
 pytestmark = pytest.mark.browser
@@ -29,14 +30,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 
 
 def signed_in(browser: Any, live: Live, width: int = 1366, height: int = 900) -> Any:
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
-    page.goto(f"{live.url}/")  # the bare address: the sign-in, then the site
-    page.wait_for_url(f"{live.url}/panel/login")
-    page.fill("#name", "opera")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live.url}/panel/site")
-    return page
+    """From the bare address: the sign-in, then the site."""
+    return signed_in_at(browser, live, width, height, start="/", lands="/panel/site")
 
 
 def test_the_site_shows_every_hall_and_group_and_links_to_each_hall(browser: Any,
