@@ -17,6 +17,7 @@ from pydantic import Field, field_validator, model_validator
 from hvac_ctl.model.base import NAME as NAME
 from hvac_ctl.model.base import Name as Name
 from hvac_ctl.model.base import Strict as Strict
+from hvac_ctl.model.plant import Plant
 from hvac_ctl.model.points import BACNET_OBJECT_TYPES as BACNET_OBJECT_TYPES
 from hvac_ctl.model.points import COMMAND_POINTS as COMMAND_POINTS
 from hvac_ctl.model.points import COMMANDABLE_OBJECT_TYPES as COMMANDABLE_OBJECT_TYPES
@@ -332,6 +333,7 @@ class Venue(Strict):
     groups: dict[Name, PublicGroup] = {}
     zones: dict[Name, Zone]
     units: dict[Name, Unit]
+    plant: Plant | None = None  # the site's chillers, towers and cap (`model.plant`)
 
     @property
     def is_site(self) -> bool:
