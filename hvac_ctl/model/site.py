@@ -54,6 +54,18 @@ DEFAULT_SUPPLY_OFFSETS: dict[Supply, dict[str, float]] = {
 DISPLACEMENT_FLOOR_C = 18.0
 
 
+class Exposure(Strict):
+    """What a zone under the shell's glass, or under the lake, exchanges with the weather
+    (the halls sit inside heavy concrete and need none): for the simulator."""
+
+    glass_m2: float = Field(default=0, ge=0)
+    solar_gain_factor: float = Field(default=0.3, ge=0, le=1)  # g-value × shading
+    glass_u_w_per_m2k: float = Field(default=1.8, gt=0, le=6)
+    infiltration_m3_per_s: float = Field(default=0, ge=0)  # entrances: doors opening
+    ground_w_per_k: float = Field(default=0, ge=0)  # walls and floor under the lake
+    ground: str = "lake"  # what the ground coupling sees (the lake water's season)
+
+
 class Staging(Strict):
     """How many of a group's AHUs run in each phase; the load adds one more (see
     `planner.public`), and never more than the group has."""

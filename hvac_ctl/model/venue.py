@@ -33,10 +33,12 @@ from hvac_ctl.model.site import (
     MAIN_HALL,
     PUBLIC,
 )
+from hvac_ctl.model.site import Exposure as Exposure
 from hvac_ctl.model.site import Hall as Hall
 from hvac_ctl.model.site import HallType as HallType
 from hvac_ctl.model.site import PublicGroup as PublicGroup
 from hvac_ctl.model.site import Supply as Supply
+from hvac_ctl.model.tariff import Tariff
 
 
 class ZoneKind(StrEnum):
@@ -92,18 +94,6 @@ class Thermal(Strict):
     mass_surroundings_kw_per_k: float = Field(default=0, ge=0)
     exchange_with: Name | None = None  # another zone sharing air (the pit with the auditorium)
     exchange_m3_per_s: float = Field(default=0, ge=0)
-
-
-class Exposure(Strict):
-    """What a zone under the shell's glass, or under the lake, exchanges with the weather
-    (the halls sit inside heavy concrete and need none): for the simulator."""
-
-    glass_m2: float = Field(default=0, ge=0)
-    solar_gain_factor: float = Field(default=0.3, ge=0, le=1)  # g-value × shading
-    glass_u_w_per_m2k: float = Field(default=1.8, gt=0, le=6)
-    infiltration_m3_per_s: float = Field(default=0, ge=0)  # entrances: doors opening
-    ground_w_per_k: float = Field(default=0, ge=0)  # walls and floor under the lake
-    ground: str = "lake"  # what the ground coupling sees (the lake water's season)
 
 
 class Zone(Strict):
@@ -334,6 +324,7 @@ class Venue(Strict):
     zones: dict[Name, Zone]
     units: dict[Name, Unit]
     plant: Plant | None = None  # the site's chillers, towers and cap (`model.plant`)
+    tariff: Tariff | None = None  # time-of-use prices (`model.tariff`)
 
     @property
     def is_site(self) -> bool:
