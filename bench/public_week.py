@@ -16,7 +16,7 @@ the halls' units off (the halls do not feel the weather).
   from its own sensor (±0.5 K);
 - (b) **ours**: the planner itself. Every `DECIDE_EVERY` (5 min) `plan_at` is asked, as the
   service asks it, with the outdoor air, the zones' measurements and the groups' held modes,
-  staging and run hours (the service's own `GroupTracker`); every public unit is commanded
+  staging and run hours (the service's own `RunTracker`); every public unit is commanded
   what the plan says (enable, mode, setpoint, outdoor-air damper, fan cap).
 
 **Reported per group**: opposing-mode unit-hours (`simulator.public.Opposition`: per step,
@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench._site import site_venue  # noqa: E402
 from hvac_ctl.config import load_config  # noqa: E402
-from hvac_ctl.control.group_tracking import GroupTracker  # noqa: E402
+from hvac_ctl.control.run_tracking import RunTracker  # noqa: E402
 from hvac_ctl.model import Config  # noqa: E402
 from hvac_ctl.planner import PlanInputs, ZoneMeasurement, plan_at  # noqa: E402
 from hvac_ctl.planner.inputs import PointValue  # noqa: E402
@@ -104,7 +104,7 @@ def run(spec: BuildingSpec, days: int, config: Config | None,
     zones_of = {g: sorted({spec.units[u].zone for u in units[g]}) for g in groups}
     temps: dict[str, list[float]] = {g: [] for g in groups}
     rhs: dict[str, list[float]] = {g: [] for g in groups}
-    tracker = GroupTracker()
+    tracker = RunTracker()
     changes: dict[str, dict[date, int]] = {g: {} for g in groups}
     last_mode: dict[str, str] = {}
     for u in site.unit_names:
@@ -149,7 +149,7 @@ def run(spec: BuildingSpec, days: int, config: Config | None,
 
 
 def _inputs(b: Building, weather: Weather, at: datetime, zones_of: dict[str, list[str]],
-            tracker: GroupTracker) -> PlanInputs:
+            tracker: RunTracker) -> PlanInputs:
     """What the service would know: the outdoor air at the intakes, each public zone's
     readings (running: a unit of it runs), the groups' held modes and run hours."""
     out = weather.at(at)

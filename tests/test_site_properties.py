@@ -1,7 +1,7 @@
 """Properties of the site's planner over random calendars, weather and measurements.
 
 A day is planned every 10 minutes as the service plans it: each instant's plan is observed
-by the service's own `GroupTracker`, which hands the groups' held modes, running units and run
+by the service's own `RunTracker`, which hands the groups' held modes, running units and run
 hours to the next instant's plan. At every instant:
 - all running units of a public group share one mode and one setpoint;
 - all running units of a fused hall share one mode, and their setpoints lie within the hall's
@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hvac_ctl.control.group_tracking import GroupTracker
+from hvac_ctl.control.run_tracking import RunTracker
 from hvac_ctl.model import Config
 from hvac_ctl.model.site import HallType
 from hvac_ctl.model.venue import UnitKind
@@ -73,7 +73,7 @@ def test_one_mode_per_group_and_fused_hall_and_the_dwell_holds(
         measured: list[float]) -> None:
     config = site_config(calendar)
     venue = config.venue
-    tracker = GroupTracker()
+    tracker = RunTracker()
     outdoor = start_c
     changes: dict[str, list[datetime]] = {g: [] for g in venue.groups}
     last: dict[str, str] = {}

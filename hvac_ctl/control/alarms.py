@@ -157,6 +157,14 @@ def conditions(
                                  f"{zone}: {m.temp_c:.1f} °C, outside {lo:.1f} … {hi:.1f} °C "
                                  f"since {since.astimezone(tz):%H:%M} ({zs.phase})"))
     out += fused_conflicts(config, now, state, measurements, watch, settings)
+    plant = state.plant  # the running chillers short of the planned load: said, after a delay
+    if watch.held("plant_short", now, plant is not None and plant.short_kw > 0,
+                  plant is None or plant.short_kw <= 0,
+                  timedelta(minutes=timing.heating_shortfall_after_min)) and plant is not None:
+        out.append(Condition("plant_short", "plant_short", "major", "plant",
+                             f"the plant's running capacity {plant.capacity_kw:.0f} kW is "
+                             f"{plant.short_kw:.0f} kW short of the planned load "
+                             f"{plant.load_kw:.0f} kW and its margin ({plant.why})"))
     in_show = any(zs.phase == "show" for zs in state.zones.values())
     for o in overrides:
         # one set for no longer than the warning would be announced the minute it is set:

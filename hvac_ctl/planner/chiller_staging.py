@@ -28,15 +28,7 @@ from datetime import datetime, timedelta
 
 from hvac_ctl.model.plant import ChillerKind, Plant
 from hvac_ctl.planner.chiller_curves import available_kw, condenser_c
-
-
-@dataclass(frozen=True)
-class ChillerState:
-    """A chiller as the plant last had it: running or not, since when (None: longer than
-    anyone remembers)."""
-
-    running: bool
-    since: datetime | None = None
+from hvac_ctl.planner.inputs import ChillerState
 
 
 @dataclass(frozen=True)

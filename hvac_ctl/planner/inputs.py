@@ -85,6 +85,15 @@ class HeldGroup:
 
 
 @dataclass(frozen=True)
+class ChillerState:
+    """A chiller as the plant last had it: running or not, since when (None: longer than
+    anyone remembers), for its minimum run and off times."""
+
+    running: bool
+    since: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Deviation:
     """A zone further outside its heating–cooling band than the closed loop tolerates, on
     `side`, continuously since `since` (kept by the caller from tick to tick)."""
@@ -115,3 +124,5 @@ class PlanInputs:
     # public-area group → its mode and running units as last planned: dwell and staging
     groups: Mapping[str, HeldGroup] = field(default_factory=dict)
     run_hours: Mapping[str, float] = field(default_factory=dict)  # unit → hours run: lead/lag
+    # chiller → running since when, as the plant last had it (its run hours: `run_hours`)
+    chillers: Mapping[str, ChillerState] = field(default_factory=dict)

@@ -64,6 +64,26 @@ class GroupState:
 
 
 @dataclass(frozen=True)
+class PlantState:
+    """The plant at an instant: the cooling the plan asks of it, the chillers staged for it,
+    their electric power, and the tariff's band (`planner.plant`)."""
+
+    coils_kw: float  # the running units' planned coil loads
+    base_kw: float  # what it serves besides the units
+    running: tuple[str, ...]
+    free_cooling: bool
+    capacity_kw: float
+    short_kw: float  # uncovered: load and margin past the running capacity
+    electric_kw: float
+    band: str | None  # the tariff's band now (None: no tariff)
+    why: str
+
+    @property
+    def load_kw(self) -> float:
+        return self.coils_kw + self.base_kw
+
+
+@dataclass(frozen=True)
 class PlanState:
     """The desired state at one instant; `overridden` maps (unit, point) to the override in
     force, `planned` to the plan's value under it."""
@@ -74,6 +94,7 @@ class PlanState:
     overridden: Mapping[tuple[str, str], str] = field(default_factory=lambda: EMPTY)
     planned: Mapping[tuple[str, str], PointValue] = field(default_factory=lambda: EMPTY)
     groups: Mapping[str, GroupState] = field(default_factory=lambda: EMPTY)
+    plant: PlantState | None = None  # a site with a plant, planned whole (not `only` zones)
 
 
 @dataclass(frozen=True)

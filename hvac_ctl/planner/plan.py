@@ -20,7 +20,7 @@ from hvac_ctl.model.calendar import Event, ShowEvent
 from hvac_ctl.model.seasons import ZoneSeason
 from hvac_ctl.model.site import HallType
 from hvac_ctl.model.venue import Zone
-from hvac_ctl.planner import fused, idle, post_show, precool, public, public_phase
+from hvac_ctl.planner import fused, idle, plant, post_show, precool, public, public_phase
 from hvac_ctl.planner.claims import CLAIMS_AFTER_END, Claims, Precooled, event_start, lay
 from hvac_ctl.planner.context import Context, PlanCache
 from hvac_ctl.planner.inputs import PlanInputs, PointValue
@@ -152,9 +152,12 @@ class Planner:
             units[o.unit] = MappingProxyType(
                 {**units[o.unit], o.point: safe(venue, o.unit, o.point, o.value)})
             overridden[(o.unit, o.point)] = o.id
+        plant_state = None
+        if venue.plant is not None and only is None:  # the whole site's load, or none
+            plant_state = plant.decide(self.ctx, venue.plant, units, at)
         return PlanState(at, MappingProxyType(zones), MappingProxyType(units),
                          MappingProxyType(overridden), MappingProxyType(planned),
-                         MappingProxyType(groups))
+                         MappingProxyType(groups), plant_state)
 
 
 def require_aware(at: datetime) -> None:

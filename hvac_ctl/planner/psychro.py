@@ -19,3 +19,12 @@ def dew_point_c(temp_c: float, rh_pct: float) -> float:
     rh = min(max(rh_pct, 0.1), 100.0) / 100.0
     gamma = math.log(rh) + _A * temp_c / (_B + temp_c)
     return _B * gamma / (_A - gamma)
+
+
+def wet_bulb_c(temp_c: float, rh_pct: float) -> float:
+    """The wet-bulb temperature at sea level (Stull 2011: within 0.3 K for 5–99 % RH and
+    −20…50 °C), for the cooling towers' condenser water and their free cooling."""
+    rh = min(max(rh_pct, 5.0), 99.0)
+    return (temp_c * math.atan(0.151977 * math.sqrt(rh + 8.313659))
+            + math.atan(temp_c + rh) - math.atan(rh - 1.676331)
+            + 0.00391838 * math.pow(rh, 1.5) * math.atan(0.023101 * rh) - 4.686035)

@@ -24,8 +24,8 @@ from hvac_ctl.application.tokens import TokenCache
 from hvac_ctl.clock import Clock
 from hvac_ctl.control import ControlLoop, Poller, Sample, TickReport, WriteRecord
 from hvac_ctl.control.alarms import Alarm
-from hvac_ctl.control.group_tracking import GroupTracker
 from hvac_ctl.control.learning import RecoveryLearner
+from hvac_ctl.control.run_tracking import RunTracker
 from hvac_ctl.control.tracking import ZoneTracker
 from hvac_ctl.devices import wire_drivers
 from hvac_ctl.model import Config
@@ -91,7 +91,7 @@ class Runtime:
                                   on_stored=self._threadsafe(self._store_took))
         self.learner = RecoveryLearner(self.config.venue.venue.tz)
         self.tracker = ZoneTracker(self.config)
-        self.groups = GroupTracker()
+        self.groups = RunTracker()
         self.poller = Poller(self.config, self.drivers, clock, on_sample=self._sample)
         self.loop = ControlLoop(self.config, self.drivers, clock, self.inputs,
                                 QueuedAudit(self.writer), settings.loop)
@@ -206,6 +206,7 @@ class Runtime:
                           outdoor_air_c=self.poller.outdoor_air(now, max_age),
                           outdoor_rh_pct=self.poller.outdoor_air(now, max_age, "oa_rh"),
                           groups=self.groups.held(), run_hours=self.groups.run_hours(),
+                          chillers=self.groups.chillers(),
                           history=self.learner.history(),
                           co2_at_doors=self.learner.co2_at_doors(),
                           modes=self.tracker.held_modes(), deviations=self.tracker.deviations())

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hvac_ctl.config import load_config
-from hvac_ctl.planner.chiller_staging import ChillerState, stage
+from hvac_ctl.planner.chiller_staging import stage
+from hvac_ctl.planner.inputs import ChillerState
 from tests.harness import ROOT, local
 
 PLANT = load_config(ROOT).venue.plant

@@ -1,0 +1,50 @@
+"""The plant at an instant: the plan's cooling load → chillers staged → their power → the
+tariff's band. Composes `plant_load`, `chiller_staging` and `chiller_curves`.
+
+The load is shared among the running chillers in proportion to their capacity (equal
+loading, as a plant manager's load sharing does); free cooling carries what it can first.
+The wet-bulb that sets the towers' condenser water comes from the outdoor air and its
+humidity (the units' `oa_temp` and `oa_rh`); without a humidity reading, the dry-bulb stands
+in (a cautious, warmer condenser). Without an outdoor reading nothing is staged from the
+weather: the towers are taken at their design condition (the chillers' reference).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from hvac_ctl.model.plant import Plant
+from hvac_ctl.planner.chiller_curves import available_kw, condenser_c, power_kw
+from hvac_ctl.planner.chiller_staging import stage
+from hvac_ctl.planner.context import Context
+from hvac_ctl.planner.inputs import PointValue
+from hvac_ctl.planner.outputs import PlantState
+from hvac_ctl.planner.plant_load import load_kw
+from hvac_ctl.planner.psychro import wet_bulb_c
+
+DESIGN_WET_BULB_C = 26.4  # Beijing's summer design wet-bulb: when nothing is measured
+
+
+def decide(ctx: Context, plant: Plant, units: Mapping[str, Mapping[str, PointValue]],
+           at: datetime) -> PlantState:
+    outdoor = ctx.outdoor_c()
+    rh = ctx.inputs.outdoor_rh_pct
+    wb = (DESIGN_WET_BULB_C if outdoor is None
+          else outdoor if rh is None else wet_bulb_c(outdoor, rh))
+    coils, base = load_kw(ctx.venue, plant, units, outdoor, at, ctx.tz)
+    load = coils + base
+    staged = stage(plant, load, wb, ctx.inputs.chillers, ctx.inputs.run_hours, at)
+    t_cw = condenser_c(plant.towers, wb)
+    on = [plant.chillers[n] for n in staged.running]
+    left = max(0.0, load - (plant.towers.free_cooling_kw if staged.free_cooling else 0.0))
+    caps = [available_kw(c, plant.chw_supply_c, t_cw) for c in on]
+    total = sum(caps)
+    electric = sum(power_kw(c, left * cap / total, plant.chw_supply_c, t_cw)
+                   for c, cap in zip(on, caps, strict=True)) if total > 0 else 0.0
+    tariff = ctx.venue.tariff
+    local = at.astimezone(ctx.tz)
+    band = None if tariff is None else str(tariff.band_at(local.month, local.time()))
+    return PlantState(round(coils, 1), base, staged.running, staged.free_cooling,
+                      round(staged.capacity_kw, 1), round(staged.short_kw, 1),
+                      round(electric, 1), band, staged.why)
