@@ -8,6 +8,7 @@ from hvac_ctl.application.hall import Hall
 from hvac_ctl.application.history import History
 from hvac_ctl.application.occupancy import Occupancy
 from hvac_ctl.application.overrides import Overrides
+from hvac_ctl.application.plant import PlantView
 from hvac_ctl.application.schedules import Schedules
 from hvac_ctl.application.site import Site
 from hvac_ctl.service.runtime import Runtime
@@ -22,5 +23,6 @@ class Application:
         self.schedules = Schedules(rt)
         self.hall = Hall(rt)
         self.site = Site(rt)
+        self.plant = PlantView(rt)
         self.history = History(rt)
         self.tokens = rt.tokens

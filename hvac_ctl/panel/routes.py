@@ -59,7 +59,7 @@ def page(request: Request, name: str, who: SessionRow | None, status: int = 200,
     now = rt.clock.now().astimezone(rt.config.venue.venue.tz)
     out = templates.TemplateResponse(request, name, {
         "who": who, "now": now, "venue": rt.config.venue.venue.name,
-        "is_site": rt.config.venue.is_site,
+        "is_site": rt.config.venue.is_site, "has_plant": rt.config.venue.plant is not None,
         "alarm_summary": alarm_summary(rt) if who is not None else None,
         "can_override": who is not None and may(who.role, "override units"), **ctx})
     out.status_code = status
@@ -121,6 +121,18 @@ async def site(request: Request, who: Who) -> HTMLResponse:
     app = application(request)
     return page(request, "site.html", who, site=app.site.view(),
                 tz=app.runtime.config.venue.venue.tz)
+
+
+@router.get("/plant", response_class=HTMLResponse)
+async def plant(request: Request, who: Who) -> HTMLResponse:
+    """The chillers, the demand now and today's against the cap, the tariff's band; a
+    venue without a plant says so (its nav has no link here)."""
+    app = application(request)
+    try:
+        view: dict[str, Any] | None = app.plant.view()
+    except NotFound:
+        view = None
+    return page(request, "plant.html", who, plant=view)
 
 
 @router.get("/units/{unit}/why")

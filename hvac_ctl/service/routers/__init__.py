@@ -7,10 +7,11 @@ from hvac_ctl.service.routers import (
     history,
     occupancy,
     overrides,
+    plant,
     schedules,
     site,
     zones,
 )
 
 ROUTERS = [health.router, occupancy.router, zones.router, overrides.router, schedules.router,
-           alarms.router, history.router, events.router, site.router]
+           alarms.router, history.router, events.router, site.router, plant.router]
