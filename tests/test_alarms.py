@@ -319,3 +319,21 @@ def test_a_public_area_open_outside_its_groups_band_alarms() -> None:
         found = {c.source for c in conditions(site, at, state, m, {}, {}, [], watch, SETTINGS)
                  if c.kind == "zone_out_of_band"}
         assert ("lobby" in found) is expected, (minutes, temp)
+
+
+def test_a_closed_public_area_is_judged_by_its_groups_idle_band() -> None:
+    """The group protects 16–30 °C when closed (the season's `public.idle_band_c`); the
+    zone's own idle band (18–27 here) is not what its units hold, so not what alarms."""
+    from tests.site_venue import site_config
+
+    site = site_config()
+    watch = Watch()
+    night = local("2027-04-13 03:00")
+    for minutes, temp, expected in ((0, 17.0, False), (20, 17.0, False), (21, 15.0, False),
+                                    (36, 15.0, True)):
+        at = night + timedelta(minutes=minutes)
+        state = plan_at(site, at, PlanInputs(outdoor_air_c=20.0))
+        m = {"lobby": ZoneMeasurement(at, temp, 50.0, 450.0, False)}
+        found = {c.source for c in conditions(site, at, state, m, {}, {}, [], watch, SETTINGS)
+                 if c.kind == "zone_out_of_band"}
+        assert ("lobby" in found) is expected, (minutes, temp)

@@ -272,13 +272,14 @@ def zone_band(config: Config, settings: AlarmSettings, zone: str, zs: ZoneState
     """The band a zone's temperature is judged by — by the out-of-band alarm and by the panel's
     colouring alike. Occupied: around its heating–cooling band (a show's is its one target),
     widened by `band_k`, so a summer tour at 23 °C under its 25 °C cooling setpoint is where
-    it should be; a public area open or crowded: its group's band; idle: the zone's idle band;
-    precool and post-show: none, they are on their way somewhere."""
+    it should be; a public area: its group's band (open, crowded or closed: the band the group
+    holds, not the zone's own `idle_band_c`); idle: the zone's idle band; precool and
+    post-show: none, they are on their way somewhere."""
     if zs.phase in OCCUPIED_PHASES:
         heating, cooling = zs.band_c or (zs.setpoint_c, zs.setpoint_c)
         return (heating - settings.band_k, cooling + settings.band_k)
-    if zs.phase in ("open", "crowd") and zs.band_c is not None:
-        return zs.band_c  # a public area's band is already the wide one its group holds
+    if zs.phase in ("idle", "open", "crowd") and zs.band_c is not None:
+        return zs.band_c  # a public area's: its group's band, the wide one it holds
     if zs.phase == "idle":
         lo, hi = config.venue.zones[zone].limits.idle_band_c
         return (lo, hi)

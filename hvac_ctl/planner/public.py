@@ -100,6 +100,6 @@ def decide(ctx: Context, gid: str, g: PublicGroup, found: Iterable[Window], at: 
             lps = voz_lps(z, people) if own and phase != "idle" else 0.0
         zs = ZoneState(zone, phase, w.event_id if w is not None else None, sname, zone_mode,
                        clamp(z, sp), people, capped_lps(venue, own, lps, cap), why,
-                       band if phase != "idle" else None)
+                       band)  # closed too: the group's idle band, the one it protects
         decisions[zone] = Decision(zs, Drive(own, cap, unit_mode=unit_mode))
     return state, decisions
