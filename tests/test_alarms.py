@@ -306,13 +306,14 @@ def test_a_fused_halls_stage_out_of_band_with_its_audience_in_is_a_named_conflic
     assert found(watch, t0 + timedelta(minutes=21), 22.0, 0.0) == []  # the stage is back
 
 
-def test_a_public_area_open_outside_its_groups_band_alarms() -> None:
+def lobby_alarms(t0, steps) -> None:  # type: ignore[no-untyped-def]
+    """The test site's lobby measured at `temp` at each (minutes after t0, temp, whether it
+    is then out of its band's alarm), on one Watch."""
     from tests.site_venue import site_config
 
     site = site_config()
     watch = Watch()
-    t0 = local("2027-04-13 11:00")  # the foyer is open: its band 20–26 °C
-    for minutes, temp, expected in ((0, 27.5, False), (15, 27.5, True), (16, 23.0, False)):
+    for minutes, temp, expected in steps:
         at = t0 + timedelta(minutes=minutes)
         state = plan_at(site, at, PlanInputs(outdoor_air_c=20.0))
         m = {"lobby": ZoneMeasurement(at, temp, 50.0, 600.0, True)}
@@ -321,19 +322,13 @@ def test_a_public_area_open_outside_its_groups_band_alarms() -> None:
         assert ("lobby" in found) is expected, (minutes, temp)
 
 
+def test_a_public_area_open_outside_its_groups_band_alarms() -> None:
+    lobby_alarms(local("2027-04-13 11:00"),  # the foyer is open: its band 20–26 °C
+                 ((0, 27.5, False), (15, 27.5, True), (16, 23.0, False)))
+
+
 def test_a_closed_public_area_is_judged_by_its_groups_idle_band() -> None:
     """The group protects 16–30 °C when closed (the season's `public.idle_band_c`); the
     zone's own idle band (18–27 here) is not what its units hold, so not what alarms."""
-    from tests.site_venue import site_config
-
-    site = site_config()
-    watch = Watch()
-    night = local("2027-04-13 03:00")
-    for minutes, temp, expected in ((0, 17.0, False), (20, 17.0, False), (21, 15.0, False),
-                                    (36, 15.0, True)):
-        at = night + timedelta(minutes=minutes)
-        state = plan_at(site, at, PlanInputs(outdoor_air_c=20.0))
-        m = {"lobby": ZoneMeasurement(at, temp, 50.0, 450.0, False)}
-        found = {c.source for c in conditions(site, at, state, m, {}, {}, [], watch, SETTINGS)
-                 if c.kind == "zone_out_of_band"}
-        assert ("lobby" in found) is expected, (minutes, temp)
+    lobby_alarms(local("2027-04-13 03:00"),
+                 ((0, 17.0, False), (20, 17.0, False), (21, 15.0, False), (36, 15.0, True)))

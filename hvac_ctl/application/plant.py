@@ -17,10 +17,7 @@ from hvac_ctl.application.views import iso
 from hvac_ctl.model.plant import Plant
 from hvac_ctl.model.tariff import Band
 from hvac_ctl.planner import local_midnight, plan_at
-from hvac_ctl.planner.chiller_curves import available_kw, condenser_c, power_kw
 from hvac_ctl.planner.outputs import PlantState
-from hvac_ctl.planner.plant import DESIGN_WET_BULB_C
-from hvac_ctl.planner.psychro import wet_bulb_c
 from hvac_ctl.service.runtime import Runtime
 
 STEP = timedelta(minutes=15)
@@ -38,26 +35,16 @@ class PlantView:
             raise NotFound("this venue has no plant (zones.yaml has no plant:)")
         return plant
 
-    def _chillers(self, plant: Plant, st: PlantState) -> list[dict[str, Any]]:
-        """Each chiller: running, its share of the load, its COP at that share now."""
-        rt = self.rt
-        now = rt.clock.now()
-        outdoor = rt.poller.outdoor_air(now, rt.settings.measurement_max_age)
-        rh = rt.poller.outdoor_air(now, rt.settings.measurement_max_age, "oa_rh")
-        wb = (DESIGN_WET_BULB_C if outdoor is None
-              else outdoor if rh is None else wet_bulb_c(outdoor, rh))
-        t_cw = condenser_c(plant.towers, wb)
-        caps = {n: available_kw(plant.chillers[n], plant.chw_supply_c, t_cw)
-                for n in st.running}
-        total = sum(caps.values())
-        left = max(0.0, st.load_kw - (plant.towers.free_cooling_kw if st.free_cooling else 0))
+    @staticmethod
+    def _chillers(plant: Plant, st: PlantState) -> list[dict[str, Any]]:
+        """Each chiller: running, its share of the load and its COP at it, as planned."""
+        shares = {n: (load, kw) for n, load, kw in st.shares}
         out = []
         for name, ch in plant.chillers.items():
-            share = left * caps[name] / total if name in caps and total else 0.0
-            kw = power_kw(ch, share, plant.chw_supply_c, t_cw) if share else 0.0
+            load, kw = shares.get(name, (0.0, 0.0))
             out.append({"id": name, "kind": ch.kind.value, "rated_kw": ch.capacity_kw,
-                        "running": name in caps, "load_kw": round(share, 1),
-                        "cop": round(share / kw, 2) if kw else None})
+                        "running": name in st.running, "load_kw": load,
+                        "cop": round(load / kw, 2) if kw else None})
         return out
 
     def _today(self, now: datetime) -> list[dict[str, Any]]:

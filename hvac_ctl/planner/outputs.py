@@ -77,6 +77,8 @@ class PlantState:
     electric_kw: float
     band: str | None  # the tariff's band now (None: no tariff)
     why: str
+    # each running chiller's share of the load and its electric power, kW
+    shares: tuple[tuple[str, float, float], ...] = ()
 
     @property
     def load_kw(self) -> float:

@@ -40,11 +40,13 @@ def decide(ctx: Context, plant: Plant, units: Mapping[str, Mapping[str, PointVal
     left = max(0.0, load - (plant.towers.free_cooling_kw if staged.free_cooling else 0.0))
     caps = [available_kw(c, plant.chw_supply_c, t_cw) for c in on]
     total = sum(caps)
-    electric = sum(power_kw(c, left * cap / total, plant.chw_supply_c, t_cw)
-                   for c, cap in zip(on, caps, strict=True)) if total > 0 else 0.0
+    shares = tuple((n, round(left * cap / total, 1),
+                    round(power_kw(c, left * cap / total, plant.chw_supply_c, t_cw), 1))
+                   for n, c, cap in zip(staged.running, on, caps, strict=True)) if total else ()
+    electric = sum(kw for _, _, kw in shares)
     tariff = ctx.venue.tariff
     local = at.astimezone(ctx.tz)
     band = None if tariff is None else str(tariff.band_at(local.month, local.time()))
     return PlantState(round(coils, 1), base, staged.running, staged.free_cooling,
                       round(staged.capacity_kw, 1), round(staged.short_kw, 1),
-                      round(electric, 1), band, staged.why)
+                      round(electric, 1), band, staged.why, shares)
