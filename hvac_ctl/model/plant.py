@@ -82,6 +82,9 @@ class Plant(Strict):
     peak_cap_kw: float = Field(gt=0)  # the plant's electric demand, at most
     base_load_kw: list[float] = Field(min_length=24, max_length=24)  # by local hour
     staging: Staging = Staging()
+    # the halls' precools planned together against the cap and the tariff (`planner.
+    # coordination`); false: each zone's optimal start alone, as commercial tools do
+    coordinate_precool: bool = True
 
     @model_validator(mode="after")
     def _one_small(self) -> Plant:
