@@ -85,6 +85,10 @@ class Plant(Strict):
     # the halls' precools planned together against the cap and the tariff (`planner.
     # coordination`); false: each zone's optimal start alone, as commercial tools do
     coordinate_precool: bool = True
+    # once at its target, a precooled zone's coils hold it at about this share of the power
+    # they pulled it down with (the structure still taking up heat) [E]
+    precool_hold_share: float = Field(default=0.35, ge=0, le=1)
+    coordination_step_min: int = Field(default=5, ge=1, le=30)  # starts are chosen this fine
 
     @model_validator(mode="after")
     def _one_small(self) -> Plant:

@@ -64,6 +64,37 @@ class GroupState:
 
 
 @dataclass(frozen=True)
+class Prepared:
+    """One zone's precool as the preparations chose it: its own optimal start, the start
+    chosen, the coil power it pulls with, and the plant's cooling load expected then."""
+
+    event_id: str
+    zone: str
+    own_start: datetime
+    start: datetime
+    pull_kw: float
+    load_at_start_kw: float
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """An evening's (or a matinée's) preparations against the plant (`preparations`):
+    each precool's start, the electric demand expected at its peak against the cap, and why."""
+
+    start: datetime  # the window: the earliest precool may start …
+    end: datetime  # … to the last doors
+    prepared: tuple[Prepared, ...]
+    peak_kw: float
+    peak_at: datetime
+    cap_kw: float
+    over_kw: float  # > 0: the cap cannot be held without missing a curtain; the curtain wins
+    centrifugals: int  # running at the busiest instant
+    cost: float  # the window's electricity at the tariff's prices
+    coordinated: bool  # false: each precool at its own optimal start (`coordinate_precool`)
+    why: str
+
+
+@dataclass(frozen=True)
 class PlantState:
     """The plant at an instant: the cooling the plan asks of it, the chillers staged for it,
     their electric power, and the tariff's band (`planner.plant`)."""
@@ -79,6 +110,7 @@ class PlantState:
     why: str
     # each running chiller's share of the load and its electric power, kW
     shares: tuple[tuple[str, float, float], ...] = ()
+    outlook: Outlook | None = None  # the preparations under way or next, over the planned days
 
     @property
     def load_kw(self) -> float:

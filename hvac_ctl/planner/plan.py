@@ -20,11 +20,29 @@ from hvac_ctl.model.calendar import Event, ShowEvent
 from hvac_ctl.model.seasons import ZoneSeason
 from hvac_ctl.model.site import HallType
 from hvac_ctl.model.venue import Zone
-from hvac_ctl.planner import fused, idle, plant, post_show, precool, public, public_phase
-from hvac_ctl.planner.claims import CLAIMS_AFTER_END, Claims, Precooled, event_start, lay
+from hvac_ctl.planner import (
+    fused,
+    idle,
+    plant,
+    post_show,
+    precool,
+    preparations,
+    public,
+    public_phase,
+)
+from hvac_ctl.planner.claims import (
+    CLAIMS_AFTER_END,
+    Claims,
+    Precooled,
+    PrecoolRule,
+    event_start,
+    lay,
+)
 from hvac_ctl.planner.context import Context, PlanCache
 from hvac_ctl.planner.inputs import PlanInputs, PointValue
-from hvac_ctl.planner.outputs import GroupState, PlanState, ZoneState
+from hvac_ctl.planner.outputs import GroupState, PlanState, PlantState, ZoneState
+from hvac_ctl.planner.plant_load import load_kw
+from hvac_ctl.planner.preparations import Evening
 from hvac_ctl.planner.public_phase import Window
 from hvac_ctl.planner.unit_points import Decision, safe
 from hvac_ctl.planner.zone import zone_at
@@ -35,6 +53,15 @@ NOTHING_KNOWN = PlanInputs()  # immutable: a safe shared default
 def _precooled(ctx: Context, zone: str, z: Zone, zs: ZoneSeason, e: ShowEvent) -> Precooled:
     target = precool.target(ctx, z, zs, e)
     return Precooled(precool.start(ctx, zone, target, e), target)
+
+
+def _starting(chosen: Mapping[tuple[str, str], datetime]) -> PrecoolRule:
+    """`_precooled`, with the starts the preparations moved earlier."""
+    def rule(ctx: Context, zone: str, z: Zone, zs: ZoneSeason, e: ShowEvent) -> Precooled:
+        own = _precooled(ctx, zone, z, zs, e)
+        start = chosen.get((e.id, zone))
+        return own if start is None else Precooled(start, own.target_c)
+    return rule
 
 
 def in_reach(config: Config, events: Iterable[Event], since: datetime, until: datetime
@@ -74,6 +101,43 @@ class Planner:
                           if venue.hall(h).type == HallType.fused for z in venue.zones_of_hall(h)}
         self._fused = [h for h in venue.halls if venue.hall(h).type == HallType.fused]
         self._windows: dict[str, list[Window]] = {}
+        self.evenings: list[Evening] = []
+        if venue.plant is not None:  # the precools that pull on the plant together
+            self.evenings = preparations.prepare(self.ctx, venue.plant,
+                                                 self.claims.shows.values(), self._others_kw)
+            chosen = preparations.moved(self.evenings)
+            if chosen:
+                self.claims = lay(self.ctx, events, _starting(chosen), post_show.end)
+                self.shows = dict(self.claims.shows)
+
+    def _others_kw(self, at: datetime, left_out: frozenset[str]) -> float:
+        """The plant's planned load at `at` without the zones `left_out`: theirs is the
+        preparations' to plan."""
+        venue = self.ctx.venue
+        assert venue.plant is not None
+        state = self.state_at(at, [z for z in venue.zones if z not in left_out])
+        coils, base = load_kw(venue, venue.plant, state.units, self.ctx.outdoor_c(), at,
+                              self.ctx.tz)
+        return coils + base
+
+    def _plant(self, at: datetime, units: Mapping[str, Mapping[str, PointValue]]
+               ) -> PlantState | None:
+        venue = self.ctx.venue
+        if venue.plant is None:
+            return None
+
+        def precooling(zone: str) -> str | None:
+            claim = self.claims.active(zone, at)
+            return claim.event.id if claim is not None and claim.phase == "precool" else None
+
+        pulls: dict[str, float] = {}
+        outlook = None
+        for evening in self.evenings:
+            if evening.outlook.start <= at < evening.outlook.end:
+                pulls.update(evening.pulls_at(at, precooling))
+            if outlook is None and at < evening.outlook.end:
+                outlook = evening.outlook
+        return plant.decide(self.ctx, venue.plant, units, at, pulls, outlook)
 
     def windows(self, group: str) -> list[Window]:
         """When the group is open or crowded, over the planner's days."""
@@ -152,9 +216,8 @@ class Planner:
             units[o.unit] = MappingProxyType(
                 {**units[o.unit], o.point: safe(venue, o.unit, o.point, o.value)})
             overridden[(o.unit, o.point)] = o.id
-        plant_state = None
-        if venue.plant is not None and only is None:  # the whole site's load, or none
-            plant_state = plant.decide(self.ctx, venue.plant, units, at)
+        # the whole site's load, or none
+        plant_state = self._plant(at, units) if only is None else None
         return PlanState(at, MappingProxyType(zones), MappingProxyType(units),
                          MappingProxyType(overridden), MappingProxyType(planned),
                          MappingProxyType(groups), plant_state)

@@ -40,7 +40,12 @@ def unit_kw(venue: Venue, unit: str, points: Mapping[str, PointValue],
 
 
 def load_kw(venue: Venue, plant: Plant, units: Mapping[str, Mapping[str, PointValue]],
-            outdoor_c: float | None, at: datetime, tz: tzinfo) -> tuple[float, float]:
-    """The units' planned coil loads and the base load at `at`, kW."""
-    coils = sum(unit_kw(venue, u, p, outdoor_c) for u, p in units.items())
-    return coils, plant.base_load_kw[at.astimezone(tz).hour]
+            outdoor_c: float | None, at: datetime, tz: tzinfo,
+            pulls: Mapping[str, float] | None = None) -> tuple[float, float]:
+    """The units' planned coil loads and the base load at `at`, kW. `pulls`: zones whose
+    coils are planned as a whole (a precool's pull, then its hold: `preparations`) — their
+    units' own estimate is left out for it."""
+    pulls = pulls or {}
+    coils = sum(unit_kw(venue, u, p, outdoor_c) for u, p in units.items()
+                if venue.units[u].zone not in pulls)
+    return coils + sum(pulls.values()), plant.base_load_kw[at.astimezone(tz).hour]
