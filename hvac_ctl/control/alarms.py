@@ -165,6 +165,7 @@ def conditions(
                              f"the plant's running capacity {plant.capacity_kw:.0f} kW is "
                              f"{plant.short_kw:.0f} kW short of the planned load "
                              f"{plant.load_kw:.0f} kW and its margin ({plant.why})"))
+    out += plant_cap(now, state, watch)
     in_show = any(zs.phase == "show" for zs in state.zones.values())
     for o in overrides:
         # one set for no longer than the warning would be announced the minute it is set:
@@ -176,6 +177,23 @@ def conditions(
                                  o.unit, f"override {o.id} on {o.unit}.{o.point} ends in "
                                  f"{left} min, during a show; extend it or let it go"))
     return out
+
+
+# an evening's cap is told this long before its first precool may start (what the instant's
+# plan reaches: `planner.plan.in_reach`)
+CAP_AHEAD = timedelta(hours=1)
+
+
+def plant_cap(now: datetime, state: PlanState, watch: Watch) -> list[Condition]:
+    """The evening's preparations that cannot keep the plant under its cap without missing a
+    curtain: told from `CAP_AHEAD` before their window until it ends — the curtains win, and
+    whoever answers for the demand learns which cap, by how much, when and why."""
+    plant = state.plant
+    o = plant.outlook if plant is not None else None
+    over = o is not None and o.over_kw > 0 and o.start - CAP_AHEAD <= now < o.end
+    if o is None or watch.held("plant_cap", now, over, not over, timedelta(0)) is None:
+        return []
+    return [Condition("plant_cap", "plant_cap", "major", "plant", o.why)]
 
 
 def fused_conflicts(config: Config, now: datetime, state: PlanState,
