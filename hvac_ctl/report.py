@@ -12,6 +12,7 @@ from hvac_ctl.model import Config, Venue
 from hvac_ctl.model.calendar import GetInEvent, ShowEvent, TourEvent
 from hvac_ctl.model.site import PUBLIC
 from hvac_ctl.planner import DayPlan, Segment
+from hvac_ctl.planner.outputs import ShowTimes
 
 PHASE_COLOURS = {
     "idle": "#d9d9d9",
@@ -112,8 +113,12 @@ def day_table(plan: DayPlan, config: Config) -> str:
         for zone, start in s.precool_start.items():
             oa = s.oa_open.get(zone)
             oa_text = f"; outdoor air opens {oa.astimezone(plan.tz):%H:%M}" if oa else ""
-            lines.append(f"  {zone}: precool from {start.astimezone(plan.tz):%H:%M} to "
+            lines.append(f"  {zone}: precool from {start.astimezone(plan.tz):%H:%M}"
+                         f"{_prepared_text(s, zone, plan)} to "
                          f"{s.precool_target_c[zone]:.1f} °C{oa_text}")
+    for o in plan.preparations:
+        lines.append(f"\nPlant, {o.start.astimezone(plan.tz):%H:%M}–"
+                     f"{o.end.astimezone(plan.tz):%H:%M}: {o.why}")
     shown = {z for s in plan.segments for z in (s.zone,)}
     for title, zones in sections(config.venue):
         zones = [z for z in zones if z in shown]
@@ -121,6 +126,18 @@ def day_table(plan: DayPlan, config: Config) -> str:
             lines.append(f"\n== {title}")
         lines += _zone_lines(plan, config, zones)
     return "\n".join(lines)
+
+
+def _prepared_text(s: ShowTimes, zone: str, plan: DayPlan) -> str:
+    """' (its own start 17:45, moved for the plant; plant load 2410 kW)', or nothing."""
+    parts = []
+    own = s.own_start.get(zone)
+    if own is not None:
+        parts.append(f"its own start {own.astimezone(plan.tz):%H:%M}, moved for the plant")
+    kw = s.plant_load_kw.get(zone)
+    if kw is not None:
+        parts.append(f"plant load {kw:.0f} kW")
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _zone_lines(plan: DayPlan, config: Config, zones: list[str]) -> list[str]:

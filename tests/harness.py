@@ -40,7 +40,7 @@ from hvac_ctl.simulation import building_spec, calendar_scenario
 from hvac_ctl.store import Store
 from simulator.clock import SimClock
 from simulator.runner import SimulatedBuilding
-from simulator.weather import DesignDay
+from simulator.weather import DesignDay, Weather
 
 ROOT = Path(__file__).resolve().parent.parent
 # the one-hall opera house (zones.yaml + schedules/) the tests run on; the root's configuration
@@ -224,11 +224,14 @@ def _token(store: Store, role: str) -> str:
 @asynccontextmanager
 async def service(tmp_path: Path, at: str = "2026-12-05 19:40", db: Path | None = None,
                   speed: float | None = None,
-                  configure: Callable[[Path], None] | None = None) -> AsyncIterator[Running]:
+                  configure: Callable[[Path], None] | None = None,
+                  weather: Callable[[tzinfo], Weather] = DesignDay.winter
+                  ) -> AsyncIterator[Running]:
     """On a manual clock stepped by `Running.step`; with `speed`, on the simulator's clock
     running that many times faster than the wall, the building following it and the service's
     own jobs (tick, poll, expiry) on their schedule. `configure` edits the configuration
-    folder (its ports already free) before anything reads it: another venue (tests/site.py)."""
+    folder (its ports already free) before anything reads it: another venue (tests/site.py);
+    `weather`: the simulator's (a winter design day unless said)."""
     ports = config_on_free_ports(tmp_path / "config")
     if configure is not None:
         configure(ports.folder)
@@ -237,7 +240,7 @@ async def service(tmp_path: Path, at: str = "2026-12-05 19:40", db: Path | None 
     start = local(at, tz)
     day = start.date()
     sim = SimulatedBuilding(building_spec(config), calendar_scenario(
-        config, day - timedelta(days=1), day + timedelta(days=1)), DesignDay.winter(tz), start,
+        config, day - timedelta(days=1), day + timedelta(days=1)), weather(tz), start,
         step=timedelta(seconds=60 if speed is None else 10))
     await sim.start()
     store = Store(f"sqlite:///{db or tmp_path / 'store.db'}")

@@ -7,10 +7,13 @@ ids on the same server), so the simulator serves them as it serves the others.""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from hvac_ctl.model import Config
 
 HALLS = {"opera": {"name": "Opera House", "type": "separated"},
          "concert": {"name": "Concert Hall", "type": "fused"}}
@@ -94,3 +97,11 @@ def default_site(folder: Path) -> None:
     moved_tcp = {p: free_port(socket.SOCK_STREAM, taken) for p in tcp}
     text = re.sub(r"port: (\d+),", lambda m: f"port: {moved_tcp[m.group(1)]},", text)
     (folder / "zones.yaml").write_text(text)
+
+
+def with_plant(config: Config, **update: object) -> Config:
+    """A site's configuration with its plant changed (`peak_cap_kw`, `coordinate_precool`,
+    …), as an engineer's edit of `plant:` would change it."""
+    assert config.venue.plant is not None
+    plant = config.venue.plant.model_copy(update=update)
+    return dataclasses.replace(config, venue=config.venue.model_copy(update={"plant": plant}))

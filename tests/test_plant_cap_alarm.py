@@ -4,11 +4,18 @@ then; within the cap, nothing."""
 
 from __future__ import annotations
 
+from hvac_ctl.config import load_config
 from hvac_ctl.control.alarms import AlarmSettings, Watch, conditions
 from hvac_ctl.model import Config
 from hvac_ctl.planner import PlanInputs, plan_at
-from tests.harness import local
-from tests.planner.test_preparations import SITE, with_plant
+from tests.harness import ROOT, local
+from tests.site import with_plant as plant_changed
+
+SITE = load_config(ROOT)
+
+
+def with_plant(**update: object) -> Config:
+    return plant_changed(SITE, **update)
 
 SUMMER = PlanInputs(outdoor_temp_c=32.0, outdoor_air_c=32.0, outdoor_rh_pct=50.0)
 

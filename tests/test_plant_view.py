@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from simulator.psychro import humidity_ratio
+from simulator.weather import DesignDay
 from tests.harness import run, service
 from tests.site import default_site
 
@@ -50,3 +52,30 @@ def test_a_venue_without_a_plant_has_none_to_show(tmp_path: Path) -> None:
             assert r.status_code == 404 and "has no plant" in r.text
 
     run(go())
+
+
+def test_a_summer_evenings_preparations_with_their_starts_and_loads(tmp_path: Path) -> None:
+    async def go() -> None:
+        async with service(tmp_path, at="2027-07-03 16:30", configure=default_site,
+                           weather=DesignDay.summer) as s:
+            b = s.sim.building  # an afternoon floating in its summer idle band, not at 22 °C
+            for zone in b.spec.zones:
+                b.hall.set_state(zone, 26.0, humidity_ratio(26.0, 50.0), 450.0)
+            await s.step(2)
+            r = await s.http.get("/api/v1/plant", headers=s.auth("viewer"))
+            o = r.json()["preparations"]
+            assert o is not None and o["coordinated"] and o["cap_kw"] == 1800
+            assert o["start"][11:16] == "16:00" and o["end"][11:16] == "19:00"
+            zones = {p["zone"] for p in o["precools"]}
+            assert {"auditorium", "concert-auditorium", "drama-stage", "mft-stage"} <= zones
+            assert all(p["start"] <= p["own_start"] and p["plant_load_kw"] > 0
+                       for p in o["precools"])
+            s.runtime.store.create_user("eng", "engineer", "curtain-up-2026")
+            await s.http.post("/panel/login", data={"name": "eng",
+                                                    "password": "curtain-up-2026"})
+            page = await s.http.get("/panel/plant")
+            assert 'data-f="preparations"' in page.text and 'data-prep="stage"' in page.text
+            tonight = await s.http.get("/panel/tonight")
+            assert "plant load then" in tonight.text and 'data-f="plant-kw"' in tonight.text
+
+    run(go(), timeout_s=300)

@@ -1,6 +1,7 @@
 """The plant at a glance (`GET /api/v1/plant`, the panel's Plant page): the chillers running
 and their load, their COP now, the demand now against the cap and the tariff's band, and the
-day's expected demand with its peak and the evening's.
+day's expected demand with its peak and the evening's, and the evening's preparations: each
+precool's start as chosen against the cap, and the load it expects.
 
 The day's demand is the plan's: `plan_at` every `STEP` of the local day with what is known
 now (the plan's own estimate, as `hvac-ctl plan` previews a day), kept for the minute it was
@@ -89,4 +90,20 @@ class PlantView:
             "chillers": self._chillers(plant, st),
             "today": day,
             "peak": peak, "evening_peak": late,
+            "preparations": self._outlook(st),
         }
+
+    def _outlook(self, st: PlantState) -> dict[str, Any] | None:
+        """The evening's preparations under way or next: each precool's start, chosen
+        against the cap, beside its own, and the plant's load expected as it starts."""
+        o = st.outlook
+        if o is None:
+            return None
+        rt = self.rt
+        return {"start": iso(o.start, rt), "end": iso(o.end, rt), "peak_kw": o.peak_kw,
+                "peak_at": iso(o.peak_at, rt), "cap_kw": o.cap_kw, "over_kw": o.over_kw,
+                "centrifugals": o.centrifugals, "cost": o.cost, "coordinated": o.coordinated,
+                "why": o.why,
+                "precools": [{"event": p.event_id, "zone": p.zone, "start": iso(p.start, rt),
+                              "own_start": iso(p.own_start, rt), "pull_kw": p.pull_kw,
+                              "plant_load_kw": p.load_at_start_kw} for p in o.prepared]}

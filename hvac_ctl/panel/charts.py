@@ -11,7 +11,8 @@ from hvac_ctl.planner import DayPlan
 from hvac_ctl.service.runtime import Runtime
 
 PHASE_COLOURS = {"idle": "#3a3f47", "tour": "#2b6cb0", "get_in": "#b7791f",
-                 "precool": "#2f855a", "show": "#c53030", "post_show": "#6b46c1"}
+                 "precool": "#2f855a", "show": "#c53030", "post_show": "#6b46c1",
+                 "open": "#2c7a7b", "crowd": "#c05621"}  # a public area's, open or crowded
 
 
 def timeline(rt: Runtime, plan: DayPlan, now: datetime) -> dict[str, Any]:
@@ -39,7 +40,9 @@ def timeline(rt: Runtime, plan: DayPlan, now: datetime) -> dict[str, Any]:
               "doors": s.doors_open.astimezone(tz), "curtain": s.curtain.astimezone(tz),
               "end": s.end.astimezone(tz),
               "precool": {z: t.astimezone(tz) for z, t in s.precool_start.items()},
-              "oa": {z: t.astimezone(tz) for z, t in s.oa_open.items()}} for s in plan.shows]
+              "oa": {z: t.astimezone(tz) for z, t in s.oa_open.items()},
+              "own": {z: t.astimezone(tz) for z, t in s.own_start.items()},
+              "plant_kw": dict(s.plant_load_kw)} for s in plan.shows]
     hours = [{"x": x(start + timedelta(hours=h)), "label": f"{h:02d}"} for h in range(0, 25, 3)
              if start + timedelta(hours=h) <= end]
     return {"rows": rows, "shows": shows, "now_x": x(now) if start <= now <= end else None,

@@ -10,7 +10,9 @@ relative to this one, its times from this day's midnight and every other field b
 date, title and source (which the plan reads only to name the event). The zones plan apart
 (`Planner.state_at` decides each on its own; another zone's instants only cut a stretch that
 then merges back), so a day whose tour is new to the stage but whose show the pit has seen
-plans the stage alone. A show's computed times depend on the show alone. A production's run
+plans the stage alone (a site with a plant is the exception: one hall's precool start, and
+the plant's load it expects, depend on the others', and `timeline` plans it afresh). A
+show's computed times depend on the show alone. A production's run
 repeats its shapes night after night.
 
 A kept zone-day moves by the time between the two midnights, with each event's id swapped

@@ -190,16 +190,22 @@ class ShowTimes:
     precool_target_c: Mapping[str, float]
     oa_open: Mapping[str, datetime]
     hall: str | None = None  # the show's hall (None: not said)
+    # a site with a plant: each precool's own optimal start where the plant's preparations
+    # moved it earlier, and the plant's cooling load expected as it starts, kW
+    own_start: Mapping[str, datetime] = field(default_factory=lambda: EMPTY)
+    plant_load_kw: Mapping[str, float] = field(default_factory=lambda: EMPTY)
 
     @classmethod
     def of(cls, event_id: str, title: str, doors_open: datetime, curtain: datetime,
            end: datetime, expected_attendance: int, precool_start: Mapping[str, datetime],
            precool_target_c: Mapping[str, float], oa_open: Mapping[str, datetime],
-           hall: str | None = None) -> ShowTimes:
+           hall: str | None = None, own_start: Mapping[str, datetime] | None = None,
+           plant_load_kw: Mapping[str, float] | None = None) -> ShowTimes:
         return cls(event_id, title, doors_open, curtain, end, expected_attendance,
                    MappingProxyType(dict(precool_start)),
                    MappingProxyType(dict(precool_target_c)), MappingProxyType(dict(oa_open)),
-                   hall)
+                   hall, MappingProxyType(dict(own_start or {})),
+                   MappingProxyType(dict(plant_load_kw or {})))
 
 
 @dataclass(frozen=True)
@@ -208,6 +214,7 @@ class DayPlan:
     tz: tzinfo
     segments: tuple[Segment, ...]
     shows: tuple[ShowTimes, ...]
+    preparations: tuple[Outlook, ...] = ()  # the plant's outlook for each evening of the day
 
     def for_zone(self, zone: str) -> list[Segment]:
         return [s for s in self.segments if s.zone == zone]

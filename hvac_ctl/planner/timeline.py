@@ -43,16 +43,20 @@ def _touches(show: ShowPlan, start: datetime, end: datetime) -> bool:
 def show_times(planner: Planner, start: datetime, end: datetime) -> list[ShowTimes]:
     """The computed times of each show that touches [start, end), as engineers check them."""
     out = []
+    prepared = {(p.event_id, p.zone): p for ev in planner.evenings for p in ev.outlook.prepared}
     for show in planner.claims.shows.values():
         if not _touches(show, start, end):
             continue
         e = show.event
         opens = {z: t for z in show.precooled if (t := planner.opening(e.id, z)) is not None}
+        mine = {z: p for (i, z), p in prepared.items() if i == e.id}
         out.append(ShowTimes.of(e.id, e.title, e.doors_open, e.curtain, e.end,
                                 e.expected_attendance,
                                 {z: p.start for z, p in show.precooled.items()},
                                 {z: p.target_c for z, p in show.precooled.items()}, opens,
-                                e.hall))
+                                e.hall, {z: p.own_start for z, p in mine.items()
+                                         if p.start != p.own_start},
+                                {z: p.load_at_start_kw for z, p in mine.items()}))
     return sorted(out, key=lambda s: s.doors_open)
 
 
@@ -112,11 +116,12 @@ def plan_day(config: Config, day: date, inputs: PlanInputs = NOTHING_KNOWN,
     """The whole local day `day` as segments per zone, with each show's computed times.
 
     With a cache and nothing known of the day itself, a day of a shape already planned is
-    that plan moved to its date (`day_shapes`)."""
+    that plan moved to its date (`day_shapes`) — but not a site's with a plant: there one
+    hall's precool, and what the plant expects of it, depend on the others' evening."""
     tz = config.venue.venue.tz
     start = local_midnight(day, tz)
     end = local_midnight(day + timedelta(days=1), tz)
-    if cache is None or not day_shapes.applies(inputs):
+    if cache is None or not day_shapes.applies(inputs) or config.venue.plant is not None:
         return _planned(config, day, inputs, cache, start, end)
     ctx = Context(config, inputs, cache)
     events = in_reach(config, ctx.events_between(day - timedelta(days=1),
@@ -151,4 +156,7 @@ def _planned(config: Config, day: date, inputs: PlanInputs, cache: PlanCache | N
     segments.extend(_segment(config.venue, zone, s, end) for zone, s in stretches.items())
     order = {z: i for i, z in enumerate(config.venue.zones)}
     segments.sort(key=lambda s: (order[s.zone], s.start))
-    return DayPlan(day, tz, tuple(segments), tuple(show_times(planner, start, end)))
+    preparations = tuple(ev.outlook for ev in planner.evenings
+                         if start <= ev.outlook.end and ev.outlook.start < end)
+    return DayPlan(day, tz, tuple(segments), tuple(show_times(planner, start, end)),
+                   preparations)

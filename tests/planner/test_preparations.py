@@ -5,7 +5,6 @@ cap nothing can hold is exceeded, the curtains win and the outlook says by how m
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime, timedelta
 
 from hvac_ctl.config import load_config
@@ -13,6 +12,7 @@ from hvac_ctl.model import Config
 from hvac_ctl.planner import PlanInputs
 from hvac_ctl.planner.plan import Planner
 from tests.harness import ROOT, SINGLE_HALL, local
+from tests.site import with_plant as site_with_plant
 
 SITE = load_config(ROOT)
 DAY = date(2027, 7, 3)
@@ -21,9 +21,7 @@ EVENING = (local("2027-07-03 16:00"), local("2027-07-03 19:00"))
 
 
 def with_plant(**update: object) -> Config:
-    assert SITE.venue.plant is not None
-    plant = SITE.venue.plant.model_copy(update=update)
-    return dataclasses.replace(SITE, venue=SITE.venue.model_copy(update={"plant": plant}))
+    return site_with_plant(SITE, **update)
 
 
 def demand(planner: Planner) -> list[tuple[datetime, float]]:
