@@ -67,6 +67,9 @@ def quality(sample: Sample, now: datetime, stale_after: timedelta) -> str:
     return "stale" if now - sample.at > stale_after else "ok"
 
 
+METER_SPAN = timedelta(seconds=30)  # a meter's kWh over less than this is mostly rounding
+
+
 class Poller:
     def __init__(self, config: Config, drivers: Mapping[str, Driver], clock: Clock,
                  interval: timedelta = timedelta(seconds=10),
@@ -82,6 +85,7 @@ class Poller:
         self.latest: dict[tuple[str, str], Sample] = {}   # last reading, good or bad
         self.last_good: dict[tuple[str, str], Sample] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self.coil_kw: dict[str, tuple[datetime, float]] = {}  # unit → (when, its coil's kW)
         # per unit, its spec and each polled point's `plausible` range: asked at every poll,
         # worked out again only for a new configuration (the spec is then another object)
         self._bounds: dict[str, tuple[UnitBase, dict[str, tuple[float, float]]]] = {}
@@ -121,12 +125,25 @@ class Poller:
                 sample = Sample(unit, point, v, r.ok, now, r.error)
             latest[(unit, point)] = sample
             if sample.ok:
+                if point == "cooling_kwh":
+                    self._metered(unit, last_good.get((unit, point)), sample)
                 last_good[(unit, point)] = sample
             if self.on_sample is not None:
                 try:
                     self.on_sample(sample)
                 except Exception:
                     log.exception("the trend recorder failed on %s.%s", unit, point)
+
+    def _metered(self, unit: str, before: Sample | None, now: Sample) -> None:
+        """A unit's coil load as its cooling meter measured it since its last reading: the
+        plant's load once the unit runs (`planner.plant_load`). A meter that went back (a
+        reset) or readings closer than `METER_SPAN` measure nothing."""
+        if before is None or not isinstance(before.value, int | float) or not isinstance(
+                now.value, int | float):
+            return
+        hours = (now.at - before.at).total_seconds() / 3600
+        if hours * 3600 >= METER_SPAN.total_seconds() and now.value >= before.value:
+            self.coil_kw[unit] = (now.at, round((now.value - before.value) / hours, 1))
 
     async def poll_all(self) -> None:
         await asyncio.gather(*(self.poll_unit(u) for u in self.config.venue.units))

@@ -126,3 +126,5 @@ class PlanInputs:
     run_hours: Mapping[str, float] = field(default_factory=dict)  # unit → hours run: lead/lag
     # chiller → running since when, as the plant last had it (its run hours: `run_hours`)
     chillers: Mapping[str, ChillerState] = field(default_factory=dict)
+    # unit → (when, kW): its cooling coil's load as its meter measured it (`cooling_kwh`)
+    coil_kw: Mapping[str, tuple[datetime, float]] = field(default_factory=dict)

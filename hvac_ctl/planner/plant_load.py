@@ -5,15 +5,16 @@ mixed from the outdoor air its damper admits and the zone's air (at the setpoint
 to the coldest supply its local loop may give (`supply_limits_c`, dehumidify: 12 °C, the coil
 temperature that wrings the water out), at the planned fan speed, and never more than its
 coil's rating (`cooling_kw`). Sensible heat only, from the same air properties as the
-economiser and tempering (`tempering.RHO_CP_KJ`); a measured coil load, once the units run
-and meter it, is the better number (not read here yet). To it the plant adds the base load it
-serves besides the units (`plant.base_load_kw`, by local hour).
+economiser and tempering (`tempering.RHO_CP_KJ`). Once a unit runs and meters its coil
+(`cooling_kwh`), its measured load, within `MEASURED_FOR` of the instant, is the better number
+and takes the estimate's place. To it the plant adds the base load it serves besides the units
+(`plant.base_load_kw`, by local hour).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from hvac_ctl.model.plant import Plant
 from hvac_ctl.model.venue import UnitKind, Venue
@@ -21,6 +22,7 @@ from hvac_ctl.planner.inputs import PointValue
 from hvac_ctl.planner.tempering import RHO_CP_KJ
 
 DEHUMIDIFY_COIL_C = 12.0  # a dehumidifying coil's leaving air: below the dew point wanted
+MEASURED_FOR = timedelta(minutes=10)  # a coil's metered load stands for it this long
 
 
 def unit_kw(venue: Venue, unit: str, points: Mapping[str, PointValue],
@@ -41,11 +43,23 @@ def unit_kw(venue: Venue, unit: str, points: Mapping[str, PointValue],
 
 def load_kw(venue: Venue, plant: Plant, units: Mapping[str, Mapping[str, PointValue]],
             outdoor_c: float | None, at: datetime, tz: tzinfo,
-            pulls: Mapping[str, float] | None = None) -> tuple[float, float]:
+            pulls: Mapping[str, float] | None = None,
+            measured: Mapping[str, tuple[datetime, float]] | None = None
+            ) -> tuple[float, float]:
     """The units' planned coil loads and the base load at `at`, kW. `pulls`: zones whose
     coils are planned as a whole (a precool's pull, then its hold: `preparations`) — their
-    units' own estimate is left out for it."""
-    pulls = pulls or {}
-    coils = sum(unit_kw(venue, u, p, outdoor_c) for u, p in units.items()
-                if venue.units[u].zone not in pulls)
+    units' own estimate is left out for it; `measured`: the coils' metered loads, each
+    standing for a unit planned to cool within `MEASURED_FOR` of its reading."""
+    pulls = dict(pulls or {})
+    fresh = {u: kw for u, (when, kw) in (measured or {}).items()
+             if abs(at - when) <= MEASURED_FOR}
+    coils = 0.0
+    for u, p in units.items():
+        zone = venue.units[u].zone
+        planned = unit_kw(venue, u, p, outdoor_c)
+        if planned > 0 and u in fresh:  # planned to cool, and metered: measured, not guessed
+            coils += fresh[u]
+            pulls.pop(zone, None)  # a zone's metered coils take its pull estimate's place
+        elif zone not in pulls:
+            coils += planned
     return coils + sum(pulls.values()), plant.base_load_kw[at.astimezone(tz).hour]

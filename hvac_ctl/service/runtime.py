@@ -206,7 +206,7 @@ class Runtime:
                           outdoor_air_c=self.poller.outdoor_air(now, max_age),
                           outdoor_rh_pct=self.poller.outdoor_air(now, max_age, "oa_rh"),
                           groups=self.groups.held(), run_hours=self.groups.run_hours(),
-                          chillers=self.groups.chillers(),
+                          chillers=self.groups.chillers(), coil_kw=dict(self.poller.coil_kw),
                           history=self.learner.history(),
                           co2_at_doors=self.learner.co2_at_doors(),
                           modes=self.tracker.held_modes(), deviations=self.tracker.deviations())

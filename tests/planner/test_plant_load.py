@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from hvac_ctl.config import load_config
@@ -39,3 +41,23 @@ def test_the_base_load_follows_the_local_hour() -> None:
     _, night = load_kw(SITE.venue, PLANT, {}, 20.0, local("2027-07-03 03:30"), SHANGHAI)
     _, noon = load_kw(SITE.venue, PLANT, {}, 20.0, local("2027-07-03 12:30"), SHANGHAI)
     assert (night, noon) == (PLANT.base_load_kw[3], PLANT.base_load_kw[12])
+
+
+def test_a_metered_coil_stands_for_its_estimate_while_fresh_and_its_zone_s_pull() -> None:
+    at = local("2027-07-03 18:00")
+    units = {"ahu-aud-1": ON, "ahu-aud-2": ON}
+    guessed, _ = load_kw(SITE.venue, PLANT, units, 34.0, at, SHANGHAI)
+    metered = {"ahu-aud-1": (at - timedelta(minutes=2), 7.5)}
+    one, _ = load_kw(SITE.venue, PLANT, units, 34.0, at, SHANGHAI, measured=metered)
+    assert one == pytest.approx(guessed / 2 + 7.5)  # the two are alike: half the guess each
+    stale = {"ahu-aud-1": (at - timedelta(minutes=30), 7.5)}
+    assert load_kw(SITE.venue, PLANT, units, 34.0, at, SHANGHAI, measured=stale)[0] == guessed
+    # a precooling zone's pull estimate gives way to its metered coils
+    pulled, _ = load_kw(SITE.venue, PLANT, units, 34.0, at, SHANGHAI, {"auditorium": 500.0})
+    assert pulled == 500.0
+    both = {u: (at, 40.0) for u in units}
+    assert load_kw(SITE.venue, PLANT, units, 34.0, at, SHANGHAI, {"auditorium": 500.0},
+                   both)[0] == 80.0
+    # a unit the plan has off or heating draws nothing, whatever its meter last said
+    off = {"ahu-aud-1": {**ON, "enable": False}}
+    assert load_kw(SITE.venue, PLANT, off, 34.0, at, SHANGHAI, measured=both)[0] == 0.0
