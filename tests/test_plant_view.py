@@ -29,6 +29,7 @@ def test_the_plant_now_and_today_against_the_cap(tmp_path: Path) -> None:
             assert now["band"] == "critical"  # December's evening critical peak, 18–21
             assert now["price_cny_per_kwh"] == pytest.approx(0.75 * 2.16)
             assert now["load_kw"] == pytest.approx(now["coils_kw"] + now["base_kw"], abs=0.2)
+            assert now["district_heat_kw"] > 0  # a December evening's heating
             assert len(plant["today"]) == 96
             assert plant["peak"]["electric_kw"] >= plant["evening_peak"]["electric_kw"]
             running = [c for c in plant["chillers"] if c["running"]]
@@ -40,6 +41,7 @@ def test_the_plant_now_and_today_against_the_cap(tmp_path: Path) -> None:
             page = await s.http.get("/panel/plant")
             assert page.status_code == 200
             assert "of a 1800 kW cap" in page.text and 'data-chiller="ch-5"' in page.text
+            assert 'data-f="district-heat"' in page.text
             assert 'href="/panel/plant"' in page.text  # in the nav of a venue with a plant
 
     run(go(), timeout_s=300)

@@ -84,6 +84,7 @@ class PlantView:
                     "base_kw": st.base_kw, "electric_kw": st.electric_kw,
                     "capacity_kw": st.capacity_kw, "short_kw": st.short_kw,
                     "free_cooling": st.free_cooling, "why": st.why, "band": st.band,
+                    "district_heat_kw": st.heat_kw, "district_heat_short_kw": st.heat_short_kw,
                     "price_cny_per_kwh": None if tariff is None or st.band is None
                     else round(tariff.price(Band(st.band)), 4)},
             "cap_kw": plant.peak_cap_kw,

@@ -111,6 +111,8 @@ class PlantState:
     # each running chiller's share of the load and its electric power, kW
     shares: tuple[tuple[str, float, float], ...] = ()
     outlook: Outlook | None = None  # the preparations under way or next, over the planned days
+    heat_kw: float = 0.0  # district hot water: the units' heating and summer reheat
+    heat_short_kw: float = 0.0  # past the heat exchangers' capacity
 
     @property
     def load_kw(self) -> float:

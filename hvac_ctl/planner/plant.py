@@ -1,5 +1,6 @@
 """The plant at an instant: the plan's cooling load → chillers staged → their power → the
-tariff's band. Composes `plant_load`, `chiller_staging` and `chiller_curves`.
+tariff's band; beside it, the district heat for heating and reheat. Composes `plant_load`,
+`chiller_staging`, `chiller_curves` and `district_heat`.
 
 The load is shared among the running chillers in proportion to their capacity (equal
 loading, as a plant manager's load sharing does); free cooling carries what it can first.
@@ -18,6 +19,7 @@ from hvac_ctl.model.plant import ChillerKind, Plant
 from hvac_ctl.planner.chiller_curves import available_kw, condenser_c, power_kw
 from hvac_ctl.planner.chiller_staging import Staged, stage
 from hvac_ctl.planner.context import Context
+from hvac_ctl.planner.district_heat import heat_kw
 from hvac_ctl.planner.inputs import PointValue
 from hvac_ctl.planner.outputs import Outlook, PlantState
 from hvac_ctl.planner.plant_load import load_kw
@@ -79,7 +81,8 @@ def decide(ctx: Context, plant: Plant, units: Mapping[str, Mapping[str, PointVal
     tariff = ctx.venue.tariff
     local = at.astimezone(ctx.tz)
     band = None if tariff is None else str(tariff.band_at(local.month, local.time()))
+    heat, heat_short = heat_kw(ctx.venue, plant, units, ctx.outdoor_c())
     return PlantState(round(coils, 1), base, staged.running, staged.free_cooling,
                       round(staged.capacity_kw, 1), round(staged.short_kw, 1),
                       round(sum(kw for _, _, kw in shares), 1), band, staged.why, shares,
-                      outlook)
+                      outlook, round(heat, 1), round(heat_short, 1))
