@@ -7,11 +7,14 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hvac_ctl.config import load_config
 from hvac_ctl.planner.coordination import Job, choose
-from tests.harness import local
+from hvac_ctl.planner.plant import electric
+from tests.harness import ROOT, local
 
 STEP = timedelta(minutes=10)
 DOORS = local("2027-07-03 19:00")
@@ -106,3 +109,33 @@ def test_never_over_the_cap_when_a_schedule_under_it_exists(
     else:
         assert o.over_kw > 0 and planned - cap <= brute - cap + 0.1  # the least excess
     assert all(j.earliest <= o.starts[j.key] <= j.latest for j in jobs)
+
+
+PLANT = load_config(ROOT).venue.plant
+assert PLANT is not None
+
+
+def plant_electric(load: float, at: datetime) -> tuple[float, int]:
+    return electric(PLANT, load, 26.0, {}, at)  # the shipped plant, a summer wet-bulb
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 9), st.integers(2, 12)), min_size=1, max_size=3),
+       st.integers(8, 60), st.integers(150, 900))
+def test_on_the_shipped_plant_s_curves_too(spec: list[tuple[int, int]], base_hundreds: int,
+                                         cap: int) -> None:
+    """The real staging and part-load curves, not monotone in the load (a stage comes in):
+    still never over the cap when a brute-force search finds starts under it."""
+    jobs = [job(f"z{n}", lead * 10, kw * 100) for n, (lead, kw) in enumerate(spec)]
+    bg = [base_hundreds * 100.0] * len(GRID)
+    o = choose(jobs, GRID, bg, plant_electric, flat, cap, STEP)
+
+    def peak(starts: dict[tuple[str, str], datetime]) -> float:
+        return max(plant_electric(b + sum(j.kw_at(starts[j.key], t) for j in jobs), t)[0]
+                   for b, t in zip(bg, GRID, strict=True))
+
+    brute = min(peak({j.key: s for j, s in zip(jobs, pick, strict=True)})
+                for pick in itertools.product(*(j.candidates(STEP) for j in jobs)))
+    if brute <= cap:
+        assert peak(dict(o.starts)) <= cap + 1e-6
+    assert o.over_kw == pytest.approx(max(0.0, min(brute, peak(dict(o.starts))) - cap), abs=0.2)
