@@ -3,7 +3,8 @@ refused with the hour named."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -30,6 +31,16 @@ def test_the_band_of_an_hour_in_a_month(month: int, at: time, band: Band) -> Non
 def test_prices_are_the_flat_price_times_the_bands_ratio() -> None:
     assert TARIFF.price(Band.peak) == pytest.approx(1.8 * TARIFF.flat_cny_per_kwh)
     assert TARIFF.price(Band.valley) < TARIFF.price(Band.flat) < TARIFF.price(Band.critical)
+
+
+def test_the_price_of_an_instant_is_its_bands_price_in_its_month() -> None:
+    tz = ZoneInfo("Asia/Shanghai")
+    assert TARIFF.price_at(datetime(2027, 7, 3, 11, 30, tzinfo=tz)) == pytest.approx(
+        2.16 * TARIFF.flat_cny_per_kwh)  # July's critical peak
+    assert TARIFF.price_at(datetime(2027, 4, 3, 11, 30, tzinfo=tz)) == pytest.approx(
+        1.8 * TARIFF.flat_cny_per_kwh)  # April: the same hour is a peak
+    assert TARIFF.price_at(datetime(2027, 7, 3, 23, 59, tzinfo=tz)) == pytest.approx(
+        0.3 * TARIFF.flat_cny_per_kwh)
 
 
 def test_a_day_covered_twice_is_refused_naming_the_time() -> None:

@@ -9,7 +9,7 @@ and `source` says where and of when they are.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from enum import StrEnum
 
 from pydantic import Field, model_validator
@@ -91,3 +91,8 @@ class Tariff(Strict):
     def price(self, band: Band) -> float:
         """CNY per kWh in a band."""
         return self.flat_cny_per_kwh * self.ratios[band]
+
+    def price_at(self, local: datetime) -> float:
+        """CNY per kWh at a local wall-clock instant: what a metered minute costs (the
+        evaluation prices each minute of the plant's and the fans' electricity by it)."""
+        return self.price(self.band_at(local.month, local.time()))
