@@ -9,6 +9,12 @@ units already hold it (such a tick writes nothing, so `Result.ticks` counts the 
 could), the building steps 60 s, and the trace keeps a row a minute while anyone may be in
 the building, one a tick otherwise.
 
+On a site (`halls:` in zones.yaml) the same loop runs every hall and the public areas: each
+show fills its own hall, and the service's `RunTracker` hands the planner back, tick to
+tick, what ran (the public groups' modes and units, the chillers, their run hours), as its
+runtime wires it. With a plant in zones.yaml the plant is metered each minute
+(`plant_meter.PlantMeter`: `Result.meter`).
+
 A warm-up (two days by default, as BOPTEST initialises a test case) runs the same strategy
 before the scored period, so the result does not depend on the starting temperatures.
 """
@@ -22,12 +28,14 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from bench.evaluate.plant_meter import PlantMeter
 from bench.evaluate.strategies import Strategy
 from bench.evaluate.trace import ZONE_SERIES, Rows, Spans, Trace
 from hvac_ctl.clock import ManualClock
 from hvac_ctl.control import ControlLoop, LoopSettings, MemoryAudit, Poller
 from hvac_ctl.control.learning import RecoveryLearner
 from hvac_ctl.control.loop import same
+from hvac_ctl.control.run_tracking import RunTracker
 from hvac_ctl.control.tracking import ZoneTracker
 from hvac_ctl.devices import memory_drivers
 from hvac_ctl.model import Config
@@ -60,7 +68,8 @@ ENERGY = ("cooling_kwh", "heating_kwh", "reheat_kwh", "fan_kwh")
 @dataclass(frozen=True)
 class Audience:
     """Who really comes: each show's turnout as a share of its expected attendance, drawn
-    once per calendar (seeded), the same for every strategy."""
+    once per calendar (seeded), the same for every strategy; never more than its hall
+    seats, and in its hall (a site's audience fills its own hall and crowds its foyers)."""
 
     seed: int = 7
     low: float = 0.85
@@ -68,13 +77,15 @@ class Audience:
 
     def scenario(self, config: Config, first: date, last: date) -> Scenario:
         plan = calendar_scenario(config, first, last)
-        seats = sum(z.seats or 0 for z in config.venue.zones.values())
+        v = config.venue
+        seats = {h: sum(v.zones[z].seats or 0 for z in v.zones_of_hall(h)) for h in v.hall_ids}
         shows = []
         for s in plan.shows:
             share = random.Random(f"{self.seed}:{s.id}").uniform(self.low, self.high)
+            hall = v.event_hall(s.hall)
             shows.append(Show(s.id, s.doors_open, s.curtain, s.end,
-                              min(seats, round(s.attendance * share)), s.live_orchestra,
-                              s.house_lights, late_fraction=0.05, late_minutes=15))
+                              min(seats[hall], round(s.attendance * share)), s.live_orchestra,
+                              s.house_lights, late_fraction=0.05, late_minutes=15, hall=hall))
         return Scenario(tuple(shows), plan.tours, plan.get_ins, plan.doors_open)
 
 
@@ -91,6 +102,7 @@ class Result:
     scored_from: datetime
     ticks: int
     seconds: float  # wall clock for the whole run, warm-up included
+    meter: PlantMeter | None = None  # the plant, minute by minute (a venue with a plant)
 
 
 def _meters(building: Building) -> dict[str, Energy]:
@@ -163,6 +175,8 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
                     points=[p for p in SENSOR_POINTS if p != "supply_temp"])
     learner = RecoveryLearner(tz)
     tracker = ZoneTracker(config)
+    runs = RunTracker()  # the public groups' and the chillers' memory, as the runtime's
+    meter = PlantMeter(config, scored_from) if config.venue.plant is not None else None
     pushes: list[OccupancyPush] = []
     max_age = quiet_tick + timedelta(minutes=1)  # polled at every tick, so always fresher
 
@@ -173,7 +187,10 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
             measured.clear()
             measured[now] = PlanInputs(
                 occupancy=tuple(pushes), measurements=poller.zone_measurements(now, max_age),
-                outdoor_air_c=poller.outdoor_air(now, max_age), history=learner.history(),
+                outdoor_air_c=poller.outdoor_air(now, max_age),
+                outdoor_rh_pct=poller.outdoor_air(now, max_age, "oa_rh"),
+                groups=runs.held(), run_hours=runs.run_hours(), chillers=runs.chillers(),
+                history=learner.history(),
                 co2_at_doors=learner.co2_at_doors(), modes=tracker.held_modes(),
                 deviations=tracker.deviations())
         return measured[now]
@@ -266,6 +283,7 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
                     assert state is not None
                 learner.observe(state, inputs(now).measurements, now)
                 tracker.observe(state, inputs(now).measurements, now)
+                runs.observe(state, now)
             calm = not in_watch.holds(now) and all(
                 z.phase == "idle" for z in state.zones.values()) and not any(
                 points.get("enable") for points in state.units.values())
@@ -282,7 +300,10 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
         step = min(step, midnight - now)
         if now >= scored_from:
             rows.add(now, step, state)
-        building.advance(step)
+        if meter is None:
+            building.advance(step)
+        else:
+            meter.advance(building, now, step)
         now += step
         clock.set(now)
     total = _total(_meters(building))
@@ -293,7 +314,7 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
               for u in final}
     return Result(strategy.name, first, last, scenario, trace, energy, daily,
                   list(building.write_log), scored_from, loop.ticks,
-                  time.perf_counter() - wall)
+                  time.perf_counter() - wall, meter)
 
 
 def _plan(loop: ControlLoop, now: datetime) -> PlanState | None:

@@ -26,11 +26,18 @@ for every strategy, around the season's show setpoint; active people are comfort
 | the audience coming in, auditorium, doors open → curtain | −2 K … +1 K |
 | performers and crew, stage, 30 min before doors → 15 min after the end | −2 K … +1 K |
 | tours on their route, get-in crews on the stage | −2 K … +2 K |
+
+On a site each show is its own hall's (its zones, its auditorium's readiness), a get-in its
+hall's stage; a public zone is occupied while the public areas are open, while a tour
+crosses it and while an adjacent hall's audience gathers and leaves (its group's
+`crowd_before_doors_min` before doors to `crowd_after_end_min` after the end), in its
+group's band (`public.band_c`: the public units' own comfort, not a seated audience's).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -89,16 +96,21 @@ def occupied(config: Config, result: Result) -> dict[str, list[Span]]:
     """Per zone, when it is occupied and the comfort band then."""
     tz = config.venue.venue.tz
     seasons = config.seasons
-    out: dict[str, list[Span]] = {z: [] for z in config.venue.zones}
+    v = config.venue
+    out: dict[str, list[Span]] = {z: [] for z in v.zones}
 
     def band(zone: str, t: datetime, k: tuple[float, float]) -> tuple[float, float]:
         season = seasons.seasons[seasons.name_for(t.astimezone(tz).date())]
+        group = v.zones[zone].group
+        if v.zones[zone].kind == ZoneKind.public:
+            return season.public_for(group).band_c if group else season.public.band_c
         show = season.zones[zone].show
         assert show is not None
         return show.setpoint_c - k[0], show.setpoint_c + k[1]
 
     for s in result.scenario.shows:
-        for zone, z in config.venue.zones.items():
+        for zone in v.zones_of_hall(v.event_hall(s.hall)):
+            z = v.zones[zone]
             if z.kind == ZoneKind.auditorium:
                 out[zone].append((s.doors_open, s.curtain,
                                   *band(zone, s.doors_open, ACTIVE_BAND_K)))
@@ -113,10 +125,34 @@ def occupied(config: Config, result: Result) -> dict[str, list[Span]]:
         for zone in tour.route:
             out[zone].append((tour.start, tour.end, *band(zone, tour.start, WALKING_BAND_K)))
     for g in result.scenario.get_ins:
-        for zone, z in config.venue.zones.items():
-            if z.kind == ZoneKind.stage:
+        for zone in v.zones_of_hall(v.event_hall(g.hall)):
+            if v.zones[zone].kind == ZoneKind.stage:
                 out[zone].append((g.start, g.end, *band(zone, g.start, WALKING_BAND_K)))
+    if v.groups:
+        _public(config, result, out, band)
     return out
+
+
+def _public(config: Config, result: Result, out: dict[str, list[Span]],
+            band: Callable[[str, datetime, tuple[float, float]], tuple[float, float]]) -> None:
+    """A site's public zones: occupied in the public hours and while an adjacent hall's
+    audience gathers and leaves (tours are added with every route)."""
+    v = config.venue
+    tz = v.venue.tz
+    day, last = result.first, result.last
+    while day <= last:
+        for a, b in config.calendar.public_open(day, tz):
+            for zone in (z for g in v.groups for z in v.zones_of_group(g)):
+                out[zone].append((a, b, *band(zone, a, WALKING_BAND_K)))
+        day += timedelta(days=1)
+    for s in result.scenario.shows:
+        for g, pg in v.groups.items():
+            if s.hall not in pg.halls:
+                continue
+            a = s.doors_open - timedelta(minutes=pg.crowd_before_doors_min)
+            b = s.end + timedelta(minutes=pg.crowd_after_end_min)
+            for zone in v.zones_of_group(g):
+                out[zone].append((a, b, *band(zone, a, WALKING_BAND_K)))
 
 
 def score(config: Config, result: Result) -> Kpis:
@@ -173,6 +209,14 @@ class ShowRow:
     co2_max_ppm: float
     co2_longest_min: float  # above the limit, any zone
     co2_zone: str  # where the longest stretch was
+    hall: str = ""  # its hall (a one-hall venue's: the first)
+
+    @property
+    def margin_k(self) -> float:
+        """How far inside the ready band the worse of doors open and curtain-up was, K
+        (negative: outside it, not ready)."""
+        return READY_WITHIN_K - max(abs(self.doors_c - self.doors_target_c),
+                                    abs(self.curtain_c - self.curtain_target_c))
 
     @property
     def ready(self) -> bool:
@@ -184,23 +228,25 @@ def show_rows(config: Config, result: Result) -> list[ShowRow]:
     tr = result.trace
     limit = config.venue.venue.occupancy.co2_limit_ppm
     end = tr.times[-1] + timedelta(hours=tr.dt_h[-1])
-    auditorium = next(n for n, z in config.venue.zones.items() if z.kind == ZoneKind.auditorium)
+    v = config.venue
     rows = []
     for s in result.scenario.shows:
         if not result.scored_from <= s.doors_open < end:
             continue
+        hall = v.event_hall(s.hall)
+        zones = v.zones_of_hall(hall)
+        auditorium = next(n for n in zones if v.zones[n].kind == ZoneKind.auditorium)
         d, c = tr.index_at(s.doors_open), tr.index_at(s.curtain)
         i, j = d, tr.index_at(s.end)
         # where people are in this show: not a pit without its orchestra (its air is the
         # stalls' through the opening, but nobody breathes it)
-        present = [z for z, spec in config.venue.zones.items()
-                   if spec.kind != ZoneKind.pit or s.live_orchestra]
+        present = [z for z in zones if v.zones[z].kind != ZoneKind.pit or s.live_orchestra]
         longest = {z: _longest_above(tr, z, limit, s.doors_open, s.end) for z in present}
         worst = max(longest, key=lambda z: longest[z])
         rows.append(ShowRow(
             s.id, s.attendance, tr.temp[auditorium][d], tr.target[auditorium][d],
             tr.temp[auditorium][c], tr.target[auditorium][c],
-            max(max(tr.co2[z][i:j + 1]) for z in tr.co2), longest[worst], worst))
+            max(max(tr.co2[z][i:j + 1]) for z in zones), longest[worst], worst, hall))
     return rows
 
 

@@ -12,6 +12,14 @@ house), and differ only in when:
 
 In all three the stage exhaust runs only during get-ins, when the loading door is open: it is
 a hygiene duty, not a comfort choice, and running it all day would only flatter our savings.
+
+On a site (`halls:` in zones.yaml) the baselines stay what a site without zoned control
+does: a show keeps its own hall's zones on and the public zones of the groups serving that
+hall (its audience gathers there), a get-in its hall's stage, a tour its route; the public
+areas run besides through their opening hours (the fixed schedule: 2 h before opening to
+1 h after closing), each public unit in the season's mode at its group's band's edge (cool
+holds the top, heat the bottom, as the public units' own thermostats would) with the design
+outdoor air. A one-hall venue's baselines are exactly what they were.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from hvac_ctl.control.loop import Planner
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import Event, GetInEvent, ShowEvent, TourEvent, local_instant
-from hvac_ctl.model.venue import UnitKind
+from hvac_ctl.model.venue import UnitKind, ZoneKind
 from hvac_ctl.planner import PlanCache, PlanInputs, PlanState, ZoneState, plan_day
 from hvac_ctl.planner.inputs import PointValue
 from hvac_ctl.planner.ventilation import voz_lps
@@ -47,10 +55,11 @@ _NEVER = datetime.min.replace(tzinfo=UTC)
 _US = timedelta(microseconds=1)
 
 
-def _fixed_state(config: Config, at: datetime, on_zones: dict[str, str], exhaust: bool,
-                 label: str) -> PlanState:
+def _fixed_state(config: Config, at: datetime, on_zones: dict[str, str],
+                 exhaust: frozenset[str], label: str) -> PlanState:
     """Every AHU of each zone in `on_zones` on at the show setpoint with design air; the rest
-    off. `on_zones` maps a zone to the event that keeps it on.
+    off. `on_zones` maps a zone to the event that keeps it on; the exhausts of the zones in
+    `exhaust` run (a get-in's stage).
 
     The state is a function of the season, `on_zones`, `exhaust` and `label` alone: the
     baselines ask it at every tick and get one of a handful, so each is kept (like
@@ -89,32 +98,44 @@ def _season_of(config: Config, at: datetime) -> str:
 
 
 def _state_of(config: Config, at: datetime, season_name: str, on_zones: dict[str, str],
-              exhaust: bool, label: str) -> PlanState:
+              exhaust: frozenset[str], label: str) -> PlanState:
     """`_fixed_state` worked out."""
     season = config.seasons.seasons[season_name]
     zones: dict[str, ZoneState] = {}
     units: dict[str, dict[str, PointValue]] = {}
     for zone, z in config.venue.zones.items():
-        show = season.zones[zone].show
-        assert show is not None
         on = zone in on_zones
-        fan = show.fan_cap_pct
+        if z.kind == ZoneKind.public:
+            setpoint, fan = _public_setpoint(config, season_name, zone), 100.0
+        else:
+            show = season.zones[zone].show
+            assert show is not None
+            setpoint, fan = show.setpoint_c, show.fan_cap_pct
         oa_pct = _design_oa_pct(config, zone, fan)
         phase = "show" if on else "idle"
         zones[zone] = ZoneState(
-            zone, phase, on_zones.get(zone), season_name, season.mode, show.setpoint_c,
+            zone, phase, on_zones.get(zone), season_name, season.mode, setpoint,
             float(z.occupants_max) if on else 0.0, 0.0,
             f"{label}: {'on for ' + on_zones[zone] if on else 'off'}")
         for name in config.venue.units_of(zone):
             unit = config.venue.units[name]
-            running = exhaust if unit.kind == UnitKind.exhaust else on
+            running = zone in exhaust if unit.kind == UnitKind.exhaust else on
             values: dict[str, PointValue] = {
-                "enable": running, "setpoint": show.setpoint_c,
+                "enable": running, "setpoint": setpoint,
                 "oa_damper_min": round(oa_pct if running else 0.0, 1),
                 "fan_speed_max": float(fan), "mode": season.mode,
             }
             units[name] = {p: v for p, v in values.items() if p in unit.points.names()}
     return PlanState(at, zones, units)
+
+
+def _public_setpoint(config: Config, season_name: str, zone: str) -> float:
+    """A public zone's fixed setpoint: its group's band's top in a cooling season, its
+    bottom in a heating one."""
+    season = config.seasons.seasons[season_name]
+    group = config.venue.zones[zone].group
+    band = season.public_for(group).band_c if group is not None else season.public.band_c
+    return band[1] if season.mode == "cool" else band[0]
 
 
 _EVENTS: dict[tuple[int, date], tuple[Config, list[Event]]] = {}
@@ -132,10 +153,18 @@ def _events_on(config: Config, day: date) -> list[Event]:
     return hit[1]
 
 
-def _get_in_now(config: Config, at: datetime) -> bool:
+def _stages_of(config: Config, hall: str) -> list[str]:
+    """A hall's stage zones (a one-hall venue's: every stage)."""
+    v = config.venue
+    return [z for z in v.zones_of_hall(hall) if v.zones[z].kind == ZoneKind.stage]
+
+
+def _get_in_now(config: Config, at: datetime) -> frozenset[str]:
+    """The stages whose get-in is on: their exhausts run."""
     tz = config.venue.venue.tz
-    return any(isinstance(e, GetInEvent) and e.start <= at < e.end
-               for e in _events_on(config, at.astimezone(tz).date()))
+    return frozenset(z for e in _events_on(config, at.astimezone(tz).date())
+                     if isinstance(e, GetInEvent) and e.start <= at < e.end
+                     for z in _stages_of(config, e.hall))
 
 
 def always_on(config: Config, at: datetime, inputs: PlanInputs) -> PlanState:
@@ -146,14 +175,39 @@ def always_on(config: Config, at: datetime, inputs: PlanInputs) -> PlanState:
     return _fixed_state(config, at, zones, _get_in_now(config, at), "always-on")
 
 
-def _event_window(e: Event) -> tuple[datetime, datetime, list[str] | None]:
+def _event_window(config: Config, e: Event) -> tuple[datetime, datetime, list[str] | None]:
     """(on from, on until, zones or None for every zone)."""
+    v = config.venue
     if isinstance(e, ShowEvent):
-        return e.doors_open - FIXED_BEFORE, e.end + FIXED_AFTER, None
+        if not v.is_site:
+            return e.doors_open - FIXED_BEFORE, e.end + FIXED_AFTER, None
+        public = [z for g, pg in v.groups.items() if e.hall in pg.halls
+                  for z in v.zones_of_group(g)]
+        return (e.doors_open - FIXED_BEFORE, e.end + FIXED_AFTER,
+                [*v.zones_of_hall(e.hall), *public])
     if isinstance(e, TourEvent):
         return e.start - FIXED_BEFORE, e.end + FIXED_AFTER, list(e.route)
     assert isinstance(e, GetInEvent)
-    return e.start - FIXED_BEFORE, e.end + FIXED_AFTER, ["stage"]
+    return e.start - FIXED_BEFORE, e.end + FIXED_AFTER, _stages_of(config, e.hall)
+
+
+_PUBLIC_ZONES: dict[int, tuple[Config, list[str]]] = {}
+
+
+def _public_zones(config: Config) -> list[str]:
+    hit = _PUBLIC_ZONES.get(id(config))
+    if hit is None:
+        hit = _PUBLIC_ZONES[id(config)] = (config, [
+            z for z, spec in config.venue.zones.items() if spec.kind == ZoneKind.public])
+    return hit[1]
+
+
+def _public_windows(config: Config, day: date) -> list[tuple[datetime, datetime]]:
+    """The fixed schedule's public areas: 2 h before each opening to 1 h after closing."""
+    if not _public_zones(config):
+        return []
+    return [(a - FIXED_BEFORE, b + FIXED_AFTER)
+            for a, b in config.calendar.public_open(day, config.venue.venue.tz)]
 
 
 def fixed_schedule(config: Config, at: datetime, inputs: PlanInputs) -> PlanState:
@@ -161,10 +215,13 @@ def fixed_schedule(config: Config, at: datetime, inputs: PlanInputs) -> PlanStat
     day = at.astimezone(tz).date()
     zones: dict[str, str] = {}
     for e in (e for d in (-1, 0, 1) for e in _events_on(config, day + timedelta(days=d))):
-        start, end, only = _event_window(e)
+        start, end, only = _event_window(config, e)
         if start <= at < end:
             for zone in only if only is not None else config.venue.zones:
                 zones.setdefault(zone, e.id)
+    if any(a <= at < b for a, b in _public_windows(config, day)):
+        for zone in _public_zones(config):
+            zones.setdefault(zone, "the public hours")
     return _fixed_state(config, at, zones, _get_in_now(config, at), "fixed schedule")
 
 
@@ -184,7 +241,8 @@ def _fixed_edges(config: Config, day: date, inputs: PlanInputs, cache: PlanCache
                  ) -> list[datetime]:
     tz = config.venue.venue.tz
     return [t for e in config.calendar.events_on(day, tz)
-            for t in _event_window(e)[:2]] + _get_in_edges(config, day)
+            for t in _event_window(config, e)[:2]] + _get_in_edges(config, day) + [
+        t for span in _public_windows(config, day) for t in span]
 
 
 def _our_edges(config: Config, day: date, inputs: PlanInputs, cache: PlanCache
