@@ -77,3 +77,24 @@ def season_energy(table: dict[str, list[Kpis]], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
+
+
+def busiest_evening(series: dict[str, list[tuple[datetime, float]]], cap_kw: float, day: date,
+                    path: Path) -> None:
+    """The plant's electric demand through one evening, a line per strategy, the cap as a
+    line: where four precools for one curtain meet (or, coordinated, do not)."""
+    fig, ax = plt.subplots(figsize=(10, 5))
+    tz = None
+    for name, points in series.items():
+        ts = [t for t, _ in points]
+        tz = ts[0].tzinfo if ts else tz
+        ax.plot(ts, [kw for _, kw in points], lw=1.3, label=name)
+    ax.axhline(cap_kw, color="k", lw=1.0, ls="--", label=f"cap {cap_kw:,.0f} kW")
+    ax.set_ylabel("plant electric kW")
+    ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M", tz=tz))
+    ax.set_title(f"{day:%A %d %B %Y}: the chiller plant's demand, every strategy")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
