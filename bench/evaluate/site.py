@@ -174,12 +174,13 @@ def run_site(seasons: list[Season], names: list[str], weather: str, tick_s: floa
     print(f"wall clock, all runs on {workers} processes: {wall:.1f} s")
     print()
     failed = 0
-    for what, ok, figure in verdicts(done, load_config(ROOT).venue.hall_ids):
+    config = load_config(ROOT)
+    for what, ok, figure in verdicts(done, config.venue.hall_ids):
         mark = "skipped" if ok is None else "met    " if ok else "NOT MET"
         failed += ok is False
         print(f"{mark}  {what}: {figure}")
     out.mkdir(parents=True, exist_ok=True)
-    write_csv(done, out)
+    write_csv(done, out, public_zones(config))
     written = [out / "site_kpis.csv", out / "site_shows.csv"]
     evenings = {d.job.strategy: d.evening for d in done if d.evening}
     if evenings:
@@ -190,6 +191,11 @@ def run_site(seasons: list[Season], names: list[str], weather: str, tick_s: floa
         written.append(out / "site_busiest_evening.png")
     print("\nwritten: " + ", ".join(str(p) for p in written))
     return 1 if failed and check else 0
+
+
+def public_zones(config: Config) -> frozenset[str]:
+    v = config.venue
+    return frozenset(z for g in v.groups for z in v.zones_of_group(g))
 
 
 def table(rows: list[SiteDone]) -> str:
@@ -273,13 +279,19 @@ KPI_COLUMNS = ("season", "strategy", "first", "last", "days", "total_mwh", "cool
                "heating_mwh", "reheat_mwh", "fan_mwh", "plant_mwh", "plant_peak_kw",
                "peak_cap_kw", "cost_cny", "plant_cost_cny", "chiller_starts", "shows",
                "curtain_ready", "curtain_ready_pct", "discomfort_kh_per_zone",
+               "discomfort_kh_per_hall_zone", "discomfort_kh_per_public_zone",
                "co2_ppmh_per_zone", "plant_source", "run_s", "ticks")
 SHOW_COLUMNS = ("season", "strategy", "hall", "show", "doors_open", "attendance", "doors_c",
                 "doors_target_c", "curtain_c", "curtain_target_c", "ready_margin_k", "ready",
                 "co2_max_ppm")
 
 
-def write_csv(done: list[SiteDone], out: Path) -> None:
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def write_csv(done: list[SiteDone], out: Path, public: frozenset[str]) -> None:
+    """The two CSVs; `public`: the public zones (their discomfort apart from the halls')."""
     with (out / "site_kpis.csv").open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(KPI_COLUMNS)
@@ -292,7 +304,11 @@ def write_csv(done: list[SiteDone], out: Path) -> None:
                         round(d.plant_mwh, 3), round(d.plant_peak_kw, 1), d.peak_cap_kw,
                         round(d.cost_cny, 0), round(d.plant_cost_cny, 0), d.chiller_starts,
                         k.shows, k.curtain_ready, round(d.curtain_ready_pct, 2),
-                        round(k.discomfort_kh_per_zone, 3), round(k.co2_ppmh_per_zone, 1),
+                        round(k.discomfort_kh_per_zone, 3),
+                        *(round(_mean([v for z, v in k.discomfort_kh.items()
+                                       if (z in public) == side]), 3)
+                          for side in (False, True)),
+                        round(k.co2_ppmh_per_zone, 1),
                         PLANT_SOURCE, round(d.seconds, 1), d.ticks])
     with (out / "site_shows.csv").open("w", newline="") as f:
         w = csv.writer(f)
