@@ -25,7 +25,7 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
@@ -101,8 +101,6 @@ class SiteDone:
 def work(job: SiteJob) -> SiteDone:
     """One strategy over one season of the site: run, scored, the plant summed (in a worker
     process: only the sums and the busiest evening travel back)."""
-    from datetime import timedelta
-
     config = site_config(coordinate=job.strategy != UNCOORDINATED)
     s = job.season
     result = run(config, strategy(job.strategy), s.first, s.last,
@@ -135,8 +133,6 @@ def seasons_of(names: list[str], first: date | None, days: int | None,
                known: dict[str, Season]) -> list[Season]:
     """The seasons to run: each from `first` (left out if it does not hold it), at most
     `days` days."""
-    from datetime import timedelta
-
     out = []
     for n in names:
         s = known[n]
