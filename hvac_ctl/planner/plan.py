@@ -52,7 +52,8 @@ NOTHING_KNOWN = PlanInputs()  # immutable: a safe shared default
 
 def _precooled(ctx: Context, zone: str, z: Zone, zs: ZoneSeason, e: ShowEvent) -> Precooled:
     target = precool.target(ctx, z, zs, e)
-    return Precooled(precool.start(ctx, zone, target, e), target)
+    return Precooled(precool.start(ctx, zone, precool.pulled_to(ctx, zone, z, target, e), e),
+                     target)
 
 
 def _starting(chosen: Mapping[tuple[str, str], datetime]) -> PrecoolRule:

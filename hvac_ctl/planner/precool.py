@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from hvac_ctl.model.calendar import ShowEvent
 from hvac_ctl.model.seasons import ZoneSeason
 from hvac_ctl.model.venue import Zone, ZoneKind
+from hvac_ctl.planner import supply
 from hvac_ctl.planner.context import Context
 from hvac_ctl.planner.inputs import Mode
 from hvac_ctl.planner.occupancy import arrivals
@@ -50,6 +51,12 @@ def target(ctx: Context, zone: Zone, zs: ZoneSeason, e: ShowEvent) -> float:
         fill = min(1.0, expected / zone.seats)
         offset = 0.5 + (offset - 0.5) * fill if offset > 0.5 else offset
     return clamp(zone, show_setpoint(zone, zs.show, e, expected) - offset)
+
+
+def pulled_to(ctx: Context, zone: str, z: Zone, target_c: float, e: ShowEvent) -> float:
+    """Where the zone is actually pulled: its target with its supply's comfort offset (`zone`
+    applies it to every phase's setpoint), so the lead is timed for the pull that happens."""
+    return clamp(z, target_c + supply.offset_k(ctx, zone, ctx.season_name(e.date)))
 
 
 def past_k(ctx: Context, zone: str, e: ShowEvent) -> float:

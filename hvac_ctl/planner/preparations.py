@@ -29,7 +29,7 @@ from hvac_ctl.planner.claims import ShowPlan
 from hvac_ctl.planner.context import Context
 from hvac_ctl.planner.coordination import Job, Outcome, choose
 from hvac_ctl.planner.outputs import Outlook, Prepared
-from hvac_ctl.planner.precool import assumed_temp
+from hvac_ctl.planner.precool import assumed_temp, pulled_to
 from hvac_ctl.planner.tempering import RHO_CP_KJ
 
 OthersKw = Callable[[datetime, frozenset[str]], float]  # at, zones left out → load kW
@@ -77,7 +77,8 @@ def jobs(ctx: Context, plant: Plant, shows: Iterable[ShowPlan]) -> list[Job]:
         for zone, p in show.precooled.items():
             pre = season.zones[zone].precool
             from_c = _start_temp(ctx, zone, e.doors_open)
-            if pre is None or from_c <= p.target_c:
+            to_c = pulled_to(ctx, zone, ctx.venue.zones[zone], p.target_c, e)
+            if pre is None or from_c <= to_c:
                 continue  # a pull toward a warmer target: the chillers take no part
             kw = round(pull_kw(ctx, zone, pre.units, pre.fan_cap_pct, from_c), -1)
             if kw <= 0:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from hvac_ctl.model import Config
 from hvac_ctl.planner import (
     OccupancyPush,
@@ -121,3 +123,27 @@ def test_precool_purges_an_earlier_shows_co2_first(make_config) -> None:
     assert all(plan_at(cfg, at, PlanInputs(measurements=fresh)).units[u]["oa_damper_min"] == 0
                for u in AUD)
 
+
+
+def test_the_lead_is_timed_for_the_pull_its_supply_offset_makes() -> None:
+    """The multi-functional theatre's overhead mixing supply lowers its summer setpoints by
+    0.5 K (`supply`): its precool pulls 0.5 K further than its target, and starts for that;
+    an under-seat hall's is raised, and starts later."""
+    from hvac_ctl.config import load_config
+    from hvac_ctl.planner import precool
+    from hvac_ctl.planner.plan import Planner
+    from tests.harness import ROOT
+
+    site = load_config(ROOT)
+    day = date(2027, 7, 3)
+    planner = Planner(site, PlanInputs(outdoor_air_c=30.0), day, day)
+    ctx = planner.ctx
+    for show_id, zone, sign in (("new-writing-festival-2027-07-03", "mft-auditorium", -1),
+                                ("summer-proms-2027-07-03", "concert-auditorium", +1)):
+        show = planner.claims.shows[show_id]
+        p, z = show.precooled[zone], site.venue.zones[zone]
+        to = precool.pulled_to(ctx, zone, z, p.target_c, show.event)
+        assert to == pytest.approx(p.target_c + sign * 0.5)
+        assert p.start == precool.start(ctx, zone, to, show.event)
+        alone = precool.start(ctx, zone, p.target_c, show.event)
+        assert (p.start < alone) if sign < 0 else (p.start > alone)
