@@ -11,17 +11,23 @@ import signal
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any, Literal
 
 from hvac_ctl.in_use import Need, Proto
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import GetInEvent, ShowEvent, TourEvent
-from hvac_ctl.model.venue import COMMAND_POINTS, BacnetUnit, Exposure
+from hvac_ctl.model.plant import Plant
+from hvac_ctl.model.points import CHILLER_COMMAND_POINTS, ChillerPoints
+from hvac_ctl.model.venue import COMMAND_POINTS, BacnetAddress, Exposure, ModbusAddress, Points
 from simulator.building import BuildingSpec, ExposureSpec, PointSpec, UnitSpec, ZoneSpec
+from simulator.plant import ChillerSpec, PlantSpec, TowerSpec
+from simulator.plant import Curves as SimCurves
 from simulator.scenario import Period, Scenario, ScenarioFile, Show, Tour
 from simulator.weather import CsvWeather, DesignDay, Weather
 
 
-def building_spec(config: Config) -> BuildingSpec:
+def building_spec(config: Config, demand_limit: bool = True) -> BuildingSpec:
+    """The venue as the simulator's building; a site's plant with it (`plant_spec`)."""
     v = config.venue
     zones = {
         name: ZoneSpec(
@@ -42,21 +48,8 @@ def building_spec(config: Config) -> BuildingSpec:
     }
     units = {}
     for name, u in v.units.items():
-        points = {
-            pname: PointSpec(
-                name=pname, command=pname in COMMAND_POINTS, type=p.type.value,
-                object_type=p.object_type if p.object else None,
-                instance=p.object_instance if p.object else None,
-                register=p.register_, table=p.table, min=p.min, max=p.max,
-                states=dict(p.states) if p.states else None, units=p.units,
-            )
-            for pname, p in u.points.items()
-        }
-        if isinstance(u, BacnetUnit):
-            host, port = u.address.ip.rsplit(":", 1)
-            addr = (host, int(port), u.address.device_id, "big")
-        else:
-            addr = (u.address.host, u.address.port, u.address.device_id, u.address.word_order)
+        points = _points(u.points, COMMAND_POINTS)
+        addr = _address(u.address)
         units[name] = UnitSpec(
             name=name, zone=u.zone, kind=u.kind.value, protocol=u.protocol,
             host=addr[0], port=addr[1], device_id=addr[2], word_order=addr[3],
@@ -68,7 +61,55 @@ def building_spec(config: Config) -> BuildingSpec:
     occ = v.venue.occupancy
     return BuildingSpec(zones=zones, units=units, timezone=v.venue.timezone,
                         co2_per_person_lps=occ.co2_per_person_lps,
-                        outdoor_co2_ppm=occ.outdoor_co2_ppm)
+                        outdoor_co2_ppm=occ.outdoor_co2_ppm,
+                        plant=None if v.plant is None else plant_spec(v.plant, demand_limit))
+
+
+def plant_spec(plant: Plant, demand_limit: bool = True) -> PlantSpec:
+    """`plant:` in the simulator's terms. `demand_limit`: the chillers are held to the
+    plant's `peak_cap_kw` (its demand limiter set there), else they run to their capacity."""
+    chillers = {}
+    for name, c in plant.chillers.items():
+        cv = c.curves
+        served: dict[str, Any] = {}
+        if c.protocol is not None and c.address is not None and c.points is not None:
+            host, port, device_id, word_order = _address(c.address)
+            served = dict(protocol=c.protocol, host=host, port=port, device_id=device_id,
+                          word_order=word_order,
+                          points=_points(c.points, CHILLER_COMMAND_POINTS))
+        chillers[name] = ChillerSpec(
+            name=name, kind=c.kind.value, capacity_kw=c.capacity_kw, cop=c.cop,
+            plr_min=c.plr_min,
+            curves=SimCurves(cv.cap_ft, cv.eir_ft, cv.eir_fplr, cv.t_chw_c, cv.t_cw_c),
+            **served)
+    t = plant.towers
+    return PlantSpec(
+        chillers=chillers,
+        towers=TowerSpec(t.approach_k, t.cw_min_c, t.free_cooling_below_wb_c, t.free_cooling_kw),
+        chw_supply_c=plant.chw_supply_c, heat_exchanger_kw=plant.heat_exchanger_kw,
+        base_load_kw=tuple(plant.base_load_kw),
+        demand_limit_kw=plant.peak_cap_kw if demand_limit else None)
+
+
+def _points(points: Points | ChillerPoints, commands: tuple[str, ...]) -> dict[str, PointSpec]:
+    return {
+        pname: PointSpec(
+            name=pname, command=pname in commands, type=p.type.value,
+            object_type=p.object_type if p.object else None,
+            instance=p.object_instance if p.object else None,
+            register=p.register_, table=p.table, min=p.min, max=p.max,
+            states=dict(p.states) if p.states else None, units=p.units,
+        )
+        for pname, p in points.items()
+    }
+
+
+def _address(a: BacnetAddress | ModbusAddress) -> tuple[str, int, int, Literal["big", "little"]]:
+    """(host, port, device id, word order) of a unit's or a chiller's address."""
+    if isinstance(a, BacnetAddress):
+        host, port = a.ip.rsplit(":", 1)
+        return host, int(port), a.device_id, "big"
+    return a.host, a.port, a.device_id, a.word_order
 
 
 def _crowds(config: Config, zone: str) -> tuple[tuple[str, float], ...]:
@@ -91,7 +132,7 @@ def simulator_ports(spec: BuildingSpec, offset: int = 0) -> list[Need]:
     """The ports the simulator listens on (moved by `offset`): one per BACnet unit (UDP), one
     per Modbus server (TCP), named by the units they serve."""
     served: dict[tuple[str, int, Proto], list[str]] = {}
-    for u in spec.units.values():
+    for u in spec.served():
         proto: Proto = "udp" if u.protocol == "bacnet" else "tcp"
         served.setdefault((u.host, u.port + offset, proto), []).append(u.name)
     return [Need(port, proto, f"{'BACnet/IP' if proto == 'udp' else 'Modbus TCP'} of "

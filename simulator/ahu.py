@@ -65,6 +65,9 @@ class AhuState:
     integral: float = 0.0
     supply_temp: float = 20.0
     running: bool = False
+    # the share of its cooling capacity the chilled-water plant lets the coil have this step
+    # (`simulator.plant`: delivered / demanded); 1.0 without a plant, and exactly as before
+    chw: float = 1.0
     # the last step of a running unit: its air and meter increments (cooling or heating)
     _took: tuple[Air, float | None, float | None, float, float] | None = field(
         default=None, repr=False, compare=False)
@@ -118,7 +121,7 @@ class AhuState:
         wanted = wanted if wanted > supply_min_c else supply_min_c
         wanted = wanted if wanted < supply_max_c else supply_max_c
         coil_target = wanted - fan_rise
-        cool_floor = mix_c - cool_drop
+        cool_floor = mix_c - cool_drop * self.chw  # a starved plant: a smaller coil
         if mode == "cool" or mode == "dehumidify":
             coil_c = coil_target if coil_target > cool_floor else cool_floor
             coil_c = coil_c if coil_c < mix_c else mix_c

@@ -28,7 +28,7 @@ from bacpypes3.local.multistate import MultiStateInputObject, MultiStateValueObj
 from bacpypes3.local.networkport import NetworkPortObject
 from bacpypes3.primitivedata import Null
 
-from simulator.building import PointSpec, UnitSpec
+from simulator.building import PointSpec, Served
 from simulator.engine import Building, PointRefused
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def from_bacnet(point: PointSpec, value: Any) -> float | bool | str:
 class _Hook:
     """Ties one served object to one point of the building."""
 
-    def __init__(self, building: Building, unit: UnitSpec, point: PointSpec) -> None:
+    def __init__(self, building: Building, unit: Served, point: PointSpec) -> None:
         self.building, self.unit, self.point = building, unit, point
 
     async def fault(self) -> None:
@@ -151,11 +151,11 @@ class _Hook:
 class BacnetUnits:
     """One bacpypes3 Application (a BACnet/IP device) per BACnet unit."""
 
-    def __init__(self, building: Building, units: Sequence[UnitSpec]) -> None:
+    def __init__(self, building: Building, units: Sequence[Served]) -> None:
         self.building = building
         self.units = list(units)
         self.apps: list[Application] = []
-        self._sensors: list[tuple[UnitSpec, PointSpec, Any]] = []
+        self._sensors: list[tuple[Served, PointSpec, Any]] = []
 
     async def start(self) -> None:
         for u in self.units:
@@ -174,7 +174,7 @@ class BacnetUnits:
             self.apps.append(Application.from_object_list(objects))
         self.publish()
 
-    def _object(self, u: UnitSpec, p: PointSpec) -> Any:
+    def _object(self, u: Served, p: PointSpec) -> Any:
         kind = p.object_type or ""
         classes = COMMAND_CLASSES if p.command else SENSOR_CLASSES
         if kind not in classes:

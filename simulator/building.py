@@ -8,7 +8,10 @@ with these types; `hvac_ctl.simulation` builds them from `zones.yaml`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:  # the plant's spec names `PointSpec`, from here
+    from simulator.plant import PlantSpec
 
 RHO_AIR = 1.2  # kg/m³
 CP_AIR = 1005.0  # J/(kg·K)
@@ -114,6 +117,26 @@ class UnitSpec:
     points: dict[str, PointSpec] = field(default_factory=dict)
 
 
+class Served(Protocol):
+    """What the protocol servers read of a device: a unit (`UnitSpec`) or a chiller
+    (`simulator.plant.ChillerSpec`) is served by the same machinery."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def protocol(self) -> str | None: ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def device_id(self) -> int: ...
+    @property
+    def word_order(self) -> Literal["big", "little"]: ...
+    @property
+    def points(self) -> dict[str, PointSpec]: ...
+
+
 @dataclass(frozen=True)
 class BuildingSpec:
     zones: dict[str, ZoneSpec]
@@ -125,6 +148,14 @@ class BuildingSpec:
     # where the sun is, for the exposed zones' glass (Beijing: the NCPA, 39.9° N 116.4° E)
     latitude_deg: float = 39.9
     longitude_deg: float = 116.4
+    plant: PlantSpec | None = None  # the central chilled-water plant; None: none simulated
+
+    def served(self) -> list[Served]:
+        """Every device the protocol servers answer for: the units, then the chillers that
+        have a protocol."""
+        chillers = [] if self.plant is None else [
+            c for c in self.plant.chillers.values() if c.protocol is not None]
+        return [*self.units.values(), *chillers]
 
     def units_of(self, zone: str) -> list[UnitSpec]:
         return [u for u in self.units.values() if u.zone == zone]

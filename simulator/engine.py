@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from simulator.ahu import AhuState, Commands, Energy
 from simulator.building import BuildingSpec, PointSpec, UnitSpec
@@ -24,6 +25,7 @@ from simulator.exposure import lake_c
 from simulator.faults import Faults
 from simulator.hall import Hall, ZoneSums
 from simulator.loads import Activity, ZoneLoads, loading_door_open, utc_us, zone_loads
+from simulator.plant import ChillerSpec, Feed, Plant
 from simulator.psychro import humidity_ratio, relative_humidity
 from simulator.public import PublicSite
 from simulator.scenario import Scenario
@@ -114,6 +116,11 @@ class Building:
         self._all_off = (-1, False)  # `Commands.written` then, and whether every unit was off
         self._planned = -1  # `Commands.written` when `_units_plan` was made (-1: not yet)
         self._units_plan: list[tuple[Any, ...]] = []
+        # the central plant feeding the coils (`simulator.plant`); None: coils never starve
+        self.plant = Plant(spec.plant) if spec.plant is not None else None
+        self._feed = None if self.plant is None else Feed(
+            self.plant, [a for a in self.ahus.values() if a.spec.kind != "exhaust"],
+            ZoneInfo(spec.timezone), weather, max_step.total_seconds())
         self.faults = Faults()  # injected by tests: late, refusing or garbage-reporting units
         self.steps = 0
         self.write_log: list[tuple[datetime, str, str, float | bool | str]] = []  # accepted
@@ -244,6 +251,8 @@ class Building:
             door = False
         if self._planned != Commands.written:
             self._units_plan = self._plan()
+        if self._feed is not None:
+            self._feed.step(h, self.now, mid, out_c, out_w)
         x = self.hall._x  # the state moves only in `step_sums`, below
         site = self.site
         if site is not None:
@@ -311,7 +320,11 @@ class Building:
         fault = self.faults.of(unit)
         if fault is not None and point in fault.values:
             return fault.values[point]
-        ahu = self.ahus[unit]
+        ahu = self.ahus.get(unit)
+        if ahu is None:  # a chiller (or nothing: KeyError)
+            if self.plant is None:
+                raise KeyError(f"{unit} has no point {point}")
+            return self.plant.read(unit, point)
         zone = ahu.spec.zone
         if point == "zone_temp":  # a public unit's own sensor: where it sits (`public`)
             if self.site is not None and unit in self.site.bias:
@@ -361,6 +374,10 @@ class Building:
         """A command from a client; refused like a controller would, outside the range."""
         self.check(unit, point, value)
         self.write_log.append((self.now, unit, point, value))
+        if unit not in self.ahus:  # `check` found it a chiller's
+            assert self.plant is not None
+            self.plant.write(unit, point, value)
+            return
         cmd = self.ahus[unit].commands
         if point == "enable":
             cmd.enable = bool(value)
@@ -370,7 +387,9 @@ class Building:
             setattr(cmd, point, float(value))
 
     def _point(self, unit: str, point: str) -> PointSpec:
-        u: UnitSpec | None = self.spec.units.get(unit)
+        u: UnitSpec | ChillerSpec | None = self.spec.units.get(unit)
+        if u is None and self.spec.plant is not None:
+            u = self.spec.plant.chillers.get(unit)
         if u is None or point not in u.points:
             raise PointRefused(f"{unit} has no point {point}")
         return u.points[point]

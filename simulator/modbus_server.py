@@ -20,7 +20,7 @@ from pymodbus.simulator import DataType, SimData, SimDevice
 from drivers.base import DriverError, PointAddress
 from drivers.modbus import decode as wire_decode
 from drivers.modbus import encode as wire_encode
-from simulator.building import PointSpec, UnitSpec
+from simulator.building import PointSpec, Served
 from simulator.engine import Building, PointRefused
 
 WRITE_CODES = {6, 16, 23}
@@ -52,16 +52,16 @@ def _span(point: PointSpec) -> range:
 class ModbusUnits:
     """One ModbusTcpServer per host:port, one device id per unit."""
 
-    def __init__(self, building: Building, units: Sequence[UnitSpec]) -> None:
+    def __init__(self, building: Building, units: Sequence[Served]) -> None:
         self.building = building
         self.units = list(units)
         self.servers: list[ModbusTcpServer] = []
-        self._by_device: dict[tuple[str, int, int], UnitSpec] = {}
+        self._by_device: dict[tuple[str, int, int], Served] = {}
         self._server_of: dict[str, ModbusTcpServer] = {}
 
     async def start(self) -> None:
         logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
-        groups: dict[tuple[str, int], list[UnitSpec]] = defaultdict(list)
+        groups: dict[tuple[str, int], list[Served]] = defaultdict(list)
         for u in self.units:
             groups[(u.host, u.port)].append(u)
         for (host, port), units in groups.items():
@@ -73,7 +73,7 @@ class ModbusUnits:
                 self._server_of[u.name] = server
         await self.publish()
 
-    def _device(self, unit: UnitSpec) -> SimDevice:
+    def _device(self, unit: Served) -> SimDevice:
         def size(table: str) -> int:
             spans = [_span(p) for p in unit.points.values() if p.table == table]
             return max((s.stop for s in spans), default=1) + 1
@@ -107,7 +107,7 @@ class ModbusUnits:
             action=action,
         )
 
-    async def _fault(self, unit: UnitSpec) -> ExcCodes | None:
+    async def _fault(self, unit: Served) -> ExcCodes | None:
         """An injected fault: answer late, or with exception 4 (server device failure)."""
         fault = self.building.faults.of(unit.name)
         if fault is None:
@@ -116,7 +116,7 @@ class ModbusUnits:
             await asyncio.sleep(fault.slow_s)
         return ExcCodes.DEVICE_FAILURE if fault.error else None
 
-    def _client_write(self, unit: UnitSpec, start: int, address: int, current: list[int],
+    def _client_write(self, unit: Served, start: int, address: int, current: list[int],
                       values: list[int]) -> ExcCodes | None:
         """Apply a write to the points it covers; refuse it whole if any value is refused."""
         after = list(current)
@@ -151,7 +151,7 @@ class ModbusUnits:
                 regs = encode(p, self.building.read(u.name, p.name), u.word_order)
                 await server.async_setValues(u.device_id, 4, p.register or 0, regs)
 
-    def bound_port(self, unit: UnitSpec) -> int:
+    def bound_port(self, unit: Served) -> int:
         return int(self._server_of[unit.name].transport.sockets[0].getsockname()[1])
 
     async def close(self) -> None:

@@ -19,7 +19,7 @@ from simulator.weather import Weather
 
 def require_loopback(spec: BuildingSpec) -> None:
     """The simulator serves on loopback only: it must never answer on a real network."""
-    for u in spec.units.values():
+    for u in spec.served():
         if not ipaddress.ip_address(u.host).is_loopback:
             raise ValueError(f"{u.name}: {u.host} is not a loopback address; the simulator "
                              "serves on 127.0.0.0/8 only")
@@ -34,7 +34,7 @@ class SimulatedBuilding:
         require_loopback(spec)
         self.building = Building(spec, scenario, weather, start, max_step=step,
                                  independent_thermostats=independent_thermostats)
-        units = list(spec.units.values())
+        units = spec.served()  # the units, and the chillers that have a protocol
         self.modbus = ModbusUnits(self.building, [u for u in units if u.protocol == "modbus"])
         self.bacnet = BacnetUnits(self.building, [u for u in units if u.protocol == "bacnet"])
 

@@ -18,8 +18,10 @@ from hvac_ctl.model.calendar import (
     TourEvent,
     exists_locally,
 )
+from hvac_ctl.model.plant import Chiller
+from hvac_ctl.model.points import ChillerPoints, Points
 from hvac_ctl.model.seasons import ZoneSeason
-from hvac_ctl.model.venue import Limits, PointType, UnitKind, ZoneKind
+from hvac_ctl.model.venue import Limits, PointType, Unit, UnitKind, ZoneKind
 
 PHASES = ("idle", "tour", "get_in", "precool", "show", "post_show")
 
@@ -40,12 +42,22 @@ def check_venue(venue: Venue, src: Source) -> list[ConfigIssue]:
     bacnet_ip: dict[str, str] = {}
     bacnet_id: dict[int, str] = {}
     modbus: dict[tuple[str, int, int], str] = {}
-    for name, unit in venue.units.items():
-        base = ("units", name)
-        if unit.zone not in venue.zones:
+    # the units, then the served chillers: addresses and points checked alike
+    served = venue.plant.served if venue.plant is not None else {}
+    devices: list[tuple[Path_, str, Unit | Chiller]] = [
+        *((("units", n), n, u) for n, u in venue.units.items()),
+        *((("plant", "chillers", n), n, c) for n, c in served.items())]
+    for base, name, unit in devices:
+        if name in venue.units and base[0] == "plant":
+            out.append(issue_at(src, base, f"a unit is named {name} too: the drivers address "
+                                           "units and chillers by name"))
+        if isinstance(unit, Chiller):
+            out += _check_wire(unit.protocol, unit.points, base, src)
+        elif unit.zone not in venue.zones:
             out.append(issue_at(src, (*base, "zone"),
                                 f"unknown zone '{unit.zone}' (zones: {', '.join(venue.zones)})"))
         addr = unit.address
+        assert addr is not None
         if unit.protocol == "bacnet":
             for table, key, what in ((bacnet_ip, addr.ip, "ip"), (bacnet_id, addr.device_id,
                                                                   "device_id")):
@@ -60,31 +72,41 @@ def check_venue(venue: Venue, src: Source) -> list[ConfigIssue]:
                                     f"Modbus {addr.host}:{addr.port} device {addr.device_id} is "
                                     f"already used by {modbus[key3]}"))
             modbus.setdefault(key3, name)
-        out += _check_points(venue, name, src)
+        if not isinstance(unit, Chiller):
+            out += _check_points(venue, name, src)
     return out
 
 
-def _check_points(venue: Venue, name: str, src: Source) -> list[ConfigIssue]:
+def _check_wire(protocol: str | None, points: Points | ChillerPoints | None, base: Path_,
+                src: Source) -> list[ConfigIssue]:
+    """A device's points each in a place of their own, in types its protocol holds."""
     out: list[ConfigIssue] = []
-    unit = venue.units[name]
     taken: dict[tuple[str, int], str] = {}
-    for pname, p in unit.points.items():
-        path = ("units", name, "points", pname)
-        if unit.protocol == "bacnet":
+    for pname, p in points.items() if points is not None else ():
+        path = (*base, "points", pname)
+        if protocol == "bacnet":
             slots = [(p.object_type, p.object_instance)]
         else:
             slots = [(p.table or "", (p.register_ or 0) + i) for i in range(p.register_count)]
         for slot in slots:
             if slot in taken:
-                where = "object" if unit.protocol == "bacnet" else "register"
+                where = "object" if protocol == "bacnet" else "register"
                 out.append(issue_at(src, (*path, where),
                                     f"{where} {slot[0]}:{slot[1]} is also used by {taken[slot]}"))
                 break
             taken[slot] = pname
-        if unit.protocol == "modbus" and p.type in (PointType.real, PointType.bool):
+        if protocol == "modbus" and p.type in (PointType.real, PointType.bool):
             out.append(issue_at(src, (*path, "type"),
                                 "Modbus registers hold uint16, int16 or float32, not "
                                 f"'{p.type}'"))
+    return out
+
+
+def _check_points(venue: Venue, name: str, src: Source) -> list[ConfigIssue]:
+    unit = venue.units[name]
+    out = _check_wire(unit.protocol, unit.points, ("units", name), src)
+    for pname, p in unit.points.items():
+        path = ("units", name, "points", pname)
         if pname == "mode" and p.states is not None:
             lacking = {"cool", "heat"} - set(p.states)
             if lacking:

@@ -13,15 +13,32 @@ EIRFPLR quadratic, a + b·PLR + c·PLR². The coefficients are never ours: each 
 published curve set it takes them from (`curves.source`). The curves are normalised, so a
 set measured on one machine describes another of its kind at another reference capacity,
 as EnergyPlus and Modelica Buildings use them. A file without `plant:` has none.
+
+A chiller may be served, as the units are: `protocol`, `address` and `points` in the units'
+shape (`model.points`: the same addresses and the same checks of where a point lives), its
+points named `enable` and `chw_setpoint` (commands) and `status`, `electric_kw` and `starts`
+(sensors). The service then writes the plan's staging and setpoint to it and polls it.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from hvac_ctl.model.base import Name, Strict
+from hvac_ctl.model.points import (
+    CHILLER_COMMAND_POINTS,
+    BacnetAddress,
+    ChillerPoints,
+    ModbusAddress,
+    wire_problem,
+)
+
+ADDRESSES: dict[str, type[BacnetAddress | ModbusAddress]] = {
+    "bacnet": BacnetAddress, "modbus": ModbusAddress}
+CHILLER_REQUIRED_POINTS = frozenset({"enable", "status"})
 
 
 class ChillerKind(StrEnum):
@@ -46,6 +63,53 @@ class Chiller(Strict):
     cop: float = Field(gt=1, le=12)  # reference COP at the curves' reference conditions
     plr_min: float = Field(default=0.1, ge=0, lt=1)  # below it the machine cycles
     curves: Curves
+    # served over a protocol, as a unit is (all three, or none)
+    protocol: Literal["bacnet", "modbus"] | None = None
+    address: BacnetAddress | ModbusAddress | None = None
+    points: ChillerPoints | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _address_of_protocol(cls, data: Any) -> Any:
+        """The address's shape is the protocol's (a unit's is chosen by its union's tag):
+        validated here by the units' own address models, the first problem placed on its
+        key's line (config.errors reads the key in front)."""
+        if not isinstance(data, dict) or not isinstance(data.get("address"), dict):
+            return data
+        kind = ADDRESSES.get(str(data.get("protocol")))
+        if kind is None:
+            return data  # no protocol, or a wrong one: said by the field's own check
+        try:
+            address = kind.model_validate(data["address"])
+        except ValidationError as e:
+            first = e.errors(include_url=False)[0]
+            key = ".".join(str(p) for p in ("address", *first["loc"]))
+            words = str(first["msg"]).removeprefix("Value error, ")
+            if first["type"] == "extra_forbidden":
+                words = (f"unknown key for a {data['protocol']} address (allowed: "
+                         f"{', '.join(kind.model_fields)})")
+            raise ValueError(f"{key}: {words}") from None
+        return {**data, "address": address}
+
+    @model_validator(mode="after")
+    def _served(self) -> Chiller:
+        given = [k for k in ("protocol", "address", "points") if getattr(self, k) is not None]
+        if given and len(given) < 3:
+            lacking = [k for k in ("protocol", "address", "points") if k not in given]
+            raise ValueError(f"a served chiller needs protocol, address and points; this one "
+                             f"lacks {' and '.join(lacking)}")
+        if self.protocol is None or self.points is None:
+            return self
+        missing = CHILLER_REQUIRED_POINTS - self.points.names()
+        if missing:
+            raise ValueError(f"points: a served chiller must have the points "
+                             f"{' and '.join(sorted(missing))} (its on/off command and its "
+                             "run status); this one lacks them")
+        for name, p in self.points.items():
+            problem = wire_problem(self.protocol, p, name in CHILLER_COMMAND_POINTS)
+            if problem is not None:
+                raise ValueError(f"points.{name}: {problem}")
+        return self
 
 
 class Towers(Strict):
@@ -76,6 +140,8 @@ class Staging(Strict):
 
 class Plant(Strict):
     chw_supply_c: float = Field(default=7.0, ge=4, le=12)
+    # how fast the service may move a served chiller's `chw_setpoint` (the safety gate)
+    chw_setpoint_change_k_per_min: float = Field(default=0.5, gt=0, le=5)
     chillers: dict[Name, Chiller] = Field(min_length=1)
     towers: Towers = Towers()
     heat_exchanger_kw: float = Field(ge=0)  # district hot water: heating and summer reheat
@@ -89,6 +155,11 @@ class Plant(Strict):
     # they pulled it down with (the structure still taking up heat) [E]
     precool_hold_share: float = Field(default=0.35, ge=0, le=1)
     coordination_step_min: int = Field(default=5, ge=1, le=30)  # starts are chosen this fine
+
+    @property
+    def served(self) -> dict[str, Chiller]:
+        """The chillers the service drives and polls (those with a protocol)."""
+        return {n: c for n, c in self.chillers.items() if c.protocol is not None}
 
     @model_validator(mode="after")
     def _one_small(self) -> Plant:

@@ -1,5 +1,6 @@
 """A unit's points: the names that are a contract with drivers and users, where each lives on
-the device (a BACnet object, a Modbus register), its type and its physical range."""
+the device (a BACnet object, a Modbus register), its type and its physical range; and a
+device's address. A chiller's points (`ChillerPoints`) are served and checked the same way."""
 
 from __future__ import annotations
 
@@ -28,7 +29,10 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "oa_rh": (0.0, 100.0),
     "cooling_kwh": (0.0, 1e12), "heating_kwh": (0.0, 1e12),
     "reheat_kwh": (0.0, 1e12), "fan_kwh": (0.0, 1e12),
+    "electric_kw": (0.0, 1e5), "starts": (0.0, 1e9),  # a chiller's
 }
+CHILLER_COMMAND_POINTS = ("enable", "chw_setpoint")
+CHILLER_SENSOR_POINTS = ("status", "electric_kw", "starts")
 
 
 class PointType(StrEnum):
@@ -147,4 +151,55 @@ class Points(Strict):
 
     def names(self) -> frozenset[str]:
         """Asked at every tick for every unit: computed once (the model is frozen)."""
+        return self._names
+
+
+class BacnetAddress(Strict):
+    ip: str = Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$")
+    device_id: int = Field(ge=0, le=4194302)
+
+
+class ModbusAddress(Strict):
+    host: str
+    port: int = Field(ge=1, le=65535)
+    device_id: int = Field(ge=0, le=247)
+    word_order: Literal["big", "little"] = "big"
+
+
+def wire_problem(protocol: str, p: Point, command: bool) -> str | None:
+    """What is wrong with where a point lives for its device's protocol (None: nothing): a
+    BACnet point needs an object, commandable if it is a command; a Modbus point a register
+    and a table, the holding registers for a command. Units and chillers alike."""
+    if protocol == "bacnet":
+        if p.object is None:
+            return "a BACnet point needs an object id"
+        if command and p.object_type not in COMMANDABLE_OBJECT_TYPES:
+            return f"'{p.object_type}' is not commandable"
+    else:
+        if p.register_ is None or p.table is None:
+            return "a Modbus point needs a register and a table"
+        if command and p.table != "holding":
+            return "commands live in holding registers"
+    return None
+
+
+class ChillerPoints(Strict):
+    """A served chiller's points (a contract, like the units'): `enable` and `chw_setpoint`
+    the service writes, `status`, `electric_kw` and `starts` it polls."""
+
+    enable: Point | None = None
+    chw_setpoint: Point | None = None
+    status: Point | None = None
+    electric_kw: Point | None = None
+    starts: Point | None = None
+
+    def items(self) -> list[tuple[str, Point]]:
+        names = (*CHILLER_COMMAND_POINTS, *CHILLER_SENSOR_POINTS)
+        return [(n, p) for n in names if (p := getattr(self, n))]
+
+    @cached_property
+    def _names(self) -> frozenset[str]:
+        return frozenset(n for n, _ in self.items())
+
+    def names(self) -> frozenset[str]:
         return self._names

@@ -24,9 +24,12 @@ from hvac_ctl.model.points import COMMANDABLE_OBJECT_TYPES as COMMANDABLE_OBJECT
 from hvac_ctl.model.points import ENERGY_POINTS as ENERGY_POINTS
 from hvac_ctl.model.points import PLAUSIBLE as PLAUSIBLE
 from hvac_ctl.model.points import SENSOR_POINTS as SENSOR_POINTS
+from hvac_ctl.model.points import BacnetAddress as BacnetAddress
+from hvac_ctl.model.points import ModbusAddress as ModbusAddress
 from hvac_ctl.model.points import Point as Point
 from hvac_ctl.model.points import Points as Points
 from hvac_ctl.model.points import PointType as PointType
+from hvac_ctl.model.points import wire_problem
 from hvac_ctl.model.site import (
     DEFAULT_SUPPLY_OFFSETS,
     DISPLACEMENT_FLOOR_C,
@@ -130,18 +133,6 @@ class Zone(Strict):
         return DISPLACEMENT_FLOOR_C
 
 
-class BacnetAddress(Strict):
-    ip: str = Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$")
-    device_id: int = Field(ge=0, le=4194302)
-
-
-class ModbusAddress(Strict):
-    host: str
-    port: int = Field(ge=1, le=65535)
-    device_id: int = Field(ge=0, le=247)
-    word_order: Literal["big", "little"] = "big"
-
-
 class UnitKind(StrEnum):
     ahu = "ahu"
     exhaust = "exhaust"
@@ -171,6 +162,7 @@ def missing_points(kind: UnitKind, missing: set[str]) -> str:
 
 
 class UnitBase(Strict):
+    protocol: str  # each protocol's unit narrows it to its name (the union's tag)
     zone: Name
     kind: UnitKind = UnitKind.ahu
     serves: list[str] = []
@@ -193,7 +185,9 @@ class UnitBase(Strict):
         return self
 
     def _check_point(self, name: str, p: Point) -> None:
-        raise NotImplementedError
+        problem = wire_problem(self.protocol, p, name in COMMAND_POINTS)
+        if problem is not None:
+            raise ValueError(f"point {name}: {problem}")
 
     @property
     def airflow_m3_per_s(self) -> float:
@@ -204,22 +198,10 @@ class BacnetUnit(UnitBase):
     protocol: Literal["bacnet"]
     address: BacnetAddress
 
-    def _check_point(self, name: str, p: Point) -> None:
-        if p.object is None:
-            raise ValueError(f"point {name}: a BACnet point needs an object id")
-        if name in COMMAND_POINTS and p.object_type not in COMMANDABLE_OBJECT_TYPES:
-            raise ValueError(f"point {name}: '{p.object_type}' is not commandable")
-
 
 class ModbusUnit(UnitBase):
     protocol: Literal["modbus"]
     address: ModbusAddress
-
-    def _check_point(self, name: str, p: Point) -> None:
-        if p.register_ is None or p.table is None:
-            raise ValueError(f"point {name}: a Modbus point needs a register and a table")
-        if name in COMMAND_POINTS and p.table != "holding":
-            raise ValueError(f"point {name}: commands live in holding registers")
 
 
 Unit = Annotated[BacnetUnit | ModbusUnit, Field(discriminator="protocol")]
