@@ -67,11 +67,14 @@ def demo_ports(config: Config, port: int, bacnet_local: str, offset: int) -> lis
 
 def moved_config(config_dir: Path, offset: int) -> Path:
     """The folder a demo with `--port-offset` runs in: a copy of the configuration whose units
-    listen `offset` ports up, with its own data/ (so its own store). Rewritten at each start."""
+    (and served chillers) listen `offset` ports up, with its own data/ (so its own store).
+    Rewritten at each start."""
     folder = config_dir / "data" / f"demo+{offset}"
     yaml = YAML()  # round trip: the copy keeps the original's comments
     zones = yaml.load((config_dir / "zones.yaml").read_text(encoding="utf-8"))
-    for unit in zones["units"].values():
+    chillers = (zones.get("plant") or {}).get("chillers") or {}
+    served = [c for c in chillers.values() if "address" in c]  # chillers served as units are
+    for unit in [*zones["units"].values(), *served]:
         address = unit["address"]
         if "ip" in address:
             ip, port = str(address["ip"]).rsplit(":", 1)

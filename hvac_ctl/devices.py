@@ -1,4 +1,5 @@
-"""The venue's units as devices for the drivers: zones.yaml → `drivers` specs, and drivers."""
+"""The venue's units and served chillers as devices for the drivers: zones.yaml → `drivers`
+specs, and drivers."""
 
 from __future__ import annotations
 
@@ -7,31 +8,46 @@ from dataclasses import dataclass
 from drivers.base import Backoff, DeviceSpec, Driver, PointAddress
 from drivers.memory import MemoryDriver, Target
 from hvac_ctl.model import Config
-from hvac_ctl.model.venue import COMMAND_POINTS, BacnetUnit
+from hvac_ctl.model.points import (
+    CHILLER_COMMAND_POINTS,
+    COMMAND_POINTS,
+    BacnetAddress,
+    ChillerPoints,
+    ModbusAddress,
+    Points,
+)
 
 
 def device_specs(config: Config) -> dict[str, DeviceSpec]:
-    out = {}
-    for name, u in config.venue.units.items():
-        points = {
-            pname: PointAddress(
-                name=pname, type=p.type.value,
-                object_type=p.object_type if p.object else None,
-                instance=p.object_instance if p.object else None,
-                register=p.register_, table=p.table,
-                states=dict(p.states) if p.states else None,
-                command=pname in COMMAND_POINTS,
-            )
-            for pname, p in u.points.items()
-        }
-        if isinstance(u, BacnetUnit):
-            host, port = u.address.ip.rsplit(":", 1)
-            out[name] = DeviceSpec(name, "bacnet", host, int(port), u.address.device_id, points)
-        else:
-            a = u.address
-            out[name] = DeviceSpec(name, "modbus", a.host, a.port, a.device_id, points,
-                                   a.word_order)
+    """Every device the drivers talk to: the units, then the plant's served chillers, which
+    look to the drivers like units (named points at an address)."""
+    out = {name: _device(name, u.protocol, u.address, u.points, COMMAND_POINTS)
+           for name, u in config.venue.units.items()}
+    plant = config.venue.plant
+    for name, c in (plant.served if plant is not None else {}).items():
+        assert c.protocol is not None and c.address is not None and c.points is not None
+        out[name] = _device(name, c.protocol, c.address, c.points, CHILLER_COMMAND_POINTS)
     return out
+
+
+def _device(name: str, protocol: str, address: BacnetAddress | ModbusAddress,
+            points: Points | ChillerPoints, commands: tuple[str, ...]) -> DeviceSpec:
+    addressed = {
+        pname: PointAddress(
+            name=pname, type=p.type.value,
+            object_type=p.object_type if p.object else None,
+            instance=p.object_instance if p.object else None,
+            register=p.register_, table=p.table,
+            states=dict(p.states) if p.states else None,
+            command=pname in commands,
+        )
+        for pname, p in points.items()
+    }
+    if isinstance(address, BacnetAddress):
+        host, port = address.ip.rsplit(":", 1)
+        return DeviceSpec(name, "bacnet", host, int(port), address.device_id, addressed)
+    a = address
+    return DeviceSpec(name, "modbus", a.host, a.port, a.device_id, addressed, a.word_order)
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """The one safety gate every command passes before it may reach a unit.
 
 Zone limits and the unit's physical range, the maximum setpoint change per minute, and the
-minimum on and off times of `enable`. It is a pure function of the desired value, what the
+minimum on and off times of `enable`; a served chiller's `enable` and `chw_setpoint` the same
+way (its point's range within the plant's 4–12 °C, at most
+`plant.chw_setpoint_change_k_per_min`). It is a pure function of the desired value, what the
 unit is commanded now and when that last changed: no code path writes around it.
 """
 
@@ -12,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from drivers.base import Value
-from hvac_ctl.model.venue import Venue
+from hvac_ctl.model.plant import CHW_RANGE_C, Chiller
+from hvac_ctl.model.venue import UnitBase, Venue
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,16 @@ class SafetyGate:
     settings: GateSettings = field(default_factory=GateSettings)
 
     def bounds(self, unit: str, point: str) -> tuple[float | None, float | None]:
+        """A point's range: its own, narrowed by the zone's setpoint limits (a unit's
+        setpoint) or by what the plant model allows (a chiller's chilled-water setpoint)."""
+        chiller = self._chiller(unit)
+        if chiller is not None:
+            spec = getattr(chiller.points, point)
+            lo, hi = spec.min, spec.max
+            if point == "chw_setpoint":
+                lo = CHW_RANGE_C[0] if lo is None else max(lo, CHW_RANGE_C[0])
+                hi = CHW_RANGE_C[1] if hi is None else min(hi, CHW_RANGE_C[1])
+            return lo, hi
         u = self.venue.units[unit]
         spec = getattr(u.points, point)
         lo, hi = spec.min, spec.max
@@ -43,9 +56,25 @@ class SafetyGate:
             hi = lim.setpoint_max_c if hi is None else min(hi, lim.setpoint_max_c)
         return lo, hi
 
+    def _chiller(self, name: str) -> Chiller | None:
+        """A served chiller (the plan drives it as it drives a unit), or None."""
+        plant = self.venue.plant
+        if plant is None or name in self.venue.units:
+            return None
+        return plant.served.get(name)
+
+    def _rate(self, unit: str, point: str) -> float | None:
+        """How fast the point may move, K/min (None: at once)."""
+        if point == "setpoint" and unit in self.venue.units:
+            zone = self.venue.zones[self.venue.units[unit].zone]
+            return zone.limits.max_setpoint_change_k_per_min
+        if point == "chw_setpoint" and self.venue.plant is not None:
+            return self.venue.plant.chw_setpoint_change_k_per_min
+        return None
+
     def admit(self, unit: str, point: str, desired: Value, now: datetime,
               current: Value | None, changed_at: datetime | None) -> Admitted:
-        u = self.venue.units.get(unit)
+        u: UnitBase | Chiller | None = self.venue.units.get(unit) or self._chiller(unit)
         spec = getattr(u.points, point, None) if u is not None else None
         if u is None or spec is None:
             return Admitted(None, (f"{unit}.{point} is not a point of the venue",))
@@ -69,9 +98,9 @@ class SafetyGate:
         if hi is not None and value > hi:
             notes.append(f"lowered to the limit {hi:g}")
             value = hi
-        if point == "setpoint" and isinstance(current, int | float) and not isinstance(
+        rate = self._rate(unit, point)
+        if rate is not None and isinstance(current, int | float) and not isinstance(
                 current, bool):
-            rate = self.venue.zones[u.zone].limits.max_setpoint_change_k_per_min
             # a change stamped in the future means the clock went back (NTP, a restored
             # VM): its history says nothing, so allow what a unit with no history gets
             minutes = ((now - changed_at).total_seconds() / 60

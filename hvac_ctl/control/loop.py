@@ -6,7 +6,9 @@ re-asserted on a slow period and whenever a device comes back. The plan writes a
 priority (12), operator overrides at another (8); when an override ends its slot is
 relinquished and the unit falls back to the plan's value, which was kept current underneath.
 Units are driven concurrently, and a unit that fails is dropped for the rest of the tick, so a
-dead device costs a tick one driver timeout at most. No exception escapes a tick.
+dead device costs a tick one driver timeout at most. No exception escapes a tick. The plant's
+served chillers are driven as units are (same drivers, gate, priorities and audit): `enable`
+from the plan's staging (`PlanState.plant.running`), `chw_setpoint` the plant's supply.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from hvac_ctl.clock import Clock
 from hvac_ctl.control.audit import AuditLog, WriteRecord
 from hvac_ctl.control.gate import GateSettings, SafetyGate
 from hvac_ctl.model import Config
+from hvac_ctl.model.points import CHILLER_COMMAND_POINTS
 from hvac_ctl.model.venue import COMMAND_POINTS
 from hvac_ctl.planner import PlanCache, PlanInputs, PlanState, plan_at
 
@@ -108,19 +111,20 @@ class ControlLoop:
         return plan_at(config, at, inputs, self.plans if config is self.config else None)
 
     def driver_of(self, unit: str) -> Driver:
-        return self.drivers[self.config.venue.units[unit].protocol]
+        """A unit's driver, or a served chiller's (`Venue.devices`)."""
+        return self.drivers[self.config.venue.devices[unit]]
 
     def restore(self, held: list[tuple[str, str, int, Value, datetime]]) -> None:
         """What the store says we held at each priority before a restart."""
         for unit, point, priority, value, changed_at in held:
-            if unit in self.config.venue.units:
+            if unit in self.config.venue.devices:
                 ps = self.points.setdefault((unit, point), _Point())
                 ps.slots[priority] = _Slot(value, changed_at)
 
     async def start(self) -> None:
         """Learn what the units are commanded now, so the first changes are rate-limited."""
         async def learn(unit: str) -> None:
-            names = [p for p in COMMAND_POINTS if p in self.config.venue.units[unit].points.names()]
+            names = self._commands(unit)
             try:
                 readings = await self.driver_of(unit).read(unit, names)
             except Exception:
@@ -130,7 +134,35 @@ class ControlLoop:
                 if r.ok:
                     self.points.setdefault((unit, name), _Point()).confirmed = r.value
 
-        await asyncio.gather(*(learn(u) for u in self.config.venue.units))
+        await asyncio.gather(*(learn(u) for u in self.config.venue.devices))
+
+    def _commands(self, device: str) -> list[str]:
+        """The command points a unit or a served chiller has."""
+        v = self.config.venue
+        if device in v.units:
+            return [p for p in COMMAND_POINTS if p in v.units[device].points.names()]
+        points = v.plant.served[device].points if v.plant is not None else None
+        return [p for p in CHILLER_COMMAND_POINTS if points is not None and p in points.names()]
+
+    def _chillers(self, state: PlanState) -> list[str]:
+        """The served chillers this plan drives (none without a plan of the plant)."""
+        plant = self.config.venue.plant
+        if plant is None or state.plant is None:
+            return []
+        return [n for n in plant.served if n not in self.config.venue.units]
+
+    def _desired(self, device: str, state: PlanState) -> tuple[Mapping[str, Value], str]:
+        """What the plan wants of a device, and why: a unit's points and its zone's reason;
+        a chiller's `enable` (whether the plan's staging runs it) and the plant's chilled-water
+        setpoint, with the staging's reason."""
+        v = self.config.venue
+        if device in v.units:
+            return state.units.get(device, {}), state.zones[v.units[device].zone].reason
+        assert v.plant is not None and state.plant is not None
+        names = self._commands(device)
+        wanted: dict[str, Value] = {"enable": device in state.plant.running,
+                                    "chw_setpoint": v.plant.chw_supply_c}
+        return {p: x for p, x in wanted.items() if p in names}, f"plant: {state.plant.why}"
 
     async def tick(self, planned: PlanState | None = None) -> TickReport:
         """Plan (or take `planned`: a plan its caller has just made for now, on the inputs
@@ -155,7 +187,7 @@ class ControlLoop:
         full = due
         if full:
             self.last_reassert = now
-        units = list(self.config.venue.units)
+        units = [*self.config.venue.units, *self._chillers(state)]
         results = await asyncio.gather(*(self._drive(unit, state, now, full) for unit in units),
                                        return_exceptions=True)
         confirmed = await asyncio.gather(
@@ -186,23 +218,21 @@ class ControlLoop:
                      ) -> tuple[bool, int, int, list[str]]:
         """Write what differs on one unit: (reached, writes, refusals, the points written).
         A unit that does not answer is left for the rest of the tick."""
-        desired = state.units.get(unit, {})
+        desired, why_zone = self._desired(unit, state)
         driver = self.driver_of(unit)
         if driver.health(unit).state == State.offline:
             self.unit_failed[unit] = True  # whatever it holds when it answers again is unknown
-        zone = self.config.venue.units[unit].zone
-        why_zone = state.zones[zone].reason
         reassert = full or self.unit_failed.get(unit, False)
-        order = [p for p in ("mode", "setpoint", "oa_damper_min", "fan_speed_max", "enable")
-                 if p in desired]
+        order = [p for p in ("mode", "setpoint", "oa_damper_min", "fan_speed_max",
+                             "chw_setpoint", "enable") if p in desired]
         if desired.get("enable") is False:
             order = ["enable"] + [p for p in order if p != "enable"]
         writes = failed = 0
         written: list[str] = []
         for point in order:
             try:
-                n, refused = await self._drive_point(driver, unit, point, state, now, reassert,
-                                                     why_zone)
+                n, refused = await self._drive_point(driver, unit, point, state, desired[point],
+                                                     now, reassert, why_zone)
             except DriverError as e:
                 failed += 1
                 self.failed_writes += 1
@@ -216,14 +246,14 @@ class ControlLoop:
         return True, writes, failed, written
 
     async def _drive_point(self, driver: Driver, unit: str, point: str, state: PlanState,
-                           now: datetime, reassert: bool, why_zone: str) -> tuple[int, int]:
+                           value: Value, now: datetime, reassert: bool, why_zone: str
+                           ) -> tuple[int, int]:
         """Bring one point to its desired value; (writes, refusals). Raises if unreachable."""
         s = self.settings
         ps = self.points.get((unit, point))
         if ps is None:  # not `setdefault`: that would make a _Point at every call
             ps = self.points[(unit, point)] = _Point()
         override = state.overridden.get((unit, point))
-        value = state.units[unit][point]
         held = ps.slots.get(s.plan_priority)
         if (override is None and not reassert and held is not None and same(held.value, value)
                 and s.override_priority not in ps.slots

@@ -1,8 +1,9 @@
 """Sensor polling: each device on its own task, each value with its quality and age.
 
 The latest samples feed the planner (zone temperatures for post-show recovery and optimal
-start) and every sample goes to the trend recorder. A dead or slow device only delays its own
-task; the driver's timeout bounds every read.
+start) and every sample goes to the trend recorder; a served chiller's `status`,
+`electric_kw` and `starts` are polled as a unit's sensors are. A dead or slow device only
+delays its own task; the driver's timeout bounds every read.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from statistics import fmean
 from drivers.base import Driver, Value
 from hvac_ctl.clock import Clock
 from hvac_ctl.model import Config
+from hvac_ctl.model.plant import Chiller
+from hvac_ctl.model.points import CHILLER_SENSOR_POINTS
 from hvac_ctl.model.venue import ENERGY_POINTS, PLAUSIBLE, SENSOR_POINTS, UnitBase
 from hvac_ctl.planner import ZoneMeasurement
 
@@ -35,7 +38,7 @@ class Sample:
     error: str | None = None
 
 
-def implausible(unit: UnitBase, point: str, value: Value | None,
+def implausible(unit: UnitBase | Chiller, point: str, value: Value | None,
                 bounds: tuple[float, float] | None = None) -> str | None:
     """Why a reading is garbage (NaN, a 1,000 °C supply, −50 °C in the hall), or None.
     `bounds`: `plausible(unit, point)` if the caller keeps it."""
@@ -49,7 +52,7 @@ def implausible(unit: UnitBase, point: str, value: Value | None,
     return None
 
 
-def plausible(unit: UnitBase, point: str) -> tuple[float, float]:
+def plausible(unit: UnitBase | Chiller, point: str) -> tuple[float, float]:
     """The range a reading of `point` must lie in: the point's own limits where it has
     them, else the physical ones of PLAUSIBLE."""
     spec = getattr(unit.points, point, None)
@@ -88,14 +91,26 @@ class Poller:
         self.coil_kw: dict[str, tuple[datetime, float]] = {}  # unit → (when, its coil's kW)
         # per unit, its spec and each polled point's `plausible` range: asked at every poll,
         # worked out again only for a new configuration (the spec is then another object)
-        self._bounds: dict[str, tuple[UnitBase, dict[str, tuple[float, float]]]] = {}
+        self._bounds: dict[str, tuple[UnitBase | Chiller, dict[str, tuple[float, float]]]] = {}
         self.points = {  # the sensors the planner reads, and the meters for the trends
             name: [p for p in points if p in u.points.names()]
             for name, u in config.venue.units.items()
         }
+        plant = config.venue.plant
+        for name, c in (plant.served if plant is not None else {}).items():
+            if name not in self.points and c.points is not None:  # a chiller's status, kW, starts
+                self.points[name] = [p for p in CHILLER_SENSOR_POINTS if p in c.points.names()]
 
     def driver_of(self, unit: str) -> Driver:
-        return self.drivers[self.config.venue.units[unit].protocol]
+        return self.drivers[self.config.venue.devices[unit]]
+
+    def _spec(self, device: str) -> UnitBase | Chiller:
+        v = self.config.venue
+        unit = v.units.get(device)
+        if unit is not None or v.plant is None:
+            assert unit is not None
+            return unit
+        return v.plant.served[device]
 
     async def poll_unit(self, unit: str) -> None:
         """One read of every sensor of a unit; never raises."""
@@ -108,7 +123,7 @@ class Poller:
         else:
             error = None
         now = self.clock.now()
-        spec = self.config.venue.units[unit]
+        spec = self._spec(unit)
         bounds = self._bounds.get(unit)
         if bounds is None or bounds[0] is not spec:  # first poll, or a new configuration
             bounds = self._bounds[unit] = (spec, {p: plausible(spec, p)
@@ -146,11 +161,11 @@ class Poller:
             self.coil_kw[unit] = (now.at, round((now.value - before.value) / hours, 1))
 
     async def poll_all(self) -> None:
-        await asyncio.gather(*(self.poll_unit(u) for u in self.config.venue.units))
+        await asyncio.gather(*(self.poll_unit(u) for u in self.points))
 
     def start(self) -> None:
         """One task per device, each on its own interval (real seconds)."""
-        for unit in self.config.venue.units:
+        for unit in self.points:  # the units, and the plant's served chillers
             self._tasks.append(asyncio.create_task(self._run(unit), name=f"poll {unit}"))
 
     async def _run(self, unit: str) -> None:

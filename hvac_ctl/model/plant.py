@@ -39,6 +39,7 @@ from hvac_ctl.model.points import (
 ADDRESSES: dict[str, type[BacnetAddress | ModbusAddress]] = {
     "bacnet": BacnetAddress, "modbus": ModbusAddress}
 CHILLER_REQUIRED_POINTS = frozenset({"enable", "status"})
+CHW_RANGE_C = (4.0, 12.0)  # the chilled-water supply a plant may be set to
 
 
 class ChillerKind(StrEnum):
@@ -139,7 +140,7 @@ class Staging(Strict):
 
 
 class Plant(Strict):
-    chw_supply_c: float = Field(default=7.0, ge=4, le=12)
+    chw_supply_c: float = Field(default=7.0, ge=CHW_RANGE_C[0], le=CHW_RANGE_C[1])
     # how fast the service may move a served chiller's `chw_setpoint` (the safety gate)
     chw_setpoint_change_k_per_min: float = Field(default=0.5, gt=0, le=5)
     chillers: dict[Name, Chiller] = Field(min_length=1)

@@ -365,6 +365,16 @@ class Venue(Strict):
         return offsets.get(season, offsets.get(mode, 0.0))
 
     @cached_property
+    def devices(self) -> dict[str, str]:
+        """Every device the service drives and polls, by name, with its protocol: the units,
+        then the plant's served chillers (which have no zone)."""
+        out: dict[str, str] = {n: u.protocol for n, u in self.units.items()}
+        if self.plant is not None:
+            out.update((n, str(c.protocol)) for n, c in self.plant.served.items()
+                       if n not in out)
+        return out
+
+    @cached_property
     def _units_by_zone(self) -> dict[str, tuple[str, ...]]:
         return {z: tuple(n for n, u in self.units.items() if u.zone == z) for z in self.zones}
 
