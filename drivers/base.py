@@ -35,7 +35,8 @@ class PointAddress:
 
     @property
     def boolean(self) -> bool:
-        return self.type == "bool" or self.name in ("enable", "fan_status")
+        """An on/off point, whatever register holds it (a chiller's run `status` too)."""
+        return self.type == "bool" or self.name in ("enable", "fan_status", "status")
 
     @property
     def register_count(self) -> int:
