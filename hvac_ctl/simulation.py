@@ -203,10 +203,12 @@ def run_simulator(config: Config, start: datetime, until: datetime | None, speed
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, task.cancel)
         try:
-            for u in spec.units.values():
+            for u in spec.served():
                 say(f"serving {u.name}: {u.protocol} {u.host}:{u.port} device {u.device_id}")
-            say(f"ready: {len(spec.units)} units, simulated time {start.isoformat()}, "
-                f"speed ×{speed:g}")
+            chillers = len(spec.served()) - len(spec.units)
+            say(f"ready: {len(spec.units)} units"
+                + (f" and {chillers} chillers" if chillers else "")
+                + f", simulated time {start.isoformat()}, speed ×{speed:g}")
             await sim.run(clock, until, say, status_every)
         except asyncio.CancelledError:
             say("stopping: closing every socket")

@@ -84,6 +84,12 @@ class SimulatedBuilding:
             lines.append(f"{now:%Y-%m-%d %H:%M:%S} {zone:<11} {r.temp_c:5.1f} °C "
                          f"{r.rh_pct:4.0f} % RH {r.co2_ppm:5.0f} ppm {r.people:5.0f} people  "
                          f"running: {running}")
+        p = b.plant
+        if p is not None:
+            running = ", ".join(n for n, r in p.running.items() if r) or "none"
+            lines.append(f"{now:%Y-%m-%d %H:%M:%S} plant       {p.demand_kw:6.0f} kW asked "
+                         f"{p.delivered_kw:6.0f} kW delivered {p.electric_kw:5.0f} kW electric"
+                         f"{'  free cooling' if p.free_cooling else ''}  running: {running}")
         return lines
 
     async def close(self) -> None:
