@@ -213,3 +213,16 @@ async def _drive(folder: Path, client: int) -> None:
 def test_the_service_drives_and_polls_the_simulated_plant_over_sockets(tmp_path: Path) -> None:
     folder, client = _hall_with_plant(tmp_path)
     run(asyncio.wait_for(_drive(folder, client), 60))
+
+
+def test_a_chiller_on_a_units_modbus_address_is_refused(tmp_path: Path) -> None:
+    folder, _ = _hall_with_plant(tmp_path)
+    zones = folder / "zones.yaml"
+    text = zones.read_text()
+    unit = text[text.index("host: 127.0.0.1, port: ", text.index("ahu-stage-main")):]
+    port = unit.split("port: ", 1)[1].split(",", 1)[0]  # the stage unit's (device 1)
+    at = text.index("    ch-small:")
+    head, tail = text[:at], text[at:]
+    mine = tail.split("port: ", 1)[1].split(",", 1)[0]
+    zones.write_text(head + tail.replace(f"port: {mine},", f"port: {port},", 1))
+    assert "is already used by ahu-stage-main" in _config_error(folder)

@@ -19,7 +19,7 @@ from hvac_ctl.model.calendar import (
     exists_locally,
 )
 from hvac_ctl.model.plant import Chiller
-from hvac_ctl.model.points import ChillerPoints, Points
+from hvac_ctl.model.points import BacnetAddress, ChillerPoints, Points
 from hvac_ctl.model.seasons import ZoneSeason
 from hvac_ctl.model.venue import Limits, PointType, Unit, UnitKind, ZoneKind
 
@@ -39,8 +39,8 @@ def check_venue(venue: Venue, src: Source) -> list[ConfigIssue]:
     if ZoneKind.auditorium not in kinds and not venue.halls:  # a site's: per hall (site_checks)
         out.append(issue_at(src, ("zones",), "the venue needs an auditorium zone (the audience)"))
 
-    bacnet_ip: dict[str, str] = {}
-    bacnet_id: dict[int, str] = {}
+    bacnet_ip: dict[str | int, str] = {}
+    bacnet_id: dict[str | int, str] = {}
     modbus: dict[tuple[str, int, int], str] = {}
     # the units, then the served chillers: addresses and points checked alike
     served = venue.plant.served if venue.plant is not None else {}
@@ -58,9 +58,9 @@ def check_venue(venue: Venue, src: Source) -> list[ConfigIssue]:
                                 f"unknown zone '{unit.zone}' (zones: {', '.join(venue.zones)})"))
         addr = unit.address
         assert addr is not None
-        if unit.protocol == "bacnet":
-            for table, key, what in ((bacnet_ip, addr.ip, "ip"), (bacnet_id, addr.device_id,
-                                                                  "device_id")):
+        if isinstance(addr, BacnetAddress):
+            for what, key, table in (("ip", addr.ip, bacnet_ip),
+                                     ("device_id", addr.device_id, bacnet_id)):
                 if key in table:
                     out.append(issue_at(src, (*base, "address", what),
                                         f"BACnet {what} {key} is already used by {table[key]}"))
