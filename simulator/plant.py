@@ -146,6 +146,7 @@ class Meters:
     delivered_kwh: float = 0.0
     starved_kwh: float = 0.0
     free_cooling_kwh: float = 0.0
+    limited_s: float = 0.0  # time the demand limit held the chillers back
 
 
 class Plant:
@@ -164,6 +165,7 @@ class Plant:
                              starts={n: 0 for n in spec.chillers})
         self.fraction = 1.0  # delivered / demanded in the last step
         self.electric_kw = 0.0
+        self.asked_kw = 0.0  # what the running chillers would have drawn without the limit
         self.chiller_kw = {n: 0.0 for n in spec.chillers}
         self.demand_kw = 0.0  # the last step's, base load included
         self.delivered_kw = 0.0
@@ -194,10 +196,12 @@ class Plant:
         total = sum(caps[n] for n in on)
         plr = min(left / total, 1.0) if total > 0 and left > 0 else 0.0
         powers = self._powers(on, rated, plr)
+        asked = sum(powers.values())
         limit = spec.demand_limit_kw
-        if limit is not None and sum(powers.values()) > limit and plr > 0:
+        if limit is not None and asked > limit and plr > 0:
             plr = self._limited(on, rated, plr, limit)
             powers = self._powers(on, rated, plr)
+            self.meters.limited_s += h
         delivered = free + plr * total
         self.fraction = 1.0 if demand <= 0 else min(1.0, delivered / demand)
         hours = h / 3600.0
@@ -213,7 +217,7 @@ class Plant:
         m.delivered_kwh += delivered * hours
         m.starved_kwh += (demand - delivered) * hours
         m.free_cooling_kwh += free * hours
-        self.electric_kw, self.chiller_kw = electric, powers
+        self.electric_kw, self.chiller_kw, self.asked_kw = electric, powers, asked
         self.demand_kw, self.delivered_kw = demand, delivered
         self.clock_s += h
         return self.fraction

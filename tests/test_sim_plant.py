@@ -84,7 +84,9 @@ def test_the_demand_limit_holds_the_chillers_under_it(site: Config) -> None:
     for _ in range(60):
         b.advance(timedelta(minutes=1))
         assert b.plant is not None and b.plant.electric_kw <= 300.0 + 1e-6
+        assert b.plant.asked_kw >= b.plant.electric_kw  # what it would have drawn: said
     assert b.plant.meters.starved_kwh > 0  # 300 kW of electric cannot carry the afternoon
+    assert b.plant.meters.limited_s > 0 and b.plant.asked_kw > 300.0
 
 
 def test_a_starved_plant_warms_the_supply_air_and_the_zones(site: Config) -> None:

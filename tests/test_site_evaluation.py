@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.evaluate.kpis import Kpis, ShowRow
-from bench.evaluate.plant_meter import electric_kw
+from bench.evaluate.plant_meter import PlantMeter
 from bench.evaluate.seasons import SEASONS
 from bench.evaluate.site import (
     BUSIEST,
@@ -28,6 +28,10 @@ from bench.evaluate.site import (
 )
 from hvac_ctl.config import load_config
 from hvac_ctl.model.calendar import ShowEvent
+from hvac_ctl.simulation import building_spec
+from simulator.engine import Building
+from simulator.scenario import Scenario
+from simulator.weather import DesignDay
 from tests.harness import ROOT, local
 
 REQUIRED = ("season", "strategy", "total_mwh", "plant_mwh", "plant_peak_kw", "cost_cny",
@@ -82,17 +86,26 @@ def test_ours_without_coordination_differs_from_ours_by_the_flag_alone() -> None
     assert alone.venue.zones == ours.venue.zones and alone.calendar == ours.calendar
 
 
-def test_the_metered_plant_is_the_planners_staging_and_curves() -> None:
-    plant = site_config().venue.plant
-    assert plant is not None
-    at = local("2027-07-03 19:00")
-    assert electric_kw(plant, 0.0, 0.0, 24.0, {}, {}, at)[0] == 0.0
-    small, staged = electric_kw(plant, 200.0, 400.0, 24.0, {}, {}, at)
-    assert staged.running == ("ch-5",) and 0 < small < 600 / 3  # the screw alone, COP > 3
-    big, staged = electric_kw(plant, 6000.0, 1200.0, 24.0, {}, {}, at)
-    assert len(staged.running) >= 2 and big > small
-    # free cooling at a low wet-bulb: the towers carry a small load, no chiller runs
-    assert electric_kw(plant, 500.0, 500.0, 2.0, {}, {}, at)[0] == 0.0
+def test_the_meter_reads_the_simulated_plant_minute_by_minute() -> None:
+    """An hour of a summer evening with the halls' units on: the meter's minutes add up to
+    the simulated plant's own electric meter, and what it asked is never under what it drew."""
+    config = site_config()
+    tz = config.venue.venue.tz
+    start = local("2027-07-03 18:00")
+    building = Building(building_spec(config), Scenario(), DesignDay.summer(tz), start,
+                        initial_c=27.0)
+    for unit, u in config.venue.units.items():
+        if u.kind.value == "ahu":
+            for point, value in (("enable", True), ("mode", "cool"), ("setpoint", 21.0)):
+                building.write(unit, point, value)
+    meter = PlantMeter(config, start)
+    meter.advance(building, start, timedelta(hours=1))
+    assert building.plant is not None
+    assert len(meter.kw) == 60 and sum(meter.kw) / 60 == pytest.approx(
+        building.plant.meters.electric_kwh, rel=1e-6)
+    assert all(a >= k - 1e-6 for a, k in zip(meter.asked_kw, meter.kw, strict=True))
+    assert max(meter.kw) > 100 and meter.cost_cny > meter.plant_cost_cny > 0
+    assert meter.starts >= 1  # the plant's own sequence started a chiller for the hall
 
 
 def _done(strategy: str, evening_kw: float, ready: bool = True) -> SiteDone:
@@ -106,7 +119,8 @@ def _done(strategy: str, evening_kw: float, ready: bool = True) -> SiteDone:
                 sum(s.ready for s in shows), 0, 0)
     return SiteDone(SiteJob(season, strategy, "normals", 600, 3600), kpis, shows,
                     {s.id: doors for s in shows}, {s.id: curtain for s in shows}, 1.0, 0.1,
-                    evening_kw, 100.0, 80.0, 3, [(doors, evening_kw)], 1800.0, 1.0, 10)
+                    evening_kw, min(evening_kw, 1800.0), 0.0, 0.0, 100.0, 80.0, 3,
+                    [(doors, evening_kw)], 1800.0, 1.0, 10)
 
 
 def test_the_checks_say_which_strategy_broke_which_promise() -> None:

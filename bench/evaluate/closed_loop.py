@@ -171,8 +171,11 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
     clock = ManualClock(start)
     # the sensors the planner, the learner and the tracker read (no meters: those are read at
     # the end; no supply temperature: nothing here reads it, and it was a sixth of the reads)
+    # a site's coils' cooling meters too: the plan stages the chillers on what they measure,
+    # as the service's poller feeds it (`Poller.coil_kw`)
+    metered = ["cooling_kwh"] if config.venue.plant is not None else []
     poller = Poller(config, drivers, clock,
-                    points=[p for p in SENSOR_POINTS if p != "supply_temp"])
+                    points=[p for p in SENSOR_POINTS if p != "supply_temp"] + metered)
     learner = RecoveryLearner(tz)
     tracker = ZoneTracker(config)
     runs = RunTracker()  # the public groups' and the chillers' memory, as the runtime's
@@ -190,7 +193,7 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
                 outdoor_air_c=poller.outdoor_air(now, max_age),
                 outdoor_rh_pct=poller.outdoor_air(now, max_age, "oa_rh"),
                 groups=runs.held(), run_hours=runs.run_hours(), chillers=runs.chillers(),
-                history=learner.history(),
+                coil_kw=dict(poller.coil_kw), history=learner.history(),
                 co2_at_doors=learner.co2_at_doors(), modes=tracker.held_modes(),
                 deviations=tracker.deviations())
         return measured[now]

@@ -1,91 +1,60 @@
-"""The site's chiller plant in a closed-loop run, metered minute by minute: electric kW, the
-chillers' starts, and the cost of the electricity at the tariff's price of each minute.
+"""The site's chiller plant in a closed-loop run, metered minute by minute from the simulated
+plant (`simulator.plant`, `Building.plant`): electric kW, what its chillers would have drawn
+without the demand limit, their starts, the cooling the coils were starved of, and the cost
+of the electricity at the tariff's price of each minute.
 
-The simulator has no chiller plant yet (one is being added: `Building.plant`, with its
-electric kW, its chillers' starts and the coils it starves). Until it lands the plant is
-*estimated* here, in one function, `electric_kw`: the simulated coils' cooling of the minute
-plus the plant's base load (`plant.base_load_kw` by local hour) staged by the planner's own
-rule (`chiller_staging.stage`, minimum run and off times and lead/lag kept from minute to
-minute) and powered by the chillers' curves (`chiller_curves.power_kw`) at the condenser
-water the towers give from the minute's outdoor wet-bulb. It is the planner's model of the
-plant, not a second one: the estimate and the plan can only disagree through the load (the
-coils' measured cooling against the plan's estimate). Nothing is fed back: a coil the plant
-could not serve still cooled (starvation is the simulator's plant's to model). Swapping in
-the simulator's plant is `PlantMeter.minute` reading `building.plant` instead of
-`electric_kw`: nothing else changes.
+The simulated plant holds its chillers to `peak_cap_kw` (the demand limit `building_spec`
+gives it, as a chiller's current limit does): its metered power never passes the cap, and a
+strategy that asks for more than the cap is held there and starves the coils, whose supply
+warms. So the metered peak is what the utility would bill, and `asked_kw` is what each
+strategy put on the plant: the run "exceeds the cap" when that passes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from hvac_ctl.model import Config
-from hvac_ctl.model.plant import Plant
-from hvac_ctl.planner.chiller_curves import available_kw, condenser_c, power_kw
-from hvac_ctl.planner.chiller_staging import Staged, stage
-from hvac_ctl.planner.inputs import ChillerState
-from hvac_ctl.planner.psychro import wet_bulb_c
 from simulator.engine import Building
-from simulator.psychro import relative_humidity
 
 MINUTE = timedelta(minutes=1)
-SOURCE = "estimated: chiller_staging.stage + chiller_curves.power_kw on the simulated coils"
-
-
-def electric_kw(plant: Plant, coil_kw: float, base_kw: float, wet_bulb: float,
-                held: Mapping[str, ChillerState], run_hours: Mapping[str, float],
-                at: datetime) -> tuple[float, Staged]:
-    """The plant's electric kW serving `coil_kw + base_kw` of cooling at `wet_bulb` (°C),
-    the chillers staged from what `held` says ran: the load shared by capacity among the
-    running chillers after free cooling, as `planner.plant.decide` shares it."""
-    load = coil_kw + base_kw
-    staged = stage(plant, load, wet_bulb, held, run_hours, at)
-    if not staged.running:
-        return 0.0, staged
-    t_cw = condenser_c(plant.towers, wet_bulb)
-    left = max(0.0, load - (plant.towers.free_cooling_kw if staged.free_cooling else 0.0))
-    on = [plant.chillers[n] for n in staged.running]
-    caps = [available_kw(c, plant.chw_supply_c, t_cw) for c in on]
-    total = sum(caps)
-    kw = sum(power_kw(c, left * cap / total, plant.chw_supply_c, t_cw)
-             for c, cap in zip(on, caps, strict=True)) if total else 0.0
-    return kw, staged
+SOURCE = ("simulated: simulator.plant (EIR curves, towers, free cooling, demand limit at the "
+          "cap, starved coils)")
 
 
 @dataclass
 class PlantMeter:
-    """The plant over a run: per scored minute its electric kW and the fans' (the units' own
-    meters), the chillers' starts, and what the electricity cost. `advance` steps the
-    building for the loop: minute by minute while any unit runs (a minute's coil load is
-    the difference of the units' meters), in one call otherwise (no coil cools then: the
-    base load alone, and the exhausts' constant fans, spread over the minutes)."""
+    """The plant over a run: per scored minute its electric kW (metered), what it asked, the
+    fans' kW (the units' own meters) and the coils' cooling; the chillers' starts, the cooling
+    starved, the minutes held at the limit, and what the electricity cost. `advance` steps the
+    building for the loop: minute by minute while any unit runs, in one call otherwise (no
+    coil cools then: the plant's base load alone, spread over the minutes)."""
 
     config: Config
     scored_from: datetime
     kw: list[float] = field(default_factory=list)  # plant electric, each scored minute
+    asked_kw: list[float] = field(default_factory=list)  # without the demand limit
     fan_kw: list[float] = field(default_factory=list)  # the units' fans, each scored minute
     coil_kw: list[float] = field(default_factory=list)  # the coils' cooling, each minute
     starts: int = 0  # chillers started in the scored period
+    starved_kwh: float = 0.0  # cooling asked of the plant and not delivered
+    limited_min: float = 0.0  # held back by the demand limit
     cost_cny: float = 0.0  # plant and fans, each minute at its price
     plant_cost_cny: float = 0.0
-    _held: dict[str, ChillerState] = field(default_factory=dict)
-    _hours: dict[str, float] = field(default_factory=dict)
-    _last: tuple[float, float] | None = None
+    _last: tuple[float, ...] | None = None
 
-    @property
-    def plant(self) -> Plant:
-        assert self.config.venue.plant is not None
-        return self.config.venue.plant
-
-    def _meters(self, building: Building) -> tuple[float, float]:
+    def _meters(self, building: Building) -> tuple[float, ...]:
         cool = fan = 0.0
         for a in building.ahus.values():
             e = a.energy
             cool += e.cooling_kwh
             fan += e.fan_kwh
-        return cool, fan
+        plant = building.plant
+        assert plant is not None, "a venue with a plant: the simulator's building has it"
+        m = plant.meters
+        return (cool, fan, m.electric_kwh, float(sum(m.starts.values())), m.starved_kwh,
+                m.limited_s)
 
     def advance(self, building: Building, now: datetime, step: timedelta) -> None:
         """Step `building` from `now` by `step`, metering each minute."""
@@ -103,41 +72,33 @@ class PlantMeter:
 
     def _read(self, building: Building, at: datetime, minutes: int) -> None:
         """The minutes from `at` just stepped: the meters' differences, spread evenly."""
-        cool, fan = self._meters(building)
-        assert self._last is not None
-        last_cool, last_fan = self._last
-        self._last = cool, fan
-        coil = (cool - last_cool) * 60 / minutes
-        fans = (fan - last_fan) * 60 / minutes
+        now = self._meters(building)
+        assert self._last is not None and building.plant is not None
+        cool, fan, electric, starts, starved, limited = (
+            b - a for a, b in zip(self._last, now, strict=True))
+        self._last = now
+        per = 60 / minutes
+        kw = electric * per
+        asked = max(kw, building.plant.asked_kw) if minutes == 1 else kw
         for k in range(minutes):
-            self.minute(building, at + k * MINUTE, coil, fans)
+            t = at + k * MINUTE
+            if t < self.scored_from:
+                continue
+            self.minute(t, kw, asked, cool * per, fan * per)
+        if at >= self.scored_from:
+            self.starts += round(starts)
+            self.starved_kwh += starved
+            self.limited_min += limited / 60
 
-    def minute(self, building: Building, at: datetime, coil_kw: float, fan_kw: float) -> None:
-        """One minute from `at`: the plant staged and powered for it (the one place that
-        reads the plant: `building.plant` once the simulator has one)."""
-        plant = self.plant
-        local = at.astimezone(self.config.venue.venue.tz)
-        out = building.weather.at(at + MINUTE / 2)
-        wb = wet_bulb_c(out.temp_c, relative_humidity(out.temp_c, out.w))
-        if not self._held:  # what ran before anyone remembers: nothing
-            self._held = {n: ChillerState(False, None) for n in plant.chillers}
-        kw, staged = electric_kw(plant, coil_kw, plant.base_load_kw[local.hour], wb,
-                                 self._held, self._hours, at)
-        scored = at >= self.scored_from
-        for name in staged.running:
-            self._hours[name] = self._hours.get(name, 0.0) + 1 / 60
-        for name, was in self._held.items():
-            on = name in staged.running
-            if was.running != on:
-                self._held[name] = ChillerState(on, at)
-                self.starts += on and scored
-        if not scored:
-            return
+    def minute(self, at: datetime, kw: float, asked: float, coil_kw: float, fan_kw: float
+               ) -> None:
+        """One scored minute from `at`, priced at its band."""
         self.kw.append(kw)
+        self.asked_kw.append(asked)
         self.fan_kw.append(fan_kw)
         self.coil_kw.append(coil_kw)
         tariff = self.config.venue.tariff
         if tariff is not None:
-            price = tariff.price_at(local)
+            price = tariff.price_at(at.astimezone(self.config.venue.venue.tz))
             self.plant_cost_cny += kw / 60 * price
             self.cost_cny += (kw + fan_kw) / 60 * price

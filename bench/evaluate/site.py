@@ -8,9 +8,9 @@ The question is the plant's: four halls precooling for the same 19:30 curtain as
 chillers for their peak at once. The strategies are the two baselines (`strategies.py`, on a
 site each show keeping its own hall on), `ours without coordination` — the service's planner
 with `plant.coordinate_precool` off, each zone's optimal start alone — and `ours`, the
-planner unchanged. The loop is `closed_loop.py`'s (the service's own), the plant metered each
-minute by `plant_meter.py` (estimated there until the simulator has a plant: see its
-docstring, and `PLANT_SOURCE` in the CSV).
+planner unchanged. The loop is `closed_loop.py`'s (the service's own), the simulated plant
+metered each minute by `plant_meter.py`: what it drew (held at the cap by its demand limit)
+and what each strategy asked of it (`plant_peak_kw`: above the cap, the coils starved).
 
 Writes `site_kpis.csv` (a row per season and strategy), `site_shows.csv` (every show in every
 hall with its ready margin) and `site_busiest_evening.png` (the plant's demand on 2027-07-03,
@@ -83,7 +83,10 @@ class SiteDone:
     curtain: dict[str, datetime]  # show id → curtain-up, local time
     plant_mwh: float
     fan_mwh: float
-    plant_peak_kw: float
+    plant_peak_kw: float  # what the strategy asked of the plant at its highest
+    metered_peak_kw: float  # what the plant drew (held at the cap by its demand limit)
+    starved_mwh: float  # cooling the coils asked for and did not get
+    limited_min: float  # minutes the demand limit held the chillers back
     cost_cny: float  # the plant's and the fans' electricity at each minute's price
     plant_cost_cny: float
     chiller_starts: int
@@ -117,14 +120,15 @@ def work(job: SiteJob) -> SiteDone:
         b = datetime.combine(BUSIEST, EVENING[1], tzinfo=tz)
         i = int((a - result.scored_from) / MINUTE)
         j = int((b - result.scored_from) / MINUTE)
-        evening = [((result.scored_from + k * MINUTE).astimezone(tz), meter.kw[k])
+        evening = [((result.scored_from + k * MINUTE).astimezone(tz), meter.asked_kw[k])
                    for k in range(i, j + 1)]
     return SiteDone(
         job, kpis, show_rows(config, result),
         {sh.id: sh.doors_open.astimezone(config.venue.venue.tz)
          for sh in result.scenario.shows},
         {sh.id: sh.curtain.astimezone(config.venue.venue.tz) for sh in result.scenario.shows},
-        sum(meter.kw) / 60_000, sum(meter.fan_kw) / 60_000, max(meter.kw, default=0.0),
+        sum(meter.kw) / 60_000, sum(meter.fan_kw) / 60_000, max(meter.asked_kw, default=0.0),
+        max(meter.kw, default=0.0), meter.starved_kwh / 1000, meter.limited_min,
         meter.cost_cny, meter.plant_cost_cny, meter.starts, evening, plant.peak_cap_kw,
         result.seconds, result.ticks)
 
@@ -195,15 +199,17 @@ def public_zones(config: Config) -> frozenset[str]:
 
 
 def table(rows: list[SiteDone]) -> str:
-    head = ("season | strategy | total MWh | plant MWh | fan MWh | plant peak kW | cost CNY | "
-            "chiller starts | curtain-ready | discomfort K·h/zone | run s")
+    head = ("season | strategy | total MWh | plant MWh | fan MWh | plant peak asked kW | "
+            "starved MWh (min held at the cap) | cost CNY | chiller starts | curtain-ready | "
+            "discomfort K·h/zone | run s")
     lines = [head, " | ".join("---" for _ in head.split(" | "))]
     for d in rows:
         k = d.kpis
         lines.append(" | ".join([
             d.job.season.name, d.job.strategy, f"{k.energy_kwh['total'] / 1000:,.1f}",
             f"{d.plant_mwh:,.1f}", f"{d.fan_mwh:,.1f}", f"{d.plant_peak_kw:,.0f}",
-            f"{d.cost_cny:,.0f}", str(d.chiller_starts),
+            f"{d.starved_mwh:,.2f} ({d.limited_min:,.0f})", f"{d.cost_cny:,.0f}",
+            str(d.chiller_starts),
             f"{k.curtain_ready}/{k.shows} ({d.curtain_ready_pct:.0f} %)",
             f"{k.discomfort_kh_per_zone:.2f}", f"{d.seconds:.1f}"]))
     return "\n".join(lines)
@@ -273,7 +279,8 @@ def verdicts(rows: list[SiteDone], halls: tuple[str, ...]) -> list[Verdict]:
 
 KPI_COLUMNS = ("season", "strategy", "first", "last", "days", "total_mwh", "cooling_mwh",
                "heating_mwh", "reheat_mwh", "fan_mwh", "plant_mwh", "plant_peak_kw",
-               "peak_cap_kw", "cost_cny", "plant_cost_cny", "chiller_starts", "shows",
+               "metered_peak_kw", "starved_mwh", "limited_min", "peak_cap_kw", "cost_cny",
+               "plant_cost_cny", "chiller_starts", "shows",
                "curtain_ready", "curtain_ready_pct", "discomfort_kh_per_zone",
                "discomfort_kh_per_hall_zone", "discomfort_kh_per_public_zone",
                "co2_ppmh_per_zone", "plant_source", "run_s", "ticks")
@@ -297,7 +304,9 @@ def write_csv(done: list[SiteDone], out: Path, public: frozenset[str]) -> None:
             w.writerow([s.name, d.job.strategy, s.first, s.last, k.days,
                         *(round(e[m] / 1000, 3) for m in ("total", "cooling", "heating",
                                                          "reheat", "fan")),
-                        round(d.plant_mwh, 3), round(d.plant_peak_kw, 1), d.peak_cap_kw,
+                        round(d.plant_mwh, 3), round(d.plant_peak_kw, 1),
+                        round(d.metered_peak_kw, 1), round(d.starved_mwh, 3),
+                        round(d.limited_min, 1), d.peak_cap_kw,
                         round(d.cost_cny, 0), round(d.plant_cost_cny, 0), d.chiller_starts,
                         k.shows, k.curtain_ready, round(d.curtain_ready_pct, 2),
                         round(k.discomfort_kh_per_zone, 3),
