@@ -34,6 +34,7 @@ from bench.evaluate.trace import ZONE_SERIES, Rows, Spans, Trace
 from hvac_ctl.clock import ManualClock
 from hvac_ctl.control import ControlLoop, LoopSettings, MemoryAudit, Poller
 from hvac_ctl.control.learning import RecoveryLearner
+from hvac_ctl.control.load_learning import LoadLearner
 from hvac_ctl.control.loop import same
 from hvac_ctl.control.run_tracking import RunTracker
 from hvac_ctl.control.tracking import ZoneTracker
@@ -179,6 +180,7 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
     learner = RecoveryLearner(tz)
     tracker = ZoneTracker(config)
     runs = RunTracker()  # the public groups' and the chillers' memory, as the runtime's
+    loads = LoadLearner()  # the coils' metered loads against the plan's, as the runtime's
     meter = PlantMeter(config, scored_from) if config.venue.plant is not None else None
     pushes: list[OccupancyPush] = []
     max_age = quiet_tick + timedelta(minutes=1)  # polled at every tick, so always fresher
@@ -193,7 +195,8 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
                 outdoor_air_c=poller.outdoor_air(now, max_age),
                 outdoor_rh_pct=poller.outdoor_air(now, max_age, "oa_rh"),
                 groups=runs.held(), run_hours=runs.run_hours(), chillers=runs.chillers(),
-                coil_kw=dict(poller.coil_kw), history=learner.history(),
+                coil_kw=dict(poller.coil_kw), plant_load_ratio=loads.ratio,
+                history=learner.history(),
                 co2_at_doors=learner.co2_at_doors(), modes=tracker.held_modes(),
                 deviations=tracker.deviations())
         return measured[now]
@@ -287,6 +290,9 @@ async def _run(config: Config, strategy: Strategy, first: date, last: date, weat
                 learner.observe(state, inputs(now).measurements, now)
                 tracker.observe(state, inputs(now).measurements, now)
                 runs.observe(state, now)
+                if metered:
+                    loads.observe(config, state, poller.coil_kw,
+                                  poller.outdoor_air(now, max_age), now)
             calm = not in_watch.holds(now) and all(
                 z.phase == "idle" for z in state.zones.values()) and not any(
                 points.get("enable") for points in state.units.values())

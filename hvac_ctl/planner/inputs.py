@@ -128,3 +128,5 @@ class PlanInputs:
     chillers: Mapping[str, ChillerState] = field(default_factory=dict)
     # unit → (when, kW): its cooling coil's load as its meter measured it (`cooling_kwh`)
     coil_kw: Mapping[str, tuple[datetime, float]] = field(default_factory=dict)
+    # the coils' metered loads over the plan's estimate, as learned (`control.load_learning`)
+    plant_load_ratio: float = 1.0

@@ -118,7 +118,7 @@ class Planner:
         assert venue.plant is not None
         state = self.state_at(at, [z for z in venue.zones if z not in left_out])
         coils, base = load_kw(venue, venue.plant, state.units, self.ctx.outdoor_c(), at,
-                              self.ctx.tz)
+                              self.ctx.tz, ratio=self.ctx.inputs.plant_load_ratio)
         return coils + base
 
     def _plant(self, at: datetime, units: Mapping[str, Mapping[str, PointValue]]

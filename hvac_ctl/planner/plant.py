@@ -74,7 +74,7 @@ def decide(ctx: Context, plant: Plant, units: Mapping[str, Mapping[str, PointVal
     planned them (their units' own estimate is left out), `outlook`: the evening's."""
     wb = wet_bulb(ctx)
     coils, base = load_kw(ctx.venue, plant, units, ctx.outdoor_c(), at, ctx.tz, pulls or {},
-                          ctx.inputs.coil_kw)
+                          ctx.inputs.coil_kw, ctx.inputs.plant_load_ratio)
     load = coils + base
     staged = stage(plant, load, wb, ctx.inputs.chillers, ctx.inputs.run_hours, at)
     shares = shared(plant, staged, load, wb)

@@ -7,8 +7,9 @@ temperature that wrings the water out), at the planned fan speed, and never more
 coil's rating (`cooling_kw`). Sensible heat only, from the same air properties as the
 economiser and tempering (`tempering.RHO_CP_KJ`). Once a unit runs and meters its coil
 (`cooling_kwh`), its measured load, within `MEASURED_FOR` of the instant, is the better number
-and takes the estimate's place. To it the plant adds the base load it serves besides the units
-(`plant.base_load_kw`, by local hour).
+and takes the estimate's place; ahead of that, the estimate is scaled by the ratio of metered
+to estimated loads learned so far (`control.load_learning`). To it the plant adds the base
+load it serves besides the units (`plant.base_load_kw`, by local hour).
 """
 
 from __future__ import annotations
@@ -44,12 +45,13 @@ def unit_kw(venue: Venue, unit: str, points: Mapping[str, PointValue],
 def load_kw(venue: Venue, plant: Plant, units: Mapping[str, Mapping[str, PointValue]],
             outdoor_c: float | None, at: datetime, tz: tzinfo,
             pulls: Mapping[str, float] | None = None,
-            measured: Mapping[str, tuple[datetime, float]] | None = None
-            ) -> tuple[float, float]:
+            measured: Mapping[str, tuple[datetime, float]] | None = None,
+            ratio: float = 1.0) -> tuple[float, float]:
     """The units' planned coil loads and the base load at `at`, kW. `pulls`: zones whose
     coils are planned as a whole (a precool's pull, then its hold: `preparations`) — their
     units' own estimate is left out for it; `measured`: the coils' metered loads, each
-    standing for a unit planned to cool within `MEASURED_FOR` of its reading."""
+    standing for a unit planned to cool within `MEASURED_FOR` of its reading; `ratio`: what
+    the coils have metered against these estimates, learned, applied to the estimates."""
     pulls = dict(pulls or {})
     fresh = {u: kw for u, (when, kw) in (measured or {}).items()
              if abs(at - when) <= MEASURED_FOR}
@@ -61,5 +63,5 @@ def load_kw(venue: Venue, plant: Plant, units: Mapping[str, Mapping[str, PointVa
             coils += fresh[u]
             pulls.pop(zone, None)  # a zone's metered coils take its pull estimate's place
         elif zone not in pulls:
-            coils += planned
+            coils += planned * ratio
     return coils + sum(pulls.values()), plant.base_load_kw[at.astimezone(tz).hour]

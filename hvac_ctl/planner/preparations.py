@@ -145,7 +145,7 @@ def prepare(ctx: Context, plant: Plant, shows: Iterable[ShowPlan], others_kw: Ot
                           plant.coordinate_precool)
 
         key = ("preparations", tuple(group), None if outdoor is None else round(outdoor),
-               round(wb), plant.coordinate_precool)
+               round(wb), plant.coordinate_precool, round(ctx.inputs.plant_load_ratio, 2))
         o = ctx.cache.remember(key, solve)
         names = sorted({j.key[1] for j in group})
         prepared = tuple(Prepared(j.key[0], j.key[1], j.latest, o.starts[j.key], j.pull_kw,

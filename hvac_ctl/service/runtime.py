@@ -25,6 +25,7 @@ from hvac_ctl.clock import Clock
 from hvac_ctl.control import ControlLoop, Poller, Sample, TickReport, WriteRecord
 from hvac_ctl.control.alarms import Alarm
 from hvac_ctl.control.learning import RecoveryLearner
+from hvac_ctl.control.load_learning import LoadLearner
 from hvac_ctl.control.run_tracking import RunTracker
 from hvac_ctl.control.tracking import ZoneTracker
 from hvac_ctl.devices import wire_drivers
@@ -92,6 +93,7 @@ class Runtime:
         self.learner = RecoveryLearner(self.config.venue.venue.tz)
         self.tracker = ZoneTracker(self.config)
         self.groups = RunTracker()
+        self.loads = LoadLearner()  # the coils' metered loads against the plan's estimate
         self.poller = Poller(self.config, self.drivers, clock, on_sample=self._sample)
         self.loop = ControlLoop(self.config, self.drivers, clock, self.inputs,
                                 QueuedAudit(self.writer), settings.loop)
@@ -207,6 +209,7 @@ class Runtime:
                           outdoor_rh_pct=self.poller.outdoor_air(now, max_age, "oa_rh"),
                           groups=self.groups.held(), run_hours=self.groups.run_hours(),
                           chillers=self.groups.chillers(), coil_kw=dict(self.poller.coil_kw),
+                          plant_load_ratio=self.loads.ratio,
                           history=self.learner.history(),
                           co2_at_doors=self.learner.co2_at_doors(),
                           modes=self.tracker.held_modes(), deviations=self.tracker.deviations())
@@ -251,6 +254,9 @@ class Runtime:
                 self.learner.observe(state, measured, now)
                 self.tracker.observe(state, measured, now)
                 self.groups.observe(state, now)
+                self.loads.observe(self.config, state, self.poller.coil_kw,
+                                   self.poller.outdoor_air(now, self.settings.measurement_max_age),
+                                   now)
             try:
                 self.check_alarms(self.clock.now())
             except Exception:  # alarms must never stop control
