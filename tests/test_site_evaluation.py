@@ -140,6 +140,10 @@ def test_the_checks_say_which_strategy_broke_which_promise() -> None:
     # equal cost is not less: the coordination must earn its keep
     assert bad["ours costs less than ours without coordination"] is False
     assert bad["ours uses no more energy than ours without coordination"] is True
+    # energy is the site's electricity, the plant's and the fans'
+    dearer = {what.split(": ", 1)[1]: ok for what, ok, _ in verdicts(
+        [_done(UNCOORDINATED, 1700.0), replace(_done("ours", 1700.0), plant_mwh=1.1)], halls)}
+    assert dearer["ours uses no more energy than ours without coordination"] is False
     # without the busiest evening in the period the checks are skipped, not passed
     far = [replace(d, evening=[]) for d in (_done(UNCOORDINATED, 0.0), _done("ours", 0.0))]
     assert [ok for what, ok, _ in verdicts(far, halls) if "busiest" in what] == [None]
