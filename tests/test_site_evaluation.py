@@ -14,7 +14,7 @@ import pytest
 
 from bench.evaluate.kpis import Kpis, ShowRow
 from bench.evaluate.plant_meter import PlantMeter
-from bench.evaluate.seasons import SEASONS
+from bench.evaluate.seasons import SEASONS, Job
 from bench.evaluate.site import (
     BUSIEST,
     KPI_COLUMNS,
@@ -22,7 +22,6 @@ from bench.evaluate.site import (
     SITE_STRATEGIES,
     UNCOORDINATED,
     SiteDone,
-    SiteJob,
     site_config,
     verdicts,
 )
@@ -117,7 +116,7 @@ def _done(strategy: str, evening_kw: float, ready: bool = True) -> SiteDone:
                      "auditorium", h) for h in halls]
     kpis = Kpis(strategy, 1, {"total": 1000.0}, 1.0, {}, {}, 0.0, 4,
                 sum(s.ready for s in shows), 0, 0)
-    return SiteDone(SiteJob(season, strategy, "normals", 600, 3600), kpis, shows,
+    return SiteDone(Job(season, strategy, "normals", 600, 3600), kpis, shows,
                     {s.id: doors for s in shows}, {s.id: curtain for s in shows}, 1.0, 0.1,
                     evening_kw, min(evening_kw, 1800.0), 0.0, 0.0, 100.0, 80.0, 3,
                     [(doors, evening_kw)], 1800.0, 1.0, 10)

@@ -33,17 +33,13 @@ if str(ROOT) not in sys.path:
 
 from bench.evaluate.closed_loop import QUIET_TICK, TICK, Result, run  # noqa: E402
 from bench.evaluate.kpis import Kpis, ShowRow, score, show_rows  # noqa: E402
-from bench.evaluate.seasons import SEASONS, Season, evaluation_config, weather_of  # noqa: E402
+from bench.evaluate.seasons import (  # noqa: E402
+    SEASONS,
+    Job,
+    evaluation_config,
+    weather_of,
+)
 from bench.evaluate.strategies import STRATEGIES  # noqa: E402
-
-
-@dataclass(frozen=True)
-class Job:
-    season: Season
-    strategy: str
-    weather: str
-    tick_s: float
-    quiet_tick_s: float
 
 
 @dataclass

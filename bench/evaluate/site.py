@@ -32,7 +32,7 @@ from pathlib import Path
 from bench.evaluate.closed_loop import run
 from bench.evaluate.kpis import Kpis, ShowRow, score, show_rows
 from bench.evaluate.plant_meter import MINUTE, SOURCE
-from bench.evaluate.seasons import Season, weather_of
+from bench.evaluate.seasons import Job, Season, weather_of
 from bench.evaluate.strategies import STRATEGIES, Strategy
 from hvac_ctl.config import load_config
 from hvac_ctl.model import Config
@@ -65,18 +65,9 @@ def strategy(name: str) -> Strategy:
     return replace(STRATEGIES["ours"], name=name) if name == UNCOORDINATED else STRATEGIES[name]
 
 
-@dataclass(frozen=True)
-class SiteJob:
-    season: Season
-    strategy: str
-    weather: str
-    tick_s: float
-    quiet_tick_s: float
-
-
 @dataclass
 class SiteDone:
-    job: SiteJob
+    job: Job
     kpis: Kpis
     shows: list[ShowRow]
     doors: dict[str, datetime]  # show id → doors open, local time
@@ -101,7 +92,7 @@ class SiteDone:
         return 100.0 * k.curtain_ready / k.shows if k.shows else 100.0
 
 
-def work(job: SiteJob) -> SiteDone:
+def work(job: Job) -> SiteDone:
     """One strategy over one season of the site: run, scored, the plant summed (in a worker
     process: only the sums and the busiest evening travel back)."""
     config = site_config(coordinate=job.strategy != UNCOORDINATED)
@@ -154,7 +145,7 @@ def run_site(seasons: list[Season], names: list[str], weather: str, tick_s: floa
              quiet_tick_s: float, jobs: int | None, out: Path, check: bool) -> int:
     """Every strategy over every season, in parallel processes; the table, the files, the
     checks. 1 if a check fails (and `check`), else 0."""
-    todo = [SiteJob(s, n, weather, tick_s, quiet_tick_s) for s in seasons for n in names]
+    todo = [Job(s, n, weather, tick_s, quiet_tick_s) for s in seasons for n in names]
     workers = jobs or min(len(todo), 2 * (os.cpu_count() or 1))
     started = time.perf_counter()
     if workers > 1:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from functools import cached_property
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -121,7 +121,24 @@ class Point(Strict):
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
 
 
-class Points(Strict):
+class NamedPoints(Strict):
+    """A device's points by name, in `ORDER`: the ones it has, and their names."""
+
+    ORDER: ClassVar[tuple[str, ...]] = ()
+
+    def items(self) -> list[tuple[str, Point]]:
+        return [(n, p) for n in self.ORDER if (p := getattr(self, n))]
+
+    @cached_property
+    def _names(self) -> frozenset[str]:
+        return frozenset(n for n, _ in self.items())
+
+    def names(self) -> frozenset[str]:
+        """Asked at every tick for every device: computed once (the model is frozen)."""
+        return self._names
+
+
+class Points(NamedPoints):
     """The named points every unit may have; the names are a contract with drivers and users."""
 
     enable: Point | None = None
@@ -141,17 +158,7 @@ class Points(Strict):
     reheat_kwh: Point | None = None
     fan_kwh: Point | None = None
 
-    def items(self) -> list[tuple[str, Point]]:
-        names = (*COMMAND_POINTS, *SENSOR_POINTS, *ENERGY_POINTS)
-        return [(n, p) for n in names if (p := getattr(self, n))]
-
-    @cached_property
-    def _names(self) -> frozenset[str]:
-        return frozenset(n for n, _ in self.items())
-
-    def names(self) -> frozenset[str]:
-        """Asked at every tick for every unit: computed once (the model is frozen)."""
-        return self._names
+    ORDER: ClassVar[tuple[str, ...]] = (*COMMAND_POINTS, *SENSOR_POINTS, *ENERGY_POINTS)
 
 
 class BacnetAddress(Strict):
@@ -183,7 +190,7 @@ def wire_problem(protocol: str, p: Point, command: bool) -> str | None:
     return None
 
 
-class ChillerPoints(Strict):
+class ChillerPoints(NamedPoints):
     """A served chiller's points (a contract, like the units'): `enable` and `chw_setpoint`
     the service writes, `status`, `electric_kw` and `starts` it polls."""
 
@@ -193,13 +200,4 @@ class ChillerPoints(Strict):
     electric_kw: Point | None = None
     starts: Point | None = None
 
-    def items(self) -> list[tuple[str, Point]]:
-        names = (*CHILLER_COMMAND_POINTS, *CHILLER_SENSOR_POINTS)
-        return [(n, p) for n in names if (p := getattr(self, n))]
-
-    @cached_property
-    def _names(self) -> frozenset[str]:
-        return frozenset(n for n, _ in self.items())
-
-    def names(self) -> frozenset[str]:
-        return self._names
+    ORDER: ClassVar[tuple[str, ...]] = (*CHILLER_COMMAND_POINTS, *CHILLER_SENSOR_POINTS)
