@@ -14,7 +14,8 @@ import pytest
 
 from bench.evaluate.kpis import Kpis, ShowRow
 from bench.evaluate.plant_meter import PlantMeter
-from bench.evaluate.seasons import SEASONS, Job
+from bench.evaluate.runs import Job
+from bench.evaluate.seasons import SEASONS
 from bench.evaluate.site import (
     BUSIEST,
     KPI_COLUMNS,

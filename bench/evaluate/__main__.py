@@ -21,8 +21,6 @@ import argparse
 import csv
 import os
 import sys
-import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -33,12 +31,8 @@ if str(ROOT) not in sys.path:
 
 from bench.evaluate.closed_loop import QUIET_TICK, TICK, Result, run  # noqa: E402
 from bench.evaluate.kpis import Kpis, ShowRow, score, show_rows  # noqa: E402
-from bench.evaluate.seasons import (  # noqa: E402
-    SEASONS,
-    Job,
-    evaluation_config,
-    weather_of,
-)
+from bench.evaluate.runs import Job, run_all, timing_lines  # noqa: E402
+from bench.evaluate.seasons import SEASONS, evaluation_config, weather_of  # noqa: E402
 from bench.evaluate.strategies import STRATEGIES  # noqa: E402
 
 
@@ -182,23 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     names = args.strategy or list(STRATEGIES)
     jobs = [Job(s, n, args.weather, args.tick, args.quiet_tick) for s in seasons for n in names]
     workers = args.jobs or min(len(jobs), 2 * (os.cpu_count() or 1))
-    started = time.perf_counter()
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = list(pool.map(work, jobs))
-    else:
-        done = [work(j) for j in jobs]
-    wall = time.perf_counter() - started
+    done, wall = run_all(work, jobs, workers)
     config = evaluation_config()
 
     print(table(done))
     print()
-    for s in seasons:
-        runs = [d for d in done if d.job.season == s]
-        print(f"{s.name} {s.first}…{s.last}: {len(runs)} runs, "
-              f"{sum(d.seconds for d in runs):.1f} s of runs, "
-              f"{sum(d.ticks for d in runs):,} ticks")
-    print(f"wall clock, all runs on {workers} processes: {wall:.1f} s")
+    print("\n".join(timing_lines(done, seasons, workers, wall)))
     print()
     failed = 0
     for what, ok, figure in verdicts(done):

@@ -23,17 +23,6 @@ class Season:
     show_day: date  # the day plotted
 
 
-@dataclass(frozen=True)
-class Job:
-    """One strategy over one season: what a worker process runs."""
-
-    season: Season
-    strategy: str
-    weather: str
-    tick_s: float
-    quiet_tick_s: float
-
-
 SEASONS = {  # in the order of the year
     "winter": Season("winter", date(2027, 1, 1), date(2027, 1, 31), date(2027, 1, 16)),
     "spring": Season("spring", date(2027, 3, 1), date(2027, 5, 31), date(2027, 4, 17)),

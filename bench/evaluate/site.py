@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import csv
 import os
-import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock
@@ -32,7 +30,8 @@ from pathlib import Path
 from bench.evaluate.closed_loop import run
 from bench.evaluate.kpis import Kpis, ShowRow, score, show_rows
 from bench.evaluate.plant_meter import MINUTE, SOURCE
-from bench.evaluate.seasons import Job, Season, weather_of
+from bench.evaluate.runs import Job, run_all, timing_lines
+from bench.evaluate.seasons import Season, weather_of
 from bench.evaluate.strategies import STRATEGIES, Strategy
 from hvac_ctl.config import load_config
 from hvac_ctl.model import Config
@@ -147,22 +146,11 @@ def run_site(seasons: list[Season], names: list[str], weather: str, tick_s: floa
     checks. 1 if a check fails (and `check`), else 0."""
     todo = [Job(s, n, weather, tick_s, quiet_tick_s) for s in seasons for n in names]
     workers = jobs or min(len(todo), 2 * (os.cpu_count() or 1))
-    started = time.perf_counter()
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = list(pool.map(work, todo))
-    else:
-        done = [work(j) for j in todo]
-    wall = time.perf_counter() - started
+    done, wall = run_all(work, todo, workers)
     print(table(done))
     print()
     print(f"plant: {PLANT_SOURCE}")
-    for s in seasons:
-        runs = [d for d in done if d.job.season == s]
-        print(f"{s.name} {s.first}…{s.last}: {len(runs)} runs, "
-              f"{sum(d.seconds for d in runs):.1f} s of runs, "
-              f"{sum(d.ticks for d in runs):,} ticks")
-    print(f"wall clock, all runs on {workers} processes: {wall:.1f} s")
+    print("\n".join(timing_lines(done, seasons, workers, wall)))
     print()
     failed = 0
     config = load_config(ROOT)
