@@ -14,7 +14,26 @@ import pytest
 from hvac_ctl.config import load_config, parse_config
 from hvac_ctl.config.loader import SEASONS, ZONES
 from hvac_ctl.model import Config
+from tests import pg
 from tests.harness import SINGLE_HALL, MakeConfig
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pg.Cluster]:
+    """One throwaway PostgreSQL for the run (`tests/pg.py`): started when a test first asks,
+    stopped and removed at the end."""
+    cluster = pg.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store's URL on each engine: a SQLite file, and a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    cluster: pg.Cluster = request.getfixturevalue("postgres")
+    return cluster.new_database()
 
 
 @pytest.fixture(scope="session")

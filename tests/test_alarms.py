@@ -111,11 +111,11 @@ def test_a_new_book_never_reuses_the_id_of_an_alarm_in_the_history(make_config) 
     assert raised[0].id == 8
 
 
-def test_the_store_knows_the_last_alarm_id_cleared_ones_included(tmp_path) -> None:
+def test_the_store_knows_the_last_alarm_id_cleared_ones_included(store_url: str) -> None:
     from hvac_ctl.control.alarms import Alarm
     from hvac_ctl.store import Store
 
-    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    store = Store(store_url)
     store.migrate()
     at = local("2027-07-10 20:00")
     store.write_batch(alarms=[Alarm(3, "a", "device_offline", "major", "ahu-pit", "m", at),

@@ -1,7 +1,8 @@
 """The service's PushIndex gives the planner the same counts as every push read back would.
 
-Against a real SQLite store: pushes arrive in order, out of order, for several shows, across
-the two-day horizon, and behind the index's back (a row below the last id read); at every
+Against a real store on each engine (SQLite and PostgreSQL): pushes arrive in order, out of
+order, for several shows, across the two-day horizon, and behind the index's back (a row
+below the last id read); at every
 instant `acted_count` over what the index gives equals `acted_count` over all the store's
 pushes from the horizon on, as `Runtime.inputs` computed it before the index.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
-from pathlib import Path
 
 from hvac_ctl.planner import OccupancyPush, acted_count
 from hvac_ctl.service.pushes import PushIndex
@@ -23,8 +23,8 @@ RULES = {"a": (2100, 0.15), "b": (900, 0.15)}  # "c" is no show of the calendar
 HORIZON = timedelta(days=2)
 
 
-def store(tmp_path: Path) -> Store:
-    s = Store(f"sqlite:///{tmp_path / 'store.db'}")
+def store(url: str) -> Store:
+    s = Store(url)
     s.migrate()
     return s
 
@@ -47,8 +47,8 @@ def same_counts(s: Store, index: PushIndex, now: datetime) -> None:
         (p.at, p.count) for p in every if p.event_id == "c")
 
 
-def test_in_order_out_of_order_and_several_shows(tmp_path: Path) -> None:
-    s = store(tmp_path)
+def test_in_order_out_of_order_and_several_shows(store_url: str) -> None:
+    s = store(store_url)
     index = PushIndex(s, RULES.get)
     rng = random.Random(7)
     now = T0
@@ -80,8 +80,8 @@ def test_in_order_out_of_order_and_several_shows(tmp_path: Path) -> None:
         [r for r in s.pushes() if r.event_id != "c"]) / 2
 
 
-def test_the_horizon_and_a_row_written_behind_its_back(tmp_path: Path) -> None:
-    s = store(tmp_path)
+def test_the_horizon_and_a_row_written_behind_its_back(store_url: str) -> None:
+    s = store(store_url)
     index = PushIndex(s, RULES.get)
     for k in range(50):  # a show's evening, then two days and a half later another
         s.add_push("a", 100 + 40 * k, T0 + timedelta(minutes=k), "box", None, T0)
@@ -105,9 +105,9 @@ def test_the_horizon_and_a_row_written_behind_its_back(tmp_path: Path) -> None:
     same_counts(s, index, now)
 
 
-def test_requests_finishing_in_any_order_and_a_new_expected_attendance(tmp_path: Path) -> None:
+def test_requests_finishing_in_any_order_and_a_new_expected_attendance(store_url: str) -> None:
     """Pushes in flight together are stored a little out of order; the calendar changes."""
-    s = store(tmp_path)
+    s = store(store_url)
     rules = dict(RULES)
     index = PushIndex(s, rules.get)
     rng = random.Random(11)

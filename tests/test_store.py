@@ -1,35 +1,40 @@
-"""The store on a real SQLite file: migrations, hashes, idempotency, UTC."""
+"""The store on each engine — a real SQLite file and a real PostgreSQL database: migrations,
+hashes, idempotency, UTC."""
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from hvac_ctl.store import Store, hash_token
 from tests.harness import local
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(f"sqlite:///{tmp_path / 'store.db'}")
+def store(store_url: str) -> Iterator[Store]:
+    s = Store(store_url)
     s.migrate()
     s.migrate()  # idempotent
-    return s
+    yield s
+    s.close()
 
 
 def test_tokens_and_passwords_are_stored_only_as_hashes(store: Store, tmp_path: Path) -> None:
     token = store.create_token("box", "boxoffice")
     store.create_user("opera", "operator", "curtain-up-2026")
-    raw = (tmp_path / "store.db").read_bytes()
-    for wal in tmp_path.glob("store.db-wal"):
-        raw += wal.read_bytes()
-    assert token.encode() not in raw and b"curtain-up-2026" not in raw
-    with sqlite3.connect(tmp_path / "store.db") as db:
-        assert db.execute("select token_hash from tokens").fetchone()[0] == hash_token(token)
-        assert db.execute("select password_hash from users").fetchone()[0].startswith("scrypt$")
+    with store.engine.connect() as db:
+        rows = [tuple(r) for table in ("tokens", "users")
+                for r in db.execute(text(f"select * from {table}"))]
+        assert db.execute(text("select token_hash from tokens")).scalar() == hash_token(token)
+        assert db.execute(text("select password_hash from users")).scalar().startswith("scrypt$")
+    assert not any(token in str(v) or "curtain-up-2026" in str(v) for r in rows for v in r)
+    if store.url.startswith("sqlite"):  # and not in the file's bytes either, WAL included
+        raw = b"".join(p.read_bytes() for p in tmp_path.glob("store.db*"))
+        assert token.encode() not in raw and b"curtain-up-2026" not in raw
     assert store.token(token).role == "boxoffice"  # type: ignore[union-attr]
     assert store.token(token + "x") is None
     assert store.check_password("opera", "curtain-up-2026") == "operator"
