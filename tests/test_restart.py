@@ -59,10 +59,11 @@ def device_values(client_port: int, device_port: int) -> dict[str, Any]:
     return asyncio.run(asyncio.wait_for(read(), 20))
 
 
-def test_kill_9_mid_show_loses_nothing(tmp_path: Path) -> None:
+def test_kill_9_mid_show_loses_nothing(tmp_path: Path, store_url: str) -> None:
+    """The service as `hvac-ctl serve` runs it, on a SQLite file and on PostgreSQL."""
     ports = config_on_free_ports(tmp_path / "config")
     cfg = str(ports.folder)
-    db = f"sqlite:///{tmp_path / 'store.db'}"
+    db = store_url
     port = free_port(socket.SOCK_STREAM)
     url = f"http://127.0.0.1:{port}"
     tokens = {role: subprocess.run(hvac("token", "create", "--config", cfg, "--db", db,
