@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from hvac_ctl import logs
+from hvac_ctl.access_commands import cmd_token, cmd_user, store_url
 from hvac_ctl.config import ConfigError, load_config
 from hvac_ctl.model import Config
 from hvac_ctl.planner import PlanInputs, plan_day
@@ -122,18 +123,16 @@ def cmd_sim(args: argparse.Namespace) -> int:
         return 1
 
 
-def _store_url(args: argparse.Namespace) -> str:
-    from hvac_ctl.store import default_url
-
-    return args.db or default_url(Path(args.config) / "data")
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     """The service: API on uvicorn, scheduler, control loop, polling."""
     logs.configure(args.log_level, args.log_format)
     if args.override_priority >= args.plan_priority:
         print("hvac-ctl serve: --override-priority must be a higher priority (a smaller "
               "number) than --plan-priority, or overrides would not win", file=sys.stderr)
+        return 2
+    if args.instance and not store_url(args).startswith("postgresql"):
+        print("hvac-ctl serve: --instance needs a shared PostgreSQL --db "
+              "(postgresql+psycopg://…); SQLite is one instance's", file=sys.stderr)
         return 2
     checked = _serve_checks(args)
     if isinstance(checked, int):
@@ -155,8 +154,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         loop=LoopSettings(plan_priority=args.plan_priority,
                           override_priority=args.override_priority),
         max_override=timedelta(minutes=args.max_override_minutes),
-        drivers=DriverSettings(bacnet_local=args.bacnet_local))
-    server = build_service(settings, clock, _store_url(args)).server(args.host, args.port)
+        drivers=DriverSettings(bacnet_local=args.bacnet_local), instance=args.instance)
+    server = build_service(settings, clock, store_url(args)).server(args.host, args.port)
     print(f"hvac-ctl serving on http://{args.host}:{args.port} (API docs at /docs)", flush=True)
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn shut down cleanly, then re-raised
         server.run()
@@ -182,51 +181,6 @@ def _serve_checks(args: argparse.Namespace) -> tzinfo | int:
         print(f"hvac-ctl serve: {taken}", file=sys.stderr)
         return 1
     return config.venue.venue.tz
-
-
-def cmd_token(args: argparse.Namespace) -> int:
-    from hvac_ctl.store import Store
-
-    store = Store(_store_url(args))
-    store.migrate()
-    if args.token_command == "revoke":
-        if not store.revoke_token(args.name):
-            print(f"hvac-ctl token: no active token named '{args.name}'", file=sys.stderr)
-            return 1
-        print(f"token '{args.name}' revoked", file=sys.stderr)
-        return 0
-    try:
-        token = store.create_token(args.name, args.role)
-    except ValueError as e:
-        print(f"hvac-ctl token: {e}", file=sys.stderr)
-        return 1
-    print(token)
-    print(f"token '{args.name}' ({args.role}) created; it is shown only now", file=sys.stderr)
-    return 0
-
-
-def cmd_user(args: argparse.Namespace) -> int:
-    """People for the panel; the password is read from the terminal or standard input."""
-    import getpass
-
-    from hvac_ctl.store import Store
-
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(f"password for {args.name}: ")
-        if getpass.getpass("again: ") != password:
-            print("hvac-ctl user: the passwords differ", file=sys.stderr)
-            return 1
-    store = Store(_store_url(args))
-    store.migrate()
-    try:
-        store.create_user(args.name, args.role, password)
-    except ValueError as e:
-        print(f"hvac-ctl user: {e}", file=sys.stderr)
-        return 1
-    print(f"user '{args.name}' ({args.role}) created", file=sys.stderr)
-    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -322,6 +276,7 @@ def parser() -> argparse.ArgumentParser:
     _with_logging(sm).set_defaults(func=cmd_sim)
     sv = with_config(sub.add_parser("serve", help="run the service: API, scheduler, control"))
     sv.add_argument("--db", metavar="URL", help="SQLAlchemy URL (default: sqlite in DIR/data)")
+    sv.add_argument("--instance", metavar="NAME", help="one of several on a PostgreSQL --db")
     sv.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--start", type=_datetime, metavar="DATETIME",

@@ -81,8 +81,10 @@ def same(a: Value | None, b: Value | None) -> bool:
 class ControlLoop:
     def __init__(self, config: Config, drivers: Mapping[str, Driver], clock: Clock,
                  inputs: InputsProvider, audit: AuditLog,
-                 settings: LoopSettings | None = None, planner: Planner | None = None) -> None:
+                 settings: LoopSettings | None = None, planner: Planner | None = None,
+                 fence: Callable[[], bool] | None = None) -> None:
         self.config = config
+        self.fence = fence  # None: always ours to write; else asked before every write
         self.planner = planner or self.plan
         self._plans = PlanCache(config)
         self.drivers = drivers
@@ -164,11 +166,12 @@ class ControlLoop:
                                     "chw_setpoint": v.plant.chw_supply_c}
         return {p: x for p, x in wanted.items() if p in names}, f"plant: {state.plant.why}"
 
-    async def tick(self, planned: PlanState | None = None) -> TickReport:
+    async def tick(self, planned: PlanState | None = None, write: bool = True) -> TickReport:
         """Plan (or take `planned`: a plan its caller has just made for now, on the inputs
         this loop would read), write what differs to every unit, then read back what was
         written. Every unit's writes go out before any read-back, so the last unit's write
-        does not wait behind the first unit's read."""
+        does not wait behind the first unit's read. `write=False`: plan only (a standby's
+        warm view)."""
         started = time.perf_counter()
         now = self.clock.now()
         report = TickReport(now)
@@ -183,6 +186,9 @@ class ControlLoop:
             report.seconds = time.perf_counter() - started
             return report
         self.last_state = state
+        if not write:
+            report.seconds = time.perf_counter() - started
+            return report
         due = self.last_reassert is None or now - self.last_reassert >= self.settings.reassert_every
         full = due
         if full:
@@ -313,6 +319,10 @@ class ControlLoop:
 
     async def _send(self, driver: Driver, unit: str, point: str, old: Value | None,
                     new: Value | None, priority: int, now: datetime, why: str) -> None:
+        if self.fence is not None and not self.fence():
+            self._record(now, unit, point, old, new, priority, why, ok=False,
+                         error="fenced: this instance no longer leads")
+            raise DriverError("fenced: this instance no longer leads", refused=True)
         try:
             if new is None:
                 await driver.release(unit, point, priority)

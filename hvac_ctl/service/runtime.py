@@ -32,11 +32,13 @@ from hvac_ctl.devices import wire_drivers
 from hvac_ctl.model import Config
 from hvac_ctl.model.calendar import ShowEvent
 from hvac_ctl.model.venue import SENSOR_POINTS
-from hvac_ctl.planner import Override, PlanInputs, PlanState, plan_day
+from hvac_ctl.planner import Override, PlanInputs, plan_day
 from hvac_ctl.planner.occupancy import PUSH_HORIZON
 from hvac_ctl.service.alarm_keeping import AlarmKeeper
 from hvac_ctl.service.config_watch import ConfigWatch, Removal
 from hvac_ctl.service.jobs import Jobs
+from hvac_ctl.service.leadership import Leadership
+from hvac_ctl.service.plan_trends import commanded_modes
 from hvac_ctl.service.push_ticks import PushTicks
 from hvac_ctl.service.pushes import PushIndex
 from hvac_ctl.service.settings import ServiceSettings
@@ -48,24 +50,6 @@ from hvac_ctl.store.writer import WriteBehind
 log = logging.getLogger(__name__)
 
 
-def commanded_modes(config: Config, state: PlanState, now: datetime
-                    ) -> list[tuple[str, str, datetime, float | None, bool]]:
-    """The public units' commanded mode (its state number) and enable, as trends: the
-    poller reads sensors, not commands, and `report public` judges each group's modes from
-    its units' (the mode the plan ran them in, which under our control is the group's)."""
-    venue = config.venue
-    rows: list[tuple[str, str, datetime, float | None, bool]] = []
-    for gid in venue.groups:
-        for zone in venue.zones_of_group(gid):
-            for unit in venue.units_of(zone):
-                points = state.units.get(unit, {})
-                mode_point = venue.units[unit].points.mode
-                states = mode_point.states if mode_point is not None else None
-                if "enable" in points:
-                    rows.append((unit, "enable", now, float(bool(points["enable"])), True))
-                if states and points.get("mode") in states:
-                    rows.append((unit, "mode", now, float(states[str(points["mode"])]), True))
-    return rows
 T = TypeVar("T")
 
 
@@ -95,8 +79,11 @@ class Runtime:
         self.groups = RunTracker()
         self.loads = LoadLearner()  # the coils' metered loads against the plan's estimate
         self.poller = Poller(self.config, self.drivers, clock, on_sample=self._sample)
+        # one of several instances: only the leader writes (`service.leadership`)
+        self.leadership = None if settings.instance is None else Leadership(
+            store.url, settings.instance)
         self.loop = ControlLoop(self.config, self.drivers, clock, self.inputs,
-                                QueuedAudit(self.writer), settings.loop)
+                                QueuedAudit(self.writer), settings.loop, fence=self.may_write)
         self.keeper = AlarmKeeper(self.writer, settings.alarms)
         self.jobs = Jobs(settings, clock)
         self.tokens = TokenCache(store)
@@ -235,13 +222,20 @@ class Runtime:
 
     # --- the tick ----------------------------------------------------------------------------
 
+    def may_write(self) -> bool:
+        """Ours to write to the devices: the only instance, or the leader within its lease."""
+        return self.leadership is None or self.leadership.may_write()
+
     async def tick(self) -> TickReport:
         self._event_loop = asyncio.get_running_loop()
         async with self._tick_lock:
             planned = self.push_ticks.begin()  # a push's tick: its plan, the pushes in memory
             if planned is None:
                 await self.refresh()
-            report = await self.loop.tick(planned)
+            # a leader confirms its epoch in the store before each write cycle; a standby
+            # plans only, its view warm for a takeover
+            leads = self.leadership is None or await asyncio.to_thread(self.leadership.confirm)
+            report = await self.loop.tick(planned, write=leads)
             state = self.loop.last_state
             if state is not None:
                 now = self.clock.now()
@@ -258,10 +252,22 @@ class Runtime:
                                    self.poller.outdoor_air(now, self.settings.measurement_max_age),
                                    now)
             try:
-                self.check_alarms(self.clock.now())
+                if leads:  # the leader's alarms: a standby would raise each a second time
+                    self.check_alarms(self.clock.now())
             except Exception:  # alarms must never stop control
                 log.exception("alarm check failed")
             return report
+
+    async def take_over(self) -> None:
+        """Leader now: what the last leader held, from the store; what the units hold, from
+        them; then a tick that re-asserts every unit at once, through the gate's limits."""
+        commands = await self.db(self.store.commands)
+        self.loop.points.clear()
+        self.loop.restore([(c.unit, c.point, c.priority, c.value, c.changed_at)
+                           for c in commands])
+        await self.loop.start()
+        self.loop.last_reassert = None
+        await self.tick()
 
     @property
     def ticks_pending(self) -> int:
@@ -303,6 +309,8 @@ class Runtime:
     # --- jobs --------------------------------------------------------------------------------
 
     async def expire_overrides(self) -> None:
+        if not self.may_write():
+            return  # the leader's to end (and to audit), once
         now = self.clock.now()
         ended = 0
         for o in [o for o in self.open_overrides if o.until <= now]:
@@ -358,8 +366,12 @@ class Runtime:
         self.jobs.start(self.tick, self.poller.poll_all, self.expire_overrides,
                         self.watch_disk, self.replan)
         self.replan()
+        if self.leadership is not None:
+            self.leadership.start(on_lead=self.take_over)
 
     async def stop(self) -> None:
+        if self.leadership is not None:
+            await self.leadership.stop()
         self.jobs.stop()
         async with self._tick_lock:  # let a tick in flight finish its writes
             pass

@@ -31,3 +31,6 @@ class ServiceSettings:
     store_wait_s: float = 1.5
     # a push whose `at` lies further ahead of the service's clock is refused (422 naming `at`)
     push_future_skew_s: float = 600
+    # one of several instances on a shared PostgreSQL store (`service.leadership`); None:
+    # the only one, always writing
+    instance: str | None = None

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -158,3 +159,17 @@ class AlarmRow(Base):
     acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     acked_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class LeadershipRow(Base):
+    """The leader among instances sharing the store: its fencing epoch (bumped at every
+    takeover), its name, its database backend (which a successor may terminate when its
+    lease runs out) and when it last renewed the lease."""
+
+    __tablename__ = "leadership"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    instance: Mapped[str] = mapped_column(String(120))
+    backend_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    renewed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -18,7 +18,8 @@ async def healthz() -> dict[str, bool]:
 
 @router.get("/readyz")
 async def readyz(app: App) -> Response:
-    """Ready: the scheduler runs and the store answers (read in a store thread)."""
+    """Ready: the scheduler runs and the store answers (read in a store thread); a standby is
+    ready too (it serves reads and takes pushes), and says it stands by."""
     rt = app.runtime
     try:
         store_ok = await rt.db(rt.store.ping)
@@ -27,9 +28,15 @@ async def readyz(app: App) -> Response:
     else:
         error = rt.store_error
     devices = {u: rt.loop.driver_of(u).health(u).state.value for u in rt.config.venue.units}
+    lead = rt.leadership
+    role = lead.status() if lead is not None else None
     body = {"store": store_ok, "store_error": error, "scheduler": rt.jobs.running,
             "devices": devices,
-            "online": sum(1 for s in devices.values() if s == State.online)}
+            "online": sum(1 for s in devices.values() if s == State.online),
+            # one of several instances: which leads (writes); the only one always does
+            "role": role.role if role is not None else "leader",
+            "instance": role.instance if role is not None else None,
+            "epoch": role.epoch if role is not None else None}
     return JSONResponse(body, status_code=200 if store_ok and rt.jobs.running else 503)
 
 
@@ -63,4 +70,12 @@ async def metrics(app: App) -> str:
         if h.latency_ms is not None:
             lines.append(f'hvac_poll_latency_ms{{unit="{unit}"}} {h.latency_ms:.3f}')
     lines += ["# TYPE hvac_devices_online gauge", f"hvac_devices_online {online}"]
+    lead = rt.leadership
+    name = lead.instance if lead is not None else ""
+    lines += ["# HELP hvac_leader 1 while this instance leads (writes to the devices)",
+              "# TYPE hvac_leader gauge",
+              f'hvac_leader{{instance="{name}"}} {int(rt.may_write())}',
+              "# HELP hvac_takeovers_total times this instance became the leader",
+              "# TYPE hvac_takeovers_total counter",
+              f"hvac_takeovers_total {lead.takeovers if lead is not None else 0}"]
     return "\n".join(lines) + "\n"
