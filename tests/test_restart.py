@@ -2,61 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import socket
 import subprocess
-import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from tests.harness import bacnet_client, config_on_free_ports, free_port
+from tests.harness import config_on_free_ports, free_port
+from tests.processes import device_values, hvac, wait_ready
 
 pytestmark = pytest.mark.e2e
 
 START = datetime.fromisoformat("2026-12-05T19:40:00")
 SHOW = "tosca-2026-12-05"
-
-
-def hvac(*args: str) -> list[str]:
-    return [sys.executable, "-m", "hvac_ctl", *args]
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the service exited"
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("the service did not become ready")
-
-
-def device_values(client_port: int, device_port: int) -> dict[str, Any]:
-    async def read() -> dict[str, Any]:
-        app = bacnet_client(client_port, 3998)
-        try:
-            dev = f"127.0.0.1:{device_port}"
-            array = await app.read_property(dev, "analog-value,3", "priority-array")
-            return {
-                "fan_speed_max": float(await app.read_property(dev, "analog-value,3",
-                                                               "present-value")),
-                "setpoint": float(await app.read_property(dev, "analog-value,1",
-                                                          "present-value")),
-                "slots": sorted(i + 1 for i, p in enumerate(array) if p._choice != "null"),
-            }
-        finally:
-            app.close()
-
-    return asyncio.run(asyncio.wait_for(read(), 20))
 
 
 def test_kill_9_mid_show_loses_nothing(tmp_path: Path, store_url: str) -> None:
