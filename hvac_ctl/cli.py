@@ -117,7 +117,8 @@ def cmd_sim(args: argparse.Namespace) -> int:
         return run_simulator(config, start, until, speed=args.speed, weather=args.weather,
                              scenario=Path(args.scenario) if args.scenario else None,
                              status_every=args.status_every,
-                             independent_thermostats=args.independent_thermostats)
+                             independent_thermostats=args.independent_thermostats,
+                             write_log=Path(args.write_log) if args.write_log else None)
     except (ValueError, OSError) as e:
         print(f"hvac-ctl sim: {e}", file=sys.stderr)
         return 1
@@ -273,6 +274,8 @@ def parser() -> argparse.ArgumentParser:
     sm.add_argument("--independent-thermostats", action="store_true",
                     help="public units ignore their mode command and pick heat or cool from "
                          "their own sensors (the baseline of units that fight)")
+    sm.add_argument("--write-log", metavar="FILE", help="append every network write served: "
+                    "time, unit, point, value, the client's address")
     _with_logging(sm).set_defaults(func=cmd_sim)
     sv = with_config(sub.add_parser("serve", help="run the service: API, scheduler, control"))
     sv.add_argument("--db", metavar="URL", help="SQLAlchemy URL (default: sqlite in DIR/data)")

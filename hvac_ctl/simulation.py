@@ -170,8 +170,11 @@ def weather_for(choice: str, start: datetime) -> Weather:
 
 def run_simulator(config: Config, start: datetime, until: datetime | None, speed: float,
                   weather: str = "auto", scenario: Path | None = None,
-                  status_every: float = 5.0, independent_thermostats: bool = False) -> int:
-    """`hvac-ctl sim`: serve the building until `until` or a signal, then close every socket."""
+                  status_every: float = 5.0, independent_thermostats: bool = False,
+                  write_log: Path | None = None) -> int:
+    """`hvac-ctl sim`: serve the building until `until` or a signal, then close every socket.
+    `write_log`: every accepted network write appended as it is served (simulated time, unit,
+    point, value, the client's address), one tab-separated line each."""
     # the protocol servers load here, not on import: the in-process evaluation needs none
     from hvac_ctl.in_use import problem
     from simulator.clock import SimClock
@@ -185,6 +188,14 @@ def run_simulator(config: Config, start: datetime, until: datetime | None, speed
     sim = SimulatedBuilding(spec, plot, weather_for(weather, start), start,
                             step=timedelta(seconds=min(60.0, max(1.0, speed))),
                             independent_thermostats=independent_thermostats)
+    log_file = None if write_log is None else write_log.open("a", buffering=1, encoding="utf-8")
+    if log_file is not None:
+        out = log_file
+
+        def logged(at: datetime, unit: str, point: str, value: object, who: str) -> None:
+            out.write(f"{at.isoformat()}\t{unit}\t{point}\t{value}\t{who}\n")
+
+        sim.building.on_write = logged
     taken = problem(simulator_ports(spec))  # before any server starts: one line, no traceback
     if taken is not None:
         print(f"hvac-ctl sim: {taken}; the simulator serves the units' addresses in zones.yaml "

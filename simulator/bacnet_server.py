@@ -29,7 +29,7 @@ from bacpypes3.local.networkport import NetworkPortObject
 from bacpypes3.primitivedata import Null
 
 from simulator.building import PointSpec, Served
-from simulator.engine import Building, PointRefused
+from simulator.engine import WRITER, Building, PointRefused
 
 log = logging.getLogger(__name__)
 UNITS = {"degC": "degreesCelsius", "percent": "percent", "ppm": "partsPerMillion",
@@ -148,6 +148,17 @@ class _Hook:
             self.building.write(self.unit.name, self.point.name, from_bacnet(self.point, effective))
 
 
+class _App(Application):  # type: ignore[misc]  # bacpypes3 is untyped
+    """A unit's device, noting who sends each write (`engine.WRITER`)."""
+
+    async def do_WritePropertyRequest(self, apdu: Any) -> None:
+        token = WRITER.set(str(apdu.pduSource))
+        try:
+            await super().do_WritePropertyRequest(apdu)
+        finally:
+            WRITER.reset(token)
+
+
 class BacnetUnits:
     """One bacpypes3 Application (a BACnet/IP device) per BACnet unit."""
 
@@ -171,7 +182,7 @@ class BacnetUnits:
                 objects.append(obj)
                 if not p.command:
                     self._sensors.append((u, p, obj))
-            self.apps.append(Application.from_object_list(objects))
+            self.apps.append(_App.from_object_list(objects))
         self.publish()
 
     def _object(self, u: Served, p: PointSpec) -> Any:

@@ -14,6 +14,8 @@ reports (its supply temperature: the zone's at the start of a step) is what it w
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +35,9 @@ from simulator.weather import Weather
 
 DOOR_W, DOOR_H = 4.0, 6.0  # the west loading door of the stage
 G = 9.81
+# who sends the write being served: a protocol server sets it (the client's address) for the
+# call that reaches `Building.write`; None in process
+WRITER: ContextVar[str | None] = ContextVar("simulator_writer", default=None)
 QUIET_STEP_MAX = timedelta(days=1)  # so that no daylight-saving change goes and comes back in one
 _US = timedelta(microseconds=1)
 
@@ -124,6 +129,9 @@ class Building:
         self.faults = Faults()  # injected by tests: late, refusing or garbage-reporting units
         self.steps = 0
         self.write_log: list[tuple[datetime, str, str, float | bool | str]] = []  # accepted
+        # each accepted network write with who sent it (`WRITER`), to a listener if any:
+        # the per-device record that proves which client wrote what, and when
+        self.on_write: Callable[[datetime, str, str, float | bool | str, str], None] | None = None
 
     # --- time ---------------------------------------------------------------------------
 
@@ -374,6 +382,9 @@ class Building:
         """A command from a client; refused like a controller would, outside the range."""
         self.check(unit, point, value)
         self.write_log.append((self.now, unit, point, value))
+        writer = WRITER.get()
+        if writer is not None and self.on_write is not None:
+            self.on_write(self.now, unit, point, value, writer)
         if unit not in self.ahus:  # `check` found it a chiller's
             assert self.plant is not None
             self.plant.write(unit, point, value)
