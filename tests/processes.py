@@ -72,7 +72,7 @@ class Pair:
 
     def role(self, name: str) -> str | None:
         try:
-            r = httpx.get(f"{self.urls[name]}/readyz", timeout=1)
+            r = httpx.get(f"{self.urls[name]}/readyz", timeout=3)
             return r.json()["role"]  # type: ignore[no-any-return]
         except (httpx.HTTPError, ValueError, KeyError):
             return None
@@ -122,11 +122,12 @@ def two_instances(tmp_path: Path, db: str, start: datetime) -> Iterator[Pair]:
             urls[name] = f"http://127.0.0.1:{port}"
             local[name] = free_port(socket.SOCK_DGRAM)
             at = start + timedelta(seconds=time.monotonic() - began)
+            out = (tmp_path / f"serve-{name}.log").open("w")  # read when a test fails
             procs[name] = subprocess.Popen(
                 hvac("serve", "--config", cfg, "--db", db, "--instance", name, "--port",
                      str(port), "--start", at.isoformat(timespec="seconds"), "--tick", "2",
                      "--poll", "2", "--bacnet-local", f"127.0.0.1/24:{local[name]}"),
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                stdout=out, stderr=subprocess.STDOUT)
         for name in procs:
             wait_ready(urls[name], procs[name])
         yield Pair(urls, procs, local, ports,

@@ -56,7 +56,10 @@ def push(p: Pair, n: int, acked: list[int]) -> None:
 
 def takes_over(p: Pair, name: str, since: float) -> float:
     while p.role(name) != "leader":
-        assert time.monotonic() - since < TAKEOVER_S, f"{name} did not take over in time"
+        if time.monotonic() - since >= TAKEOVER_S:
+            logs = {n: [line for line in (p.write_log.parent / f"serve-{n}.log").read_text(
+                ).splitlines() if "uvicorn.access" not in line][-25:] for n in p.urls}
+            raise AssertionError(f"{name} did not take over in time; logs: {logs}")
         time.sleep(0.2)
     return time.monotonic() - since
 

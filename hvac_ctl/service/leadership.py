@@ -62,8 +62,9 @@ class Status:
 
 
 class Leadership:
-    """A candidate for leadership of the store at `url`. `on_lead` runs (awaited) each time
-    this instance becomes leader, before it writes anything: re-plan from the store."""
+    """A candidate for leadership of the store at `url`. `on_lead` runs each time this
+    instance becomes leader, beside the renewals: it restores what the last leader held and
+    sets `settled`, before which nothing is written."""
 
     def __init__(self, url: str, instance: str, clock: Callable[[], float] = time.monotonic,
                  lease: timedelta = LEASE, write_within: timedelta = WRITE_WITHIN) -> None:
@@ -74,11 +75,18 @@ class Leadership:
         self.role: Role = "standby"
         self.epoch: int | None = None
         self.takeovers = 0  # times this instance became leader
+        # set by the takeover once it has restored what the last leader held: a leader
+        # writes nothing before (`on_lead` must set it)
+        self.settled = False
         self.renewed = -float("inf")  # monotonic seconds of the last renewal that held
+        # a leader that lost its place stands back for a lease before it contends again:
+        # the instance that lost its session or froze is the likelier one to be unwell
+        self.back_off_until = -float("inf")
         # no pool: closing the connection must end the session, and the lock with it
         self._engine: Engine = create_engine(url, connect_args=KEEPALIVE, poolclass=NullPool)
         self._conn: Connection | None = None
         self._task: asyncio.Task[None] | None = None
+        self._taking: asyncio.Task[None] | None = None
         self._lock = threading.Lock()  # one thread at a time on the connection
 
     def status(self) -> Status:
@@ -86,7 +94,7 @@ class Leadership:
 
     def may_write(self) -> bool:
         """Leader, with a renewal young enough that no standby can have taken over."""
-        return (self.role == "leader"
+        return (self.role == "leader" and self.settled
                 and self.clock() - self.renewed < self.write_within.total_seconds())
 
     # --- the loop --------------------------------------------------------------------------
@@ -95,10 +103,11 @@ class Leadership:
         self._task = asyncio.create_task(self._run(on_lead), name="leadership")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._taking):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
         def release() -> None:
             with self._lock:
@@ -116,10 +125,19 @@ class Leadership:
                 log.exception("leadership round failed")
                 await asyncio.to_thread(self._locked_step_down, "the round failed")
             if was == "standby" and self.role == "leader":
-                result = on_lead()
-                if asyncio.iscoroutine(result):
-                    await result
+                # beside the renewals, not in their way: a takeover that reads every unit
+                # may take longer than the lease
+                self._taking = asyncio.create_task(self._take_over(on_lead), name="take over")
             await asyncio.sleep(RENEW.total_seconds())
+
+    async def _take_over(self, on_lead: Callable[[], object]) -> None:
+        try:
+            result = on_lead()
+            if asyncio.iscoroutine(result):
+                await result
+        except Exception:  # not taken over properly: not leading either
+            log.exception("taking over failed; standing by to try again")
+            await asyncio.to_thread(self._locked_step_down, "taking over failed")
 
     # --- one round (blocking: in a thread) -------------------------------------------------
 
@@ -151,6 +169,8 @@ class Leadership:
         self.renewed = self.clock()
 
     def _try_lead(self) -> None:
+        if self.clock() < self.back_off_until:
+            return
         conn = self._connection()
         got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar()
         if not got:
@@ -163,6 +183,7 @@ class Leadership:
             "backend_pid = pg_backend_pid(), renewed_at = now() RETURNING epoch"),
             {"me": self.instance}).scalar()
         self.epoch, self.role, self.renewed = int(epoch), "leader", self.clock()
+        self.settled = False
         self.takeovers += 1
         log.warning("instance %s leads the store, epoch %s", self.instance, self.epoch)
 
@@ -199,6 +220,7 @@ class Leadership:
     def _step_down(self, why: str) -> None:
         if self.role == "leader":
             log.warning("instance %s steps down: %s", self.instance, why)
+            self.back_off_until = self.clock() + self.lease.total_seconds()
         self.role, self.epoch = "standby", None
         self._release()
 

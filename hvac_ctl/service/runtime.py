@@ -261,12 +261,17 @@ class Runtime:
     async def take_over(self) -> None:
         """Leader now: what the last leader held, from the store; what the units hold, from
         them; then a tick that re-asserts every unit at once, through the gate's limits."""
-        commands = await self.db(self.store.commands)
-        self.loop.points.clear()
-        self.loop.restore([(c.unit, c.point, c.priority, c.value, c.changed_at)
-                           for c in commands])
-        await self.loop.start()
-        self.loop.last_reassert = None
+        async with self._tick_lock:  # no tick writes on a half-restored memory
+            # what the store holds, however long it takes: nothing is written before it
+            commands = await asyncio.get_running_loop().run_in_executor(self._db,
+                                                                        self.store.commands)
+            self.loop.points.clear()
+            self.loop.restore([(c.unit, c.point, c.priority, c.value, c.changed_at)
+                               for c in commands])
+            await self.loop.start()
+            self.loop.last_reassert = None
+            if self.leadership is not None:
+                self.leadership.settled = True  # now ours to write
         await self.tick()
 
     @property
