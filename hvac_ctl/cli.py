@@ -16,6 +16,7 @@ from pathlib import Path
 
 from hvac_ctl import logs
 from hvac_ctl.access_commands import cmd_token, cmd_user, store_url
+from hvac_ctl.backup import cmd_backup
 from hvac_ctl.config import ConfigError, load_config
 from hvac_ctl.model import Config
 from hvac_ctl.planner import PlanInputs, plan_day
@@ -334,6 +335,10 @@ def parser() -> argparse.ArgumentParser:
                     help="read the password from standard input instead of the terminal")
     uc.add_argument("--db", metavar="URL")
     uc.set_defaults(func=cmd_user)
+    bk = with_config(sub.add_parser("backup", help="a consistent copy of a SQLite store, live"))
+    bk.add_argument("--db", metavar="URL", help="SQLAlchemy URL (default: sqlite in DIR/data)")
+    bk.add_argument("--to", required=True, metavar="FILE", help="the copy (a new file)")
+    bk.set_defaults(func=cmd_backup)
     return p
 
 
