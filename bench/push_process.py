@@ -200,6 +200,9 @@ def post(conn: http.client.HTTPConnection, path: str, body: dict[str, object] | 
     return r.status, json.loads(data) if data else {}
 
 
+STORE_URL: str | None = None  # the service's store (bench/perf --db); None: a SQLite file
+
+
 def measure(pushes: int = PUSHES, floor_n: int = FLOOR_N, profile: Path | None = None
             ) -> Results:
     from bench._venues import replicated_venue
@@ -207,10 +210,11 @@ def measure(pushes: int = PUSHES, floor_n: int = FLOOR_N, profile: Path | None =
     res = Results()
     with tempfile.TemporaryDirectory(prefix="hvac-bench-push-proc-") as tmp:
         venue = replicated_venue(Path(tmp) / "config", 1, clients=2)
-        db = f"sqlite:///{tmp}/store.db"
+        db = STORE_URL or f"sqlite:///{tmp}/store.db"
         token = subprocess.run(
             [sys.executable, "-m", "hvac_ctl", "token", "create", "--role", "boxoffice",
-             "--name", "bench", "--db", db, "--config", str(venue.folder)],
+             "--name", f"bench-{os.getpid()}-{time.monotonic_ns()}", "--db", db,
+             "--config", str(venue.folder)],
             capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
         port = free_port(socket.SOCK_STREAM)
         with process([sys.executable, str(Path(__file__)), "--building", str(venue.folder)],

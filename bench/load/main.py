@@ -114,6 +114,8 @@ def parser() -> argparse.ArgumentParser:
                    help=f"the service's control tick period (default {TICK_S:g})")
     p.add_argument("--concurrency", type=int, default=CONCURRENCY,
                    help=f"requests in flight at most (default {CONCURRENCY})")
+    p.add_argument("--db", metavar="URL", help="the service's store: an empty database "
+                   "(postgresql+psycopg://…); default a SQLite file of the run's own")
     return p
 
 
@@ -130,11 +132,11 @@ def the_show() -> tuple[ShowEvent, datetime]:
     return show, (show.doors_open + AFTER_DOORS).astimezone(tz).replace(tzinfo=None)
 
 
-def create_token(db: Path) -> str:
+def create_token(db: str) -> str:
     """A boxoffice token, as an operator would create one: `hvac-ctl token create`."""
-    r = subprocess.run(hvac("token", "create", "--role", "boxoffice", "--name", "bench-load",
-                            "--db", f"sqlite:///{db}"), cwd=ROOT, capture_output=True,
-                       text=True, timeout=TOKEN_S, check=False)
+    r = subprocess.run(hvac("token", "create", "--role", "boxoffice", "--name",
+                            f"bench-load-{uuid.uuid4().hex[:6]}", "--db", db), cwd=ROOT,
+                       capture_output=True, text=True, timeout=TOKEN_S, check=False)
     if r.returncode != 0:
         raise RuntimeError(f"hvac-ctl token create failed:\n{r.stdout}{r.stderr}")
     return r.stdout.split()[0]
@@ -184,9 +186,9 @@ async def load_phase(url: str, token: str, show: ShowEvent, args: argparse.Names
         return load, clock_push, ticks
 
 
-def check(pushes: list[Push], db: Path, event: str, api_pushes: int | None) -> Check:
+def check(pushes: list[Push], db: str, event: str, api_pushes: int | None) -> Check:
     """Every push looked up in the store by its key and by its `at` (either identifies it)."""
-    store = Store(f"sqlite:///{db}")
+    store = Store(db)
     try:
         rows = store.pushes([event])
     finally:
@@ -321,13 +323,13 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
         venue = replicated_venue(tmp / "venue", BACNET, PER_SERVER, clients=1,
                                  modbus_n=args.units - BACNET - OTHERS)
         bacnet, modbus = units_in(venue.folder / "zones.yaml")
-        db = tmp / "store.db"
+        db = args.db or f"sqlite:///{tmp / 'store.db'}"
         svc: Child | None = None
         try:
             with ExitStack() as stack:
                 sim = start_sim(venue, tmp, stack, stops, start)
                 token = create_token(db)  # while the simulator binds its servers
-                served = start_service(venue, tmp, sim, stack, stops, args.tick, start)
+                served = start_service(venue, tmp, sim, stack, stops, args.tick, start, db)
                 svc = served.child
                 r = served.http.get("/api/v1/occupancy", params={"event": show.id},
                                     headers=headers(token))

@@ -48,6 +48,8 @@ def parser() -> argparse.ArgumentParser:
                    help="smaller counts and venues: a smoke run of a minute or so")
     p.add_argument("--only", action="append", choices=list(SECTIONS), metavar="NAME",
                    help=f"run only this section (repeatable): {', '.join(SECTIONS)}")
+    p.add_argument("--db", metavar="URL", help="the push section's store: an empty database "
+                   "(postgresql+psycopg://…); default a SQLite file of its own")
     b = p.add_mutually_exclusive_group()
     b.add_argument("--baseline", metavar="REF",
                    help="compare with this commit's own bench/perf (default: the newest tag "
@@ -83,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace, argv: list[str]) -> int:
     names = args.only or list(SECTIONS)
+    if args.db:
+        import bench.push_process
+
+        bench.push_process.STORE_URL = args.db
     started = time.perf_counter()
     failed = []
     figures: list[tuple[str, Figure]] = []

@@ -244,12 +244,12 @@ class Served:
 
 
 def start_service(venue: Venue, folder: Path, sim: Child, stack: ExitStack, stops: list[str],
-                  tick_s: float, start: datetime = START) -> Served:
+                  tick_s: float, start: datetime = START, db: str | None = None) -> Served:
     """Once the simulator is ready: the service against it on the same clock, until /readyz
     answers 200. Registered on `stack` after the simulator, so it is stopped first.
 
-    The store is folder/store.db (a caller that needs a token in it creates it first). Shared
-    with bench/load, so that both benches run the service alike.
+    The store is folder/store.db, or the URL `db` (a caller that needs a token in it creates
+    it first). Shared with bench/load, so that both benches run the service alike.
     """
     wait_sim(sim)
     sim_ready = time.monotonic()
@@ -257,7 +257,7 @@ def start_service(venue: Venue, folder: Path, sim: Child, stack: ExitStack, stop
     # the simulator's clock read `start` when it said ready; the service joins it there
     at = start + timedelta(seconds=time.monotonic() - sim_ready)
     svc = Child("service", hvac(
-        "serve", "--config", str(venue.folder), "--db", f"sqlite:///{folder / 'store.db'}",
+        "serve", "--config", str(venue.folder), "--db", db or f"sqlite:///{folder / 'store.db'}",
         "--host", "127.0.0.1", "--port", str(port), "--start", at.isoformat(timespec="seconds"),
         "--tick", f"{tick_s:g}", "--poll", f"{POLL_S:g}",
         "--bacnet-local", f"127.0.0.1/24:{venue.client_ports[0]}"), folder / "serve.log")
