@@ -15,9 +15,12 @@ fold before it is the same), so `acted_count` over only the pushes that moved it
 count, acted on at the same time, at every instant. The day's timeline just loses breakpoints
 at pushes that changed nothing.
 
-The store stays the truth: each call reads the rows added since the last (by id), and reads
-everything again when the number of rows up to the last id read has changed (a row committed
-out of id order by another instance, or rows deleted). A push that arrives in order extends
+The store stays the truth: each call reads the rows added since the last (by id). When the
+number of rows up to the last id read has changed, a row was committed out of id order —
+which concurrent transactions on PostgreSQL do all the time (ids are drawn at insert, commits
+land in any order), and another instance too — or rows went: if the difference lies within
+the last `LOOKBACK` ids, that window is read again and the rows not yet taken in are added;
+otherwise everything is read again. A push that arrives in order extends
 its show's fold; one out of order (an older reading, late) folds again from where it sorts.
 """
 
@@ -34,6 +37,10 @@ from hvac_ctl.store import Store
 from hvac_ctl.store.models import PushRow
 
 Rule = tuple[int, float]  # a show's expected attendance and the re-adjustment threshold
+# rows committed out of id order by requests in flight together lie this close to the last
+# id read (32 in flight: a few dozen); past it, everything is read again. Small: a window is
+# read as rows at every push that finds one late
+LOOKBACK = 128
 
 
 @dataclass
@@ -93,13 +100,15 @@ class PushIndex:
         self._loaded = False
         self._last_id = 0  # read up to this id
         self._known = 0  # rows with an id up to _last_id when they were read
+        self._ids: set[int] = set()  # the ids taken in, within LOOKBACK of the last id
 
     def pushes(self, since: datetime, sync: bool = True) -> list[OccupancyPush]:
         """What the planner needs of the pushes counted from `since` on. `sync=False`: as
         held, without a store call (the service's tick calls `refresh` first, off the event
         loop); `sync=True` reads what is new first, in this thread."""
         if sync or not self._loaded:
-            self._apply(self._read(since, self._loaded, self._last_id, self._known))
+            self._apply(self._read(since, self._loaded, self._last_id, self._known,
+                                   frozenset(self._ids)))
         out: list[OccupancyPush] = []
         for event in list(self._shows):
             show = self._shows[event]
@@ -118,7 +127,8 @@ class PushIndex:
         """Read what is new through `db` (a store thread), then take it in here: the event
         loop only ever holds the index, never a store call."""
         last_id = self._last_id
-        read = await db(self._read, since, self._loaded, last_id, self._known)
+        read = await db(self._read, since, self._loaded, last_id, self._known,
+                        frozenset(self._ids))
         if self._last_id != last_id:  # `stored` took a push in meanwhile: read all next time
             self._loaded = False
             return
@@ -156,14 +166,24 @@ class PushIndex:
         if self._loaded and row_id == self._last_id + 1:
             self._shows.setdefault(event, _Show(event)).add(at, count)
             self._last_id, self._known = row_id, self._known + 1
+            self._ids.add(row_id)
             return True
         return False
 
-    def _read(self, since: datetime, loaded: bool, last_id: int, known: int) -> _Read:
-        """The store's new rows after `last_id`, or all of them (from `since`) when rows
-        appeared below it or went. Only reads: runs in any thread."""
-        if loaded and self.store.pushes_up_to(last_id)[0] == known:
-            return _Read(False, self.store.pushes_after(last_id), known, last_id)
+    def _read(self, since: datetime, loaded: bool, last_id: int, known: int,
+              seen: frozenset[int]) -> _Read:
+        """The store's new rows after `last_id`; when rows appeared below it, those of the
+        last `LOOKBACK` ids not `seen` yet, if that accounts for them; else all of them
+        (from `since`). Only reads: runs in any thread."""
+        if loaded:
+            up_to = self.store.pushes_up_to(last_id)[0]
+            if up_to == known:
+                return _Read(False, self.store.pushes_after(last_id), known, last_id)
+            floor = max(0, last_id - LOOKBACK)
+            known_below = known - sum(1 for i in seen if floor < i <= last_id)
+            if up_to > known and self.store.pushes_up_to(floor)[0] == known_below:
+                fresh = [r for r in self.store.pushes_after(floor) if r.id not in seen]
+                return _Read(False, fresh, known, last_id)
         count, top = self.store.pushes_up_to()
         return _Read(True, self.store.pushes_after(0, since), count, top)
 
@@ -171,15 +191,20 @@ class PushIndex:
         if read.full:
             self._loaded = True
             self._shows.clear()
+            self._ids.clear()
             self._known, self._last_id = read.known, read.last_id
         else:
             self._known += len(read.rows)
+        self._ids.update(r.id for r in read.rows)
         for r in read.rows:
             self._shows.setdefault(r.event_id, _Show(r.event_id)).add(r.at, r.count)
         if read.rows:
             # on a full read, a row stored between the count and the read is read but not
-            # counted: the next call sees the difference and reads everything again
-            self._last_id = max(self._last_id, read.rows[-1].id)
+            # counted: the next call sees the difference and reads again
+            self._last_id = max(self._last_id, max(r.id for r in read.rows))
+        if len(self._ids) > 2 * LOOKBACK:  # what lies below the window is never asked again
+            floor = self._last_id - LOOKBACK
+            self._ids = {i for i in self._ids if i > floor}
 
 
 @dataclass(frozen=True)
