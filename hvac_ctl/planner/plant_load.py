@@ -52,16 +52,12 @@ def load_kw(venue: Venue, plant: Plant, units: Mapping[str, Mapping[str, PointVa
     units' own estimate is left out for it; `measured`: the coils' metered loads, each
     standing for a unit planned to cool within `MEASURED_FOR` of its reading; `ratio`: what
     the coils have metered against these estimates, learned, applied to the estimates."""
-    pulls = dict(pulls or {})
     fresh = {u: kw for u, (when, kw) in (measured or {}).items()
              if abs(at - when) <= MEASURED_FOR}
-    coils = 0.0
-    for u, p in units.items():
-        zone = venue.units[u].zone
-        planned = unit_kw(venue, u, p, outdoor_c)
-        if planned > 0 and u in fresh:  # planned to cool, and metered: measured, not guessed
-            coils += fresh[u]
-            pulls.pop(zone, None)  # a zone's metered coils take its pull estimate's place
-        elif zone not in pulls:
-            coils += planned * ratio
+    planned = {u: unit_kw(venue, u, p, outdoor_c) for u, p in units.items()}
+    # a zone whose coils meter as they cool: measured, not guessed, its pull estimate too
+    metered = {venue.units[u].zone for u, kw in planned.items() if kw > 0 and u in fresh}
+    pulls = {z: kw for z, kw in (pulls or {}).items() if z not in metered}
+    coils = sum(fresh[u] if kw > 0 and u in fresh else kw * ratio
+                for u, kw in planned.items() if venue.units[u].zone not in pulls)
     return coils + sum(pulls.values()), plant.base_load_kw[at.astimezone(tz).hour]

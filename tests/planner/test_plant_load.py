@@ -61,3 +61,13 @@ def test_a_metered_coil_stands_for_its_estimate_while_fresh_and_its_zone_s_pull(
     # a unit the plan has off or heating draws nothing, whatever its meter last said
     off = {"ahu-aud-1": {**ON, "enable": False}}
     assert load_kw(SITE.venue, PLANT, off, 34.0, at, SHANGHAI, measured=both)[0] == 0.0
+
+
+def test_a_precooling_zone_metered_in_part_counts_its_other_coils_by_their_estimate() -> None:
+    at = local("2027-07-03 18:00")
+    units = {"ahu-aud-1": ON, "ahu-aud-2": ON}
+    one = unit_kw(SITE.venue, "ahu-aud-1", ON, 34.0)
+    for order in (units, dict(reversed(units.items()))):  # whichever comes first
+        got, _ = load_kw(SITE.venue, PLANT, order, 34.0, at, SHANGHAI, {"auditorium": 500.0},
+                         {"ahu-aud-2": (at, 40.0)})
+        assert got == pytest.approx(one + 40.0)
