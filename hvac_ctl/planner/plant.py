@@ -61,10 +61,7 @@ def electric(plant: Plant, load: float, wb: float, run_hours: Mapping[str, float
 def price(ctx: Context, at: datetime) -> float:
     """The tariff's price at an instant (0 without a tariff)."""
     tariff = ctx.venue.tariff
-    if tariff is None:
-        return 0.0
-    local = at.astimezone(ctx.tz)
-    return tariff.price(tariff.band_at(local.month, local.time()))
+    return 0.0 if tariff is None else tariff.price_at(at.astimezone(ctx.tz))
 
 
 def decide(ctx: Context, plant: Plant, units: Mapping[str, Mapping[str, PointValue]],

@@ -27,7 +27,7 @@ from hvac_ctl.model.seasons import ZoneSeason
 from hvac_ctl.model.venue import Zone, ZoneKind
 from hvac_ctl.planner import supply
 from hvac_ctl.planner.context import Context
-from hvac_ctl.planner.inputs import Mode
+from hvac_ctl.planner.inputs import Mode, ZoneMeasurement
 from hvac_ctl.planner.occupancy import arrivals
 from hvac_ctl.planner.optimal_start import Learned, lead_time, learned
 from hvac_ctl.planner.phase import PhaseDecision
@@ -93,19 +93,31 @@ def assumed_temp(ctx: Context, zone: str, day: date) -> float:
     return ctx.season(ctx.season_name(day)).zones[zone].idle.setpoint_c
 
 
+def measured_before_doors(ctx: Context, zone: str, e: ShowEvent) -> ZoneMeasurement | None:
+    """The zone's measurement, if it has a temperature taken before doors."""
+    m = ctx.inputs.measurements.get(zone)
+    return m if m is not None and m.temp_c is not None and m.at < e.doors_open else None
+
+
+def start_temp(ctx: Context, zone: str, e: ShowEvent) -> float:
+    """Where a precool pulls from: the zone as measured before doors, else as assumed."""
+    m = measured_before_doors(ctx, zone, e)
+    if m is not None and m.temp_c is not None:
+        return m.temp_c
+    return assumed_temp(ctx, zone, e.date)
+
+
 def start(ctx: Context, zone: str, target_c: float, e: ShowEvent) -> datetime:
     cfg = ctx.venue.venue.precool
-    m = ctx.inputs.measurements.get(zone)
+    m = measured_before_doors(ctx, zone, e)
     window = e.doors_open - timedelta(minutes=cfg.max_lead_min)
-    known = m is not None and m.temp_c is not None and m.at < e.doors_open
-    start_temp = m.temp_c if known and m is not None else assumed_temp(ctx, zone, e.date)
-    assert start_temp is not None
-    learned_rate = rate(ctx, zone, start_temp, target_c, e)
-    past = past_k(ctx, zone, e) if start_temp > target_c else 0.0
-    begin = minute(e.doors_open - lead_time(abs(start_temp - target_c) + past, learned_rate,
+    from_c = start_temp(ctx, zone, e)
+    learned_rate = rate(ctx, zone, from_c, target_c, e)
+    past = past_k(ctx, zone, e) if from_c > target_c else 0.0
+    begin = minute(e.doors_open - lead_time(abs(from_c - target_c) + past, learned_rate,
                                             cfg))
     # Latch, as G36 does: once units run inside the window, precool has begun.
-    if known and m is not None and m.units_running and window <= m.at < begin:
+    if m is not None and m.units_running and window <= m.at < begin:
         begin = m.at
     return begin
 

@@ -29,7 +29,7 @@ from hvac_ctl.planner.claims import ShowPlan
 from hvac_ctl.planner.context import Context
 from hvac_ctl.planner.coordination import Job, Outcome, choose
 from hvac_ctl.planner.outputs import Outlook, Prepared
-from hvac_ctl.planner.precool import assumed_temp, pulled_to
+from hvac_ctl.planner.precool import pulled_to, start_temp
 from hvac_ctl.planner.tempering import RHO_CP_KJ
 
 OthersKw = Callable[[datetime, frozenset[str]], float]  # at, zones left out → load kW
@@ -46,13 +46,6 @@ class Evening:
         precool a zone is in then, if any)."""
         return {j.key[1]: j.kw_at(self.outcome.starts[j.key], at) for j in self.jobs
                 if active(j.key[1]) == j.key[0]}
-
-
-def _start_temp(ctx: Context, zone: str, doors: datetime) -> float:
-    m = ctx.inputs.measurements.get(zone)
-    if m is not None and m.temp_c is not None and m.at < doors:
-        return m.temp_c
-    return assumed_temp(ctx, zone, doors.astimezone(ctx.tz).date())
 
 
 def pull_kw(ctx: Context, zone: str, units: Iterable[str], fan_cap_pct: float,
@@ -76,7 +69,7 @@ def jobs(ctx: Context, plant: Plant, shows: Iterable[ShowPlan]) -> list[Job]:
         season = ctx.season(ctx.season_name(e.date))
         for zone, p in show.precooled.items():
             pre = season.zones[zone].precool
-            from_c = _start_temp(ctx, zone, e.doors_open)
+            from_c = start_temp(ctx, zone, e)
             to_c = pulled_to(ctx, zone, ctx.venue.zones[zone], p.target_c, e)
             if pre is None or from_c <= to_c:
                 continue  # a pull toward a warmer target: the chillers take no part
