@@ -188,26 +188,39 @@ def small_disk(folder: Path, size: str = "4m") -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
-def fill(disk: Path) -> Path:
-    """Take every free byte of the disk."""
-    filler = disk / "filler"
-    with filler.open("wb") as f, contextlib.suppress(OSError):
+RESERVE = 512 * 1024
+
+
+def reserve(disk: Path) -> None:
+    """Set aside space that `free` gives back, taken before anything else can fill the disk."""
+    (disk / "reserve").write_bytes(b"\0" * RESERVE)
+
+
+def fill(disk: Path) -> None:
+    """Take every free byte of the disk; a disk already full is full enough (nothing to open)."""
+    with contextlib.suppress(OSError), (disk / "filler").open("wb") as f:
         while True:
             f.write(b"\0" * 65536)
             f.flush()
-    return filler
+
+
+def free(disk: Path) -> None:
+    """Give back what `fill` took and the reserve: the store has room again, whatever filled it."""
+    for name in ("filler", "reserve"):
+        (disk / name).unlink(missing_ok=True)
 
 
 @pytest.mark.root
 def test_a_full_disk_refuses_pushes_and_overrides_clearly_and_loses_nothing(
         tmp_path: Path) -> None:
     async def body(disk: Path) -> dict[str, Any]:
+        reserve(disk)
         async with service(tmp_path, db=disk / "store.db") as s:
             await s.step(1)
             accepted_before = await s.http.post(
                 "/api/v1/occupancy", headers=s.auth("boxoffice"),
                 json={"event": SHOW, "count": 1400})
-            filler = fill(disk)
+            fill(disk)
             s.clock.advance(timedelta(seconds=10))
             push = await s.http.post("/api/v1/occupancy", headers=s.auth("boxoffice"),
                                      json={"event": SHOW, "count": 1500})
@@ -220,7 +233,7 @@ def test_a_full_disk_refuses_pushes_and_overrides_clearly_and_loses_nothing(
             during = [a["kind"] for a in (await s.http.get(
                 "/api/v1/alarms", headers=s.auth("viewer"))).json()]
             device = s.sim.building.commands("ahu-aud-2").fan_speed_max
-            filler.unlink()
+            free(disk)
             s.clock.advance(timedelta(seconds=10))
             accepted = await s.http.post("/api/v1/occupancy", headers=s.auth("boxoffice"),
                                          json={"event": SHOW, "count": 1600})
