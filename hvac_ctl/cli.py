@@ -276,7 +276,7 @@ def parser() -> argparse.ArgumentParser:
                     help="public units ignore their mode command and pick heat or cool from "
                          "their own sensors (the baseline of units that fight)")
     sm.add_argument("--write-log", metavar="FILE", help="append every network write served: "
-                    "time, unit, point, value, the client's address")
+                    "simulated time, unit, point, value, the client's address, Unix time")
     _with_logging(sm).set_defaults(func=cmd_sim)
     sv = with_config(sub.add_parser("serve", help="run the service: API, scheduler, control"))
     sv.add_argument("--db", metavar="URL", help="SQLAlchemy URL (default: sqlite in DIR/data)")

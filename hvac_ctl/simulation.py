@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -174,7 +175,8 @@ def run_simulator(config: Config, start: datetime, until: datetime | None, speed
                   write_log: Path | None = None) -> int:
     """`hvac-ctl sim`: serve the building until `until` or a signal, then close every socket.
     `write_log`: every accepted network write appended as it is served (simulated time, unit,
-    point, value, the client's address), one tab-separated line each."""
+    point, value, the client's address, the wall-clock Unix time: to set writes beside what
+    happened to the processes writing them), one tab-separated line each."""
     # the protocol servers load here, not on import: the in-process evaluation needs none
     from hvac_ctl.in_use import problem
     from simulator.clock import SimClock
@@ -193,7 +195,7 @@ def run_simulator(config: Config, start: datetime, until: datetime | None, speed
         out = log_file
 
         def logged(at: datetime, unit: str, point: str, value: object, who: str) -> None:
-            out.write(f"{at.isoformat()}\t{unit}\t{point}\t{value}\t{who}\n")
+            out.write(f"{at.isoformat()}\t{unit}\t{point}\t{value}\t{who}\t{time.time():.3f}\n")
 
         sim.building.on_write = logged
     taken = problem(simulator_ports(spec))  # before any server starts: one line, no traceback

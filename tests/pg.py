@@ -3,7 +3,9 @@ cluster of its own in a temporary folder on a free loopback port, started as the
 user (`pg_ctl` refuses to run as root), a database per test, and torn down at the end.
 
 The test command's promise: a test that needs PostgreSQL and cannot get it fails — it does
-not skip. Fast (`fsync=off`, trust on loopback only): the data is thrown away.
+not skip. Fast (`fsync=off`, trust on loopback only): the data is thrown away, and no test
+crashes the machine. A commit still waits for its WAL to be written (`synchronous_commit` on),
+so a server crash (`restart`, `-m immediate`) loses no commit the service acknowledged.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +57,7 @@ class Cluster:
     folder: Path
     port: int
     bin: Path
+    options: str
 
     @property
     def admin_dsn(self) -> str:
@@ -74,10 +78,25 @@ class Cluster:
         self.sql(f"CREATE DATABASE {name}")
         return self.url(name)
 
+    def restart(self, down_s: float = 0.0) -> None:
+        """Stop the server as a crash would (`-m immediate`: every session cut), stay down for
+        `down_s`, and start it again on the same port with the same data."""
+        _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m",
+                      "immediate", "-w", "stop"], timeout=60)
+        time.sleep(down_s)
+        _run_server(self.bin, self.folder, self.options)
+
     def stop(self) -> None:
         _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m",
                       "immediate", "-w", "stop"], timeout=60)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _run_server(bin_dir: Path, folder: Path, options: str) -> None:
+    done = _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-o", options,
+                         "-l", str(folder / "log"), "-w", "-t", "60", "start"], timeout=90)
+    log = (folder / "log").read_text() if (folder / "log").exists() else ""
+    assert done.returncode == 0, f"PostgreSQL did not start: {done.stderr}{log[-2000:]}"
 
 
 def start() -> Cluster:
@@ -93,9 +112,6 @@ def start() -> Cluster:
     assert done.returncode == 0, f"initdb failed: {done.stderr}"
     port = free_port(socket.SOCK_STREAM)
     options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-    done = _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-                         str(folder / "log"), "-w", "-t", "60", "start"], timeout=90)
-    log = (folder / "log").read_text() if (folder / "log").exists() else ""
-    assert done.returncode == 0, f"PostgreSQL did not start: {done.stderr}{log[-2000:]}"
-    return Cluster(folder, port, bin_dir)
+               "-c full_page_writes=off -c max_connections=200")
+    _run_server(bin_dir, folder, options)
+    return Cluster(folder, port, bin_dir, options)

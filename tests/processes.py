@@ -90,11 +90,16 @@ class Pair:
 
     def writes(self) -> list[tuple[str, str, str, str]]:
         """The simulator's network writes so far: (unit, point, value, sender instance)."""
+        return [(unit, point, value, who) for unit, point, value, who, _ in self.timed_writes()]
+
+    def timed_writes(self) -> list[tuple[str, str, str, str, float]]:
+        """… and each write's wall-clock Unix time."""
         by_port = {str(p): n for n, p in self.bacnet_local.items()}
         out = []
         for line in self.write_log.read_text().splitlines():
-            _, unit, point, value, who = line.split("\t")
-            out.append((unit, point, value, by_port.get(who.rsplit(":", 1)[-1], who)))
+            _, unit, point, value, who, at = line.split("\t")
+            out.append((unit, point, value, by_port.get(who.rsplit(":", 1)[-1], who),
+                        float(at)))
         return out
 
 

@@ -137,3 +137,43 @@ def test_a_frozen_or_cut_off_leader_writes_nothing_after_its_successor_begins(
         assert not stale, stale
         print(f"cut-off leader replaced within {took:.1f} s; {len(writes) - first} writes "
               "since, none from it")
+
+
+def test_a_database_restart_mid_show_leaves_one_leader_and_loses_no_acknowledged_push(
+        tmp_path: Path) -> None:
+    """PostgreSQL itself restarted (every session cut, down for 3 s): both instances lose the
+    store; pushes are refused with 503 meanwhile, and the box office's retries land once it is
+    back; one instance leads again, alone, and an override set afterwards reaches the unit."""
+    cluster = pg.start()  # its own: restarting the session's would cut other tests' stores
+    try:
+        db = cluster.new_database()
+        with two_instances(tmp_path, db, START) as p:
+            p.leader()
+            acked: list[int] = []
+            for n in range(2):
+                push(p, n, acked)
+            restarted = time.monotonic()
+            cluster.restart(down_s=3)
+            back = time.monotonic()
+            for n in range(2, 6):
+                push(p, n, acked)  # retried through the refusals
+            lead, _ = p.leader(within_s=TAKEOVER_S)
+            took = time.monotonic() - back
+            r = httpx.post(f"{p.urls[lead]}/api/v1/overrides", headers=p.operator, json={
+                "unit": "ahu-aud-2", "point": "fan_speed_max", "value": 66, "minutes": 60,
+                "reason": "after the restart"})
+            assert r.status_code == 201, r.text
+            time.sleep(4)
+            held = device_values(p.ports.client, p.ports.bacnet["ahu-aud-2"])
+            assert held["fan_speed_max"] == 66.0, held
+            writes = p.timed_writes()
+            after = [w for w in writes if w[4] > restarted]
+            first = next(i for i, w in enumerate(after) if w[3] == lead)
+            assert not [w for w in after[first:] if w[3] != lead], "two writers after restart"
+            store = Store(db)
+            stored = {r.count for r in store.pushes([SHOW])}
+            store.close()
+            assert set(acked) <= stored and len(acked) == 6, (acked, stored)
+            print(f"one leader {took:.1f} s after the database was back")
+    finally:
+        cluster.stop()

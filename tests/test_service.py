@@ -169,6 +169,9 @@ def test_reading_endpoints(tmp_path: Path) -> None:
             points = aud["units"]["ahu-aud-1"]["points"]
             assert points["zone_temp"]["quality"] == "ok"
             assert points["setpoint"]["commanding_priority"] == 12
+            held = s.sim.building.commands("ahu-aud-1")
+            assert points["setpoint"]["commanded"] == held.setpoint  # what it wrote, it holds
+            assert points["fan_speed_max"]["commanded"] == held.fan_speed_max
             assert (await s.http.get("/api/v1/zones/nope", headers=v)).status_code == 404
             plan = (await s.http.get("/api/v1/plan", headers=v,
                                      params={"date": "2026-12-05"})).json()

@@ -48,8 +48,12 @@ def zone_view(rt: Runtime, zone: str) -> dict[str, Any]:
                 continue
             commanding = ps.foreign if ps.foreign is not None else (
                 min(ps.slots) if ps.slots else None)
+            # what this service commands now: its highest slot (the plan's as the gate
+            # admitted it, ramped; or an override's); None when another writer commands
+            ours = None if ps.foreign is not None or not ps.slots else ps.slots[
+                min(ps.slots)].value
             points[point] = {"value": ps.confirmed, "desired": state.units[unit].get(point),
-                             "commanding_priority": commanding}
+                             "commanded": ours, "commanding_priority": commanding}
         units[unit] = {"health": h.state.value, "last_error": h.last_error,
                        "latency_ms": h.latency_ms, "points": points}
     overrides = [override_view(rt, o) for o in rt.open_overrides

@@ -79,6 +79,14 @@ class Store(PeopleStore):
         kwargs: dict[str, Any] = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_timeout_s}
+        elif url.startswith("postgresql"):
+            # a server that restarted leaves every pooled connection dead: test each before
+            # use, so a request after the restart is served instead of failing once per
+            # connection; keepalives and a connect timeout notice a dead server in seconds
+            kwargs["pool_pre_ping"] = True
+            kwargs["connect_args"] = {"keepalives": 1, "keepalives_idle": 5,
+                                      "keepalives_interval": 2, "keepalives_count": 3,
+                                      "connect_timeout": 5}
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
             @event.listens_for(self.engine, "connect")
