@@ -81,15 +81,17 @@ class Cluster:
     def restart(self, down_s: float = 0.0) -> None:
         """Stop the server as a crash would (`-m immediate`: every session cut), stay down for
         `down_s`, and start it again on the same port with the same data."""
-        _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m",
-                      "immediate", "-w", "stop"], timeout=60)
+        self._halt()
         time.sleep(down_s)
         _run_server(self.bin, self.folder, self.options)
 
     def stop(self) -> None:
+        self._halt()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _halt(self) -> None:
         _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m",
                       "immediate", "-w", "stop"], timeout=60)
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _run_server(bin_dir: Path, folder: Path, options: str) -> None:

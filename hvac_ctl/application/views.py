@@ -46,12 +46,11 @@ def zone_view(rt: Runtime, zone: str) -> dict[str, Any]:
             ps = rt.loop.points.get((unit, point))
             if ps is None:
                 continue
-            commanding = ps.foreign if ps.foreign is not None else (
-                min(ps.slots) if ps.slots else None)
+            top = min(ps.slots) if ps.slots else None  # our highest slot
+            commanding = ps.foreign if ps.foreign is not None else top
             # what this service commands now: its highest slot (the plan's as the gate
             # admitted it, ramped; or an override's); None when another writer commands
-            ours = None if ps.foreign is not None or not ps.slots else ps.slots[
-                min(ps.slots)].value
+            ours = None if ps.foreign is not None or top is None else ps.slots[top].value
             points[point] = {"value": ps.confirmed, "desired": state.units[unit].get(point),
                              "commanded": ours, "commanding_priority": commanding}
         units[unit] = {"health": h.state.value, "last_error": h.last_error,
